@@ -1,0 +1,1 @@
+//! Shared inputs for the benches and the peer comparison (see `benches/peers`).

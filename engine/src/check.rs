@@ -1,0 +1,1 @@
+//! Data-integrity check (being written).

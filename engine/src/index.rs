@@ -1,0 +1,1 @@
+//! R-tree index (being written).
