@@ -1,1 +1,198 @@
-//! Analyses (being written).
+//! Analyses: named, pure functions of a project's layers + JSON params → a result table
+//! keyed by feature id, plus a summary.
+//!
+//! Adding an analysis = one new file here implementing [`Analysis`] and one line in
+//! [`registry`]. The CLI (`tepat analyses`, `tepat run`), the HTTP API and the viewer's
+//! forms all follow from the registry and each analysis' params JSON Schema.
+
+pub mod aggregate;
+
+use crate::error::{Error, Result};
+use crate::project::Project;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// One result row: `id` plus the analysis' columns (JSON object).
+pub type Row = Map<String, Value>;
+
+/// What an analysis computes, before the runner adds the envelope.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    /// Totals and global statistics.
+    pub summary: Map<String, Value>,
+    /// One row per zone / feature; each must have an `id`.
+    pub rows: Vec<Row>,
+    /// The layer whose features the rows' ids name (for GeoJSON output and the map).
+    pub row_layer: Option<String>,
+    /// Layers the result depends on (their content hashes go into `meta`).
+    pub layers_used: Vec<String>,
+}
+
+/// Provenance of a result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Meta {
+    /// Engine version that computed it.
+    pub engine_version: String,
+    /// Wall time of the run.
+    pub elapsed_ms: u64,
+    /// SHA-256 of each layer used.
+    pub layers: BTreeMap<String, String>,
+    /// The layer whose feature ids the rows carry.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub row_layer: Option<String>,
+}
+
+/// The result envelope shared by the CLI and HTTP (DESIGN.md §4).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AnalysisResult {
+    /// Analysis name.
+    pub analysis: String,
+    /// Params as resolved (defaults filled in).
+    pub params: Value,
+    /// Totals and global statistics.
+    pub summary: Map<String, Value>,
+    /// Rows sorted by id.
+    pub rows: Vec<Row>,
+    /// Provenance.
+    pub meta: Meta,
+}
+
+/// An analysis, object-safe so the registry can list them.
+pub trait Analysis: Send + Sync {
+    /// Registry name (`aggregate`).
+    fn name(&self) -> &'static str;
+    /// One-line description for listings.
+    fn description(&self) -> &'static str;
+    /// JSON Schema of the params.
+    fn params_schema(&self) -> Value;
+    /// Parses params (filling defaults), returning them resolved and the output.
+    fn run_json(&self, project: &Project, params: Value) -> Result<(Value, Output)>;
+}
+
+/// Typed analyses implement this; [`Analysis`] follows.
+pub trait TypedAnalysis: Send + Sync {
+    /// Params, deserialised from JSON with defaults.
+    type Params: DeserializeOwned + Serialize + JsonSchema;
+    /// Registry name.
+    const NAME: &'static str;
+    /// One-line description.
+    const DESCRIPTION: &'static str;
+    /// The computation. It may fill defaults that depend on the project into `params`
+    /// (e.g. a table's key field), so the envelope reports the params as resolved.
+    fn run(&self, project: &Project, params: &mut Self::Params) -> Result<Output>;
+}
+
+impl<T: TypedAnalysis> Analysis for T {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+    fn description(&self) -> &'static str {
+        T::DESCRIPTION
+    }
+    fn params_schema(&self) -> Value {
+        serde_json::to_value(schemars::schema_for!(T::Params)).unwrap_or(Value::Null)
+    }
+    fn run_json(&self, project: &Project, params: Value) -> Result<(Value, Output)> {
+        let mut params: T::Params = serde_path_to_error::deserialize(params).map_err(|e| {
+            let path = e.path().to_string();
+            Error::InvalidParams {
+                analysis: T::NAME.to_string(),
+                param: if path == "." { "(params)".into() } else { path },
+                message: e.into_inner().to_string(),
+            }
+        })?;
+        let out = self.run(project, &mut params)?;
+        let resolved = serde_json::to_value(&params).unwrap_or(Value::Null);
+        Ok((resolved, out))
+    }
+}
+
+/// Every registered analysis, in listing order.
+pub fn registry() -> Vec<&'static dyn Analysis> {
+    vec![&aggregate::Aggregate]
+}
+
+/// The analysis called `name`.
+pub fn find(name: &str) -> Result<&'static dyn Analysis> {
+    registry()
+        .into_iter()
+        .find(|a| a.name() == name)
+        .ok_or_else(|| Error::UnknownAnalysis {
+            name: name.to_string(),
+            available: registry().iter().map(|a| a.name().to_string()).collect(),
+        })
+}
+
+/// Runs analysis `name` on `project` with JSON `params` and wraps the result in the envelope:
+/// rows sorted by id, meta with engine version, time and the hashes of the layers used.
+pub fn run(project: &Project, name: &str, params: Value) -> Result<AnalysisResult> {
+    let analysis = find(name)?;
+    let params = if params.is_null() { Value::Object(Map::new()) } else { params };
+    let start = Instant::now();
+    let (params, mut out) = analysis.run_json(project, params)?;
+    out.rows.sort_by(|a, b| compare_ids(row_id(a), row_id(b)));
+    let mut layers = BTreeMap::new();
+    for l in &out.layers_used {
+        if let Ok(layer) = project.layers.get(l) {
+            layers.insert(l.clone(), layer.content_hash().to_string());
+        }
+    }
+    Ok(AnalysisResult {
+        analysis: name.to_string(),
+        params,
+        summary: out.summary,
+        rows: out.rows,
+        meta: Meta {
+            engine_version: crate::ENGINE_VERSION.to_string(),
+            elapsed_ms: start.elapsed().as_millis() as u64,
+            layers,
+            row_layer: out.row_layer,
+        },
+    })
+}
+
+fn row_id(r: &Row) -> &str {
+    r.get("id").and_then(Value::as_str).unwrap_or_default()
+}
+
+/// Id order: numerically when both ids are integers (so 2 < 10), else by text.
+pub fn compare_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<i128>(), b.parse::<i128>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// A JSON number from an f64 (non-finite → null, since JSON has no NaN).
+pub fn num(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_order_is_natural() {
+        let mut v = vec!["10", "2", "b", "a", "1"];
+        v.sort_by(|a, b| compare_ids(a, b));
+        assert_eq!(v, vec!["1", "2", "10", "a", "b"]);
+    }
+
+    #[test]
+    fn registry_names_are_unique_and_schemas_are_objects() {
+        let names: Vec<_> = registry().iter().map(|a| a.name()).collect();
+        let mut dedup = names.clone();
+        dedup.sort();
+        dedup.dedup();
+        assert_eq!(names.len(), dedup.len());
+        for a in registry() {
+            assert_eq!(a.params_schema()["type"], "object", "{}", a.name());
+        }
+        assert!(matches!(find("nope"), Err(Error::UnknownAnalysis { .. })));
+    }
+}

@@ -39,11 +39,13 @@ pub enum Role {
     Events,
     /// Grids (population, elevation, flood depth).
     Raster,
+    /// Map-only reference geometry (coastline, river): drawn, never analysed.
+    Context,
 }
 
 impl Role {
     /// All roles, in documentation order.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Zones,
         Role::Table,
         Role::Facilities,
@@ -52,6 +54,7 @@ impl Role {
         Role::Network,
         Role::Events,
         Role::Raster,
+        Role::Context,
     ];
 
     /// The role's name as written in `tepat.toml`.
@@ -65,6 +68,7 @@ impl Role {
             Role::Network => "network",
             Role::Events => "events",
             Role::Raster => "raster",
+            Role::Context => "context",
         }
     }
 
@@ -79,6 +83,7 @@ impl Role {
             Role::Network => matches!(kind, Line),
             Role::Table => false,
             Role::Raster => false,
+            Role::Context => !matches!(kind, Collection),
         }
     }
 }
@@ -148,7 +153,21 @@ pub struct Layer {
     pub id_field: Option<String>,
     /// File the layer was read from, if any.
     pub source: Option<PathBuf>,
+    /// What readers had to repair or could not represent, per feature (e.g. an unclosed
+    /// ring that was closed); the integrity check reports these as invalid geometry.
+    pub notes: Vec<FeatureNote>,
     hash: OnceLock<String>,
+}
+
+/// A reader's remark about one feature.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeatureNote {
+    /// Feature index.
+    pub feature: usize,
+    /// Kind of problem, e.g. `unclosed-ring`.
+    pub kind: String,
+    /// Human-readable detail.
+    pub message: String,
 }
 
 impl Clone for Layer {
@@ -162,6 +181,7 @@ impl Clone for Layer {
             columns: self.columns.clone(),
             id_field: self.id_field.clone(),
             source: self.source.clone(),
+            notes: self.notes.clone(),
             hash: OnceLock::new(),
         }
     }
@@ -194,6 +214,7 @@ impl Layer {
             columns,
             id_field: None,
             source: None,
+            notes: Vec::new(),
             hash: OnceLock::new(),
         })
     }

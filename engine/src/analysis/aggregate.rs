@@ -1,0 +1,319 @@
+//! `aggregate`: count, sum and mean of one layer's features per zone of another.
+//!
+//! Stages: *map* each feature to the zones it falls in with a weight (points by containment,
+//! weight 1, boundary rule of [`crate::kernels::point_in_polygon`]; lines and polygons by
+//! overlay, weight = the share of their length / area inside the zone; table rows by code,
+//! weight 1) → *aggregate* per zone. Zones with no features are reported with count 0.
+
+use super::{num, Output, Row, TypedAnalysis};
+use crate::error::{Error, Result};
+use crate::index::SpatialIndex;
+use crate::kernels::{overlay, point_coord, point_in_polygon};
+use crate::layer::{GeomKind, Layer, Role};
+use crate::project::Project;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// The `aggregate` analysis.
+#[derive(Debug, Clone, Copy)]
+pub struct Aggregate;
+
+/// Params of `aggregate`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateParams {
+    /// Zone layer the rows are reported on (e.g. `kelurahan`).
+    pub zones: String,
+    /// Layer whose features are counted: points, lines, polygons, or a `table` joined by code.
+    pub layer: String,
+    /// Numeric fields of `layer` to total; each gives `sum_<field>` and `mean_<field>`.
+    #[serde(default)]
+    pub sum: Vec<String>,
+    /// Only features whose `filter.field` is one of `filter.values` (e.g. schools of one level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<Filter>,
+    /// For a table layer: the field holding the zone id (default: the layer's `key` in the project).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// Keep only features whose field value is one of `values` (compared as text).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// Field to test.
+    pub field: String,
+    /// Accepted values.
+    pub values: Vec<String>,
+}
+
+/// A feature's contribution to a zone.
+struct Hit {
+    feature: usize,
+    zone: usize,
+    weight: f64,
+    measure: f64,
+}
+
+impl TypedAnalysis for Aggregate {
+    type Params = AggregateParams;
+    const NAME: &'static str = "aggregate";
+    const DESCRIPTION: &'static str =
+        "Count, sum and mean of a layer's features (or a table's rows, by code) per zone";
+
+    fn run(&self, project: &Project, p: &mut AggregateParams) -> Result<Output> {
+        let zones = project.layers.get(&p.zones)?;
+        let layer = project.layers.get(&p.layer)?;
+        if zones.role != Role::Zones && zones.role != Role::Hazard {
+            return Err(Error::param(
+                Self::NAME,
+                "zones",
+                format!("layer '{}' is a {} layer, not zones", zones.name, zones.role.as_str()),
+            ));
+        }
+        if zones.is_empty() {
+            return Err(Error::EmptyLayer { layer: zones.name.clone(), source_path: zones.source.clone() });
+        }
+        let fields = p
+            .sum
+            .iter()
+            .map(|f| layer.numeric_column(f).map(|_| f.as_str()))
+            .collect::<Result<Vec<_>>>()?;
+        let keep = feature_filter(layer, p.filter.as_ref())?;
+
+        let mut summary = Map::new();
+        let hits = if layer.role == Role::Table {
+            let key = p
+                .key
+                .clone()
+                .or_else(|| project.spec(&layer.name).and_then(|s| s.key.clone()))
+                .ok_or_else(|| Error::param(Self::NAME, "key", format!("table '{}' needs `key`, the field holding zone ids", layer.name)))?;
+            let hits = join_by_key(zones, layer, &key, &keep, &mut summary)?;
+            p.key = Some(key);
+            hits
+        } else {
+            join_spatially(zones, layer, &keep, &mut summary)
+        };
+
+        // Aggregate stage.
+        let n = zones.len();
+        let mut count = vec![0u64; n];
+        let mut measure = vec![0.0f64; n];
+        let mut sums = vec![vec![0.0f64; n]; fields.len()];
+        let mut weights = vec![vec![0.0f64; n]; fields.len()];
+        let mut matched = vec![false; layer.len()];
+        for h in &hits {
+            count[h.zone] += 1;
+            measure[h.zone] += h.measure;
+            matched[h.feature] = true;
+            for (k, f) in fields.iter().enumerate() {
+                if let Some(v) = layer.column(f)?.f64_at(h.feature) {
+                    sums[k][h.zone] += v * h.weight;
+                    weights[k][h.zone] += h.weight;
+                }
+            }
+        }
+        let has_measure = hits.iter().any(|h| h.measure > 0.0);
+        let measure_name = match dominant_kind(layer) {
+            Some(GeomKind::Line) => "length_m",
+            _ => "area_m2",
+        };
+        let rows: Vec<Row> = (0..n)
+            .map(|z| {
+                let mut r = Map::new();
+                r.insert("id".into(), Value::String(zones.ids[z].clone()));
+                r.insert("count".into(), count[z].into());
+                if has_measure {
+                    r.insert(measure_name.into(), num(measure[z]));
+                }
+                for (k, f) in fields.iter().enumerate() {
+                    r.insert(format!("sum_{f}"), num(sums[k][z]));
+                    let mean = if weights[k][z] > 0.0 { num(sums[k][z] / weights[k][z]) } else { Value::Null };
+                    r.insert(format!("mean_{f}"), mean);
+                }
+                r
+            })
+            .collect();
+        let considered = keep.iter().filter(|k| **k).count();
+        let in_zones = matched.iter().zip(&keep).filter(|(m, k)| **m && **k).count();
+        summary.insert("zones".into(), n.into());
+        summary.insert("features".into(), considered.into());
+        summary.insert("total_count".into(), in_zones.into());
+        summary.insert("outside_count".into(), (considered - in_zones).into());
+        for (k, f) in fields.iter().enumerate() {
+            summary.insert(format!("total_sum_{f}"), num(sums[k].iter().sum()));
+        }
+        Ok(Output {
+            summary,
+            rows,
+            row_layer: Some(zones.name.clone()),
+            layers_used: vec![zones.name.clone(), layer.name.clone()],
+        })
+    }
+}
+
+fn feature_filter(layer: &Layer, filter: Option<&Filter>) -> Result<Vec<bool>> {
+    let Some(f) = filter else { return Ok(vec![true; layer.len()]) };
+    let col = layer.column(&f.field)?;
+    Ok((0..layer.len())
+        .map(|i| col.get(i).as_key().is_some_and(|v| f.values.iter().any(|x| *x == v)))
+        .collect())
+}
+
+fn dominant_kind(layer: &Layer) -> Option<GeomKind> {
+    layer.geometries.iter().flatten().map(GeomKind::of).next()
+}
+
+fn join_spatially(zones: &Layer, layer: &Layer, keep: &[bool], summary: &mut Map<String, Value>) -> Vec<Hit> {
+    let index = SpatialIndex::of(zones);
+    let points: Vec<Option<geo::Coord>> = layer
+        .geometries
+        .iter()
+        .zip(keep)
+        .map(|(g, k)| if *k { g.as_ref().and_then(point_coord) } else { None })
+        .collect();
+    let assignment = point_in_polygon::assign(&points, &zones.geometries, &index);
+    let mut hits: Vec<Hit> = assignment
+        .iter()
+        .enumerate()
+        .filter_map(|(i, z)| z.map(|zone| Hit { feature: i, zone, weight: 1.0, measure: 0.0 }))
+        .collect();
+    // Lines and polygons: split by intersected length / area.
+    let others: Vec<Option<geo::Geometry>> = layer
+        .geometries
+        .iter()
+        .zip(keep)
+        .map(|(g, k)| match g {
+            Some(g) if *k && matches!(GeomKind::of(g), GeomKind::Line | GeomKind::Polygon) => Some(g.clone()),
+            _ => None,
+        })
+        .collect();
+    if others.iter().any(Option::is_some) {
+        for o in overlay::overlaps(&others, &zones.geometries, &index) {
+            hits.push(Hit { feature: o.a, zone: o.b, weight: o.share, measure: o.measure });
+        }
+    }
+    let nulls = layer.geometries.iter().zip(keep).filter(|(g, k)| **k && g.is_none()).count();
+    summary.insert("null_geometry_count".into(), nulls.into());
+    hits
+}
+
+fn join_by_key(zones: &Layer, table: &Layer, key: &str, keep: &[bool], summary: &mut Map<String, Value>) -> Result<Vec<Hit>> {
+    let col = table.column(key)?;
+    let by_id: HashMap<&str, usize> = zones.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let mut hits = Vec::new();
+    let mut unmatched = Vec::new();
+    for i in (0..table.len()).filter(|i| keep[*i]) {
+        match col.get(i).as_key() {
+            Some(k) => match by_id.get(k.as_str()) {
+                Some(&zone) => hits.push(Hit { feature: i, zone, weight: 1.0, measure: 0.0 }),
+                None => unmatched.push(Value::String(k)),
+            },
+            None => unmatched.push(Value::Null),
+        }
+    }
+    summary.insert("unmatched_keys".into(), Value::Array(unmatched));
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crs::Crs;
+    use crate::layer::{Column, Value as Cell};
+    use crate::project::{LayerSpec, Project};
+    use geo::{point, polygon, Geometry};
+    use serde_json::json;
+
+    fn spec(name: &str, role: &str) -> LayerSpec {
+        LayerSpec { name: name.into(), role: role.into(), ..LayerSpec::default() }
+    }
+
+    fn project() -> Project {
+        let sq = |x0: f64| -> Option<Geometry> {
+            Some(polygon![(x: x0, y: 0.0), (x: x0 + 10.0, y: 0.0), (x: x0 + 10.0, y: 10.0), (x: x0, y: 10.0)].into())
+        };
+        let mut zones = Layer::new("z", Role::Zones, Some(Crs::Epsg(32651)), vec![sq(0.0), sq(10.0), sq(20.0)], vec![
+            Column::from_values("kode", vec![Cell::Text("A".into()), Cell::Text("B".into()), Cell::Text("C".into())]),
+        ])
+        .expect("zones");
+        zones.set_id_field("kode").expect("id");
+        let pts = [(1.0, 1.0), (2.0, 2.0), (10.0, 5.0), (15.0, 5.0), (50.0, 5.0)];
+        let geoms = pts.iter().map(|&(x, y)| Some(Geometry::Point(point!(x: x, y: y)))).chain([None]).collect();
+        let students = Column::from_values("students", vec![Cell::Int(100), Cell::Int(200), Cell::Int(30), Cell::Null, Cell::Int(7), Cell::Int(1)]);
+        let jenjang = Column::from_values("jenjang", ["SD", "SMP", "SD", "SD", "SD", "SD"].map(|s| Cell::Text(s.into())).to_vec());
+        let schools = Layer::new("s", Role::Facilities, Some(Crs::Epsg(32651)), geoms, vec![students, jenjang]).expect("s");
+        let table = Layer::new("t", Role::Table, None, vec![None, None, None], vec![
+            Column::from_values("kode", vec![Cell::Text("A".into()), Cell::Text("A".into()), Cell::Text("X".into())]),
+            Column::from_values("pop", vec![Cell::Int(5), Cell::Int(6), Cell::Int(7)]),
+        ])
+        .expect("t");
+        let mut tspec = spec("t", "table");
+        tspec.join_to = Some("z".into());
+        tspec.key = Some("kode".into());
+        Project::from_layers("test", Crs::Epsg(32651), vec![(spec("z", "zones"), zones), (spec("s", "facilities"), schools), (tspec, table)]).expect("project")
+    }
+
+    #[test]
+    fn points_by_hand() {
+        let r = super::super::run(&project(), "aggregate", json!({"zones": "z", "layer": "s", "sum": ["students"]})).expect("run");
+        assert_eq!(r.rows.len(), 3);
+        let ids: Vec<_> = r.rows.iter().map(|r| r["id"].as_str().unwrap_or_default()).collect();
+        assert_eq!(ids, ["A", "B", "C"]);
+        // (10, 5) lies on the shared edge of A and B and goes to A, the first zone.
+        assert_eq!(r.rows[0]["count"], 3);
+        assert_eq!(r.rows[0]["sum_students"], 330.0);
+        assert_eq!(r.rows[0]["mean_students"], 110.0);
+        assert_eq!(r.rows[1]["count"], 1);
+        assert_eq!(r.rows[1]["sum_students"], 0.0);
+        assert_eq!(r.rows[1]["mean_students"], Value::Null, "the only school has no student count");
+        assert_eq!(r.rows[2]["count"], 0);
+        assert_eq!(r.summary["total_count"], 4);
+        assert_eq!(r.summary["outside_count"], 2, "one point outside, one null geometry");
+        assert_eq!(r.summary["null_geometry_count"], 1);
+        assert!(r.meta.layers.contains_key("z") && r.meta.layers.contains_key("s"));
+    }
+
+    #[test]
+    fn filter_and_table_join() {
+        let p = project();
+        let r = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "s", "filter": {"field": "jenjang", "values": ["SMP"]}})).expect("run");
+        assert_eq!(r.rows[0]["count"], 1);
+        assert_eq!(r.summary["total_count"], 1);
+        let r = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "t", "sum": ["pop"]})).expect("run");
+        assert_eq!(r.params["key"], "kode", "the key is resolved from the project");
+        assert_eq!(r.rows[0]["sum_pop"], 11.0);
+        assert_eq!(r.rows[0]["count"], 2);
+        assert_eq!(r.summary["unmatched_keys"], json!(["X"]));
+    }
+
+    #[test]
+    fn polygons_split_by_area() {
+        let mut p = project();
+        let blob = polygon![(x: 5.0, y: 0.0), (x: 15.0, y: 0.0), (x: 15.0, y: 10.0), (x: 5.0, y: 10.0)];
+        let l = Layer::new("h", Role::Demand, Some(Crs::Epsg(32651)), vec![Some(blob.into())], vec![Column::from_values("people", vec![Cell::Int(1000)])]).expect("h");
+        p.layers.insert(l);
+        let r = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "h", "sum": ["people"]})).expect("run");
+        assert_eq!(r.rows[0]["sum_people"], 500.0);
+        assert_eq!(r.rows[1]["sum_people"], 500.0);
+        assert_eq!(r.rows[0]["area_m2"], 50.0);
+        assert_eq!(r.rows[0]["mean_people"], 1000.0);
+    }
+
+    #[test]
+    fn bad_params_name_the_param() {
+        let p = project();
+        let e = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "s", "sum": ["nope"]})).expect_err("field");
+        assert!(e.to_string().contains("'nope'"), "{e}");
+        let e = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "s", "sum": ["jenjang"]})).expect_err("text");
+        assert!(e.to_string().contains("jenjang"), "{e}");
+        let e = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "nope"})).expect_err("layer");
+        assert!(matches!(e, Error::UnknownLayer { .. }));
+        let e = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "s", "sums": []})).expect_err("typo");
+        assert!(e.to_string().contains("sums"), "{e}");
+        let e = super::super::run(&p, "aggregate", json!({"zones": "s", "layer": "s"})).expect_err("role");
+        assert!(e.to_string().contains("parameter 'zones'"), "{e}");
+    }
+}
