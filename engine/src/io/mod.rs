@@ -21,7 +21,7 @@ pub mod gdal;
 
 use crate::crs::Crs;
 use crate::error::{Error, Result};
-use crate::layer::{Layer, Raster, Role};
+use crate::layer::{Column, ColumnData, FieldType, Layer, Raster, Role, Value};
 use std::path::Path;
 
 /// How to read one vector file into a layer.
@@ -133,6 +133,68 @@ pub fn write_vector(layer: &Layer, path: &Path) -> Result<()> {
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
             Err(e)
+        }
+    }
+}
+
+/// A column of a declared type filled row by row. Readers of typed formats (FlatGeobuf,
+/// GeoParquet, GDAL) use it instead of inferring from values, so a column keeps the
+/// file's type even when every value is null. Values are coerced to the declared type
+/// (a value that does not fit becomes null).
+#[derive(Debug)]
+pub(crate) struct ColumnSink {
+    name: String,
+    data: ColumnData,
+}
+
+impl ColumnSink {
+    /// An empty column called `name` of type `ty`.
+    pub(crate) fn new(name: impl Into<String>, ty: FieldType) -> Self {
+        let data = match ty {
+            FieldType::Int => ColumnData::Int(Vec::new()),
+            FieldType::Float => ColumnData::Float(Vec::new()),
+            FieldType::Text => ColumnData::Text(Vec::new()),
+            FieldType::Bool => ColumnData::Bool(Vec::new()),
+        };
+        ColumnSink {
+            name: name.into(),
+            data,
+        }
+    }
+
+    /// Appends one cell.
+    pub(crate) fn push(&mut self, v: Value) {
+        match &mut self.data {
+            ColumnData::Int(c) => c.push(match v {
+                Value::Int(i) => Some(i),
+                Value::Bool(b) => Some(i64::from(b)),
+                Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => Some(f as i64),
+                Value::Text(s) => s.trim().parse().ok(),
+                _ => None,
+            }),
+            ColumnData::Float(c) => c.push(match v {
+                Value::Text(s) => s.trim().parse().ok(),
+                other => other.as_f64(),
+            }),
+            ColumnData::Text(c) => c.push(match v {
+                Value::Text(s) => Some(s),
+                other => other.as_key(),
+            }),
+            ColumnData::Bool(c) => c.push(match v {
+                Value::Bool(b) => Some(b),
+                Value::Int(i) => Some(i != 0),
+                Value::Text(s) if s.eq_ignore_ascii_case("true") => Some(true),
+                Value::Text(s) if s.eq_ignore_ascii_case("false") => Some(false),
+                _ => None,
+            }),
+        }
+    }
+
+    /// The finished column.
+    pub(crate) fn finish(self) -> Column {
+        Column {
+            name: self.name,
+            data: self.data,
         }
     }
 }

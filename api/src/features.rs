@@ -1,0 +1,124 @@
+//! GeoJSON features in EPSG:4326: a layer's features (optionally those within a lon/lat
+//! bbox, found with the layer's R-tree) and analysis rows joined to their layer's geometry.
+
+use crate::wgs84;
+use geo::Rect;
+use geojson::feature::Id;
+use geojson::{Feature, FeatureCollection, JsonObject};
+use serde_json::Value;
+use std::collections::HashMap;
+use tepat_engine::analysis::Row;
+use tepat_engine::crs::{Crs, Transformer};
+use tepat_engine::index::SpatialIndex;
+use tepat_engine::{Layer, Result};
+
+/// Which features of a layer to return.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    /// Only features whose bounding box meets this lon/lat rectangle (EPSG:4326).
+    pub bbox: Option<Rect>,
+    /// At most this many (in feature order).
+    pub limit: Option<usize>,
+    /// Only these properties (all when `None`).
+    pub properties: Option<Vec<String>>,
+}
+
+/// The selected features of `layer` as a FeatureCollection with `numberMatched` (before
+/// `limit`) and `numberReturned` members, as OGC API Features does. `working` is the CRS
+/// of a layer that does not name its own.
+pub fn layer_features(
+    layer: &Layer,
+    index: &SpatialIndex,
+    working: &Crs,
+    sel: &Selection,
+) -> Result<FeatureCollection> {
+    let crs = layer.crs.as_ref().unwrap_or(working);
+    let columns = match &sel.properties {
+        Some(names) => names
+            .iter()
+            .map(|n| layer.column(n))
+            .collect::<Result<Vec<_>>>()?,
+        None => layer.columns.iter().collect(),
+    };
+    let matched: Vec<usize> = match sel.bbox {
+        Some(bbox) => {
+            let query = wgs84::rect(&Transformer::new(&Crs::WGS84, crs)?, bbox)?;
+            let mut hits: Vec<usize> = index.in_rect(query).collect();
+            hits.sort_unstable(); // the R-tree's order is arbitrary; keep the layer's
+            hits
+        }
+        None => (0..layer.len()).collect(),
+    };
+    let to_wgs84 = Transformer::new(crs, &Crs::WGS84)?;
+    let returned = &matched[..sel.limit.unwrap_or(usize::MAX).min(matched.len())];
+    let features = returned
+        .iter()
+        .map(|&i| {
+            let properties = columns
+                .iter()
+                .map(|c| (c.name.clone(), c.get(i).to_json()))
+                .collect();
+            feature(
+                &layer.ids[i],
+                layer.geometries[i].as_ref(),
+                &to_wgs84,
+                properties,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut members = JsonObject::new();
+    members.insert("name".into(), layer.name.clone().into());
+    members.insert("numberMatched".into(), matched.len().into());
+    members.insert("numberReturned".into(), features.len().into());
+    Ok(FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: Some(members),
+    })
+}
+
+/// Analysis rows as features: each row's `id` looked up in `layer` (the result's row layer)
+/// for its geometry, null when the layer or the id is missing; the row is the properties.
+pub fn row_features(rows: &[Row], layer: Option<&Layer>, working: &Crs) -> Result<Vec<Feature>> {
+    // Inserted last to first, so the first feature wins when an id is duplicated.
+    let by_id: HashMap<&str, usize> = layer
+        .map(|l| {
+            l.ids
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, id)| (id.as_str(), i))
+                .collect()
+        })
+        .unwrap_or_default();
+    let crs = layer.and_then(|l| l.crs.as_ref()).unwrap_or(working);
+    let to_wgs84 = Transformer::new(crs, &Crs::WGS84)?;
+    rows.iter()
+        .map(|row| {
+            let id = match row.get("id") {
+                Some(Value::String(s)) => s.clone(),
+                Some(v) => v.to_string(),
+                None => String::new(),
+            };
+            let geometry = layer
+                .zip(by_id.get(id.as_str()))
+                .and_then(|(l, &i)| l.geometries[i].as_ref());
+            feature(&id, geometry, &to_wgs84, row.clone())
+        })
+        .collect()
+}
+
+fn feature(
+    id: &str,
+    geometry: Option<&geo::Geometry>,
+    to_wgs84: &Transformer,
+    properties: JsonObject,
+) -> Result<Feature> {
+    Ok(Feature {
+        bbox: None,
+        geometry: geometry.map(|g| wgs84::geometry(to_wgs84, g)).transpose()?,
+        id: Some(Id::String(id.to_string())),
+        properties: Some(properties),
+        foreign_members: None,
+    })
+}

@@ -1,0 +1,213 @@
+//! The HTTP API under `/api/v1` (DESIGN.md §4). Handlers only extract, run the engine on a
+//! blocking thread where the work is more than a lookup, and serialise; every error leaves
+//! as `application/problem+json` (see [`crate::problem`]).
+
+use crate::analyses;
+use crate::features::{self, Selection};
+use crate::layers::LayerDetail;
+use crate::problem::{self, Problem};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use geo::{coord, Rect};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tepat_engine::{analysis, Role, ENGINE_VERSION};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// Largest request body accepted: analysis params are small JSON documents.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// The application: `/api/v1/...` with request tracing, a body limit and problem+json
+/// errors. Drive it in-process with `tower::ServiceExt::oneshot`, or serve it.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/layers", get(list_layers))
+        .route("/layers/{name}", get(layer_detail))
+        .route("/layers/{name}/features", get(layer_features))
+        .route("/analyses", get(list_analyses))
+        .route("/analyses/{name}", post(run_analysis))
+        .with_state(state);
+    Router::new()
+        .nest("/api/v1", api)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Outside the body limit, so its plain-text 413 becomes a problem too.
+        .layer(middleware::map_response(problem::ensure_problem))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+}
+
+async fn health(State(state): State<AppState>) -> Json<Value> {
+    Json(
+        json!({ "status": "ok", "engine_version": ENGINE_VERSION, "project": state.project().name }),
+    )
+}
+
+async fn list_layers(State(state): State<AppState>) -> Response {
+    Json(state.summaries().collect::<Vec<_>>()).into_response()
+}
+
+async fn layer_detail(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, Problem> {
+    let summary = state.summary(&name)?;
+    let detail = LayerDetail {
+        summary,
+        id_field: state
+            .project()
+            .layers
+            .get(&name)
+            .ok()
+            .and_then(|l| l.id_field.as_deref()),
+        spec: state.project().spec(&name),
+    };
+    Ok(Json(detail).into_response())
+}
+
+/// Query of `GET /layers/{name}/features`; parsed by hand so each error names its parameter.
+#[derive(Debug, Deserialize)]
+struct FeaturesQuery {
+    /// `minlon,minlat,maxlon,maxlat` in EPSG:4326.
+    bbox: Option<String>,
+    limit: Option<String>,
+    /// Comma-separated field names.
+    properties: Option<String>,
+}
+
+impl FeaturesQuery {
+    fn selection(self) -> Result<Selection, Problem> {
+        let bbox = self.bbox.as_deref().map(parse_bbox).transpose()?;
+        let limit = match self.limit.as_deref() {
+            Some(l) => Some(l.trim().parse::<usize>().map_err(|_| {
+                Problem::invalid_query(format!("limit: '{l}' is not a non-negative integer"))
+            })?),
+            None => None,
+        };
+        let properties = self.properties.map(|p| {
+            p.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        });
+        Ok(Selection {
+            bbox,
+            limit,
+            properties,
+        })
+    }
+}
+
+fn parse_bbox(text: &str) -> Result<Rect, Problem> {
+    let bad = |why: &str| {
+        Problem::invalid_query(format!(
+            "bbox: '{text}' {why} (expected minlon,minlat,maxlon,maxlat in EPSG:4326)"
+        ))
+    };
+    let v: Vec<f64> = text
+        .split(',')
+        .map(|s| s.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect::<Option<_>>()
+        .ok_or_else(|| bad("is not four numbers"))?;
+    let [minx, miny, maxx, maxy] = v[..] else {
+        return Err(bad("is not four numbers"));
+    };
+    if minx > maxx || miny > maxy {
+        return Err(bad("has a minimum above its maximum"));
+    }
+    if minx < -180.0 || maxx > 180.0 || miny < -90.0 || maxy > 90.0 {
+        return Err(bad("is outside longitude -180..180 / latitude -90..90"));
+    }
+    Ok(Rect::new(
+        coord! { x: minx, y: miny },
+        coord! { x: maxx, y: maxy },
+    ))
+}
+
+async fn layer_features(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(query): Query<FeaturesQuery>,
+) -> Result<Response, Problem> {
+    let selection = query.selection()?;
+    if state.summary(&name)?.role == Role::Raster {
+        return Err(Problem::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "raster-layer",
+            "Raster layer",
+            format!("layer '{name}' is a raster; only vector layers have features"),
+        ));
+    }
+    // Reprojecting and encoding a whole layer is CPU work: keep it off the async workers.
+    let body = blocking(move || {
+        let (layer, index) = state.indexed_layer(&name)?;
+        let fc = features::layer_features(layer, index, &state.project().crs, &selection)?;
+        serde_json::to_vec(&fc).map_err(|e| Problem::internal(format!("encoding features: {e}")))
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+}
+
+async fn list_analyses() -> Json<Vec<analyses::AnalysisInfo>> {
+    Json(analyses::catalog())
+}
+
+async fn run_analysis(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    analysis::find(&name)?; // an unknown analysis is a 404 whatever the body
+                            // An empty body means "all defaults", like `tepat run` without --params.
+    let params = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| Problem::invalid_json(format!("request body: {e}")))?
+    };
+    let result =
+        blocking(move || analysis::run(state.project(), &name, params).map_err(Problem::from))
+            .await?;
+    Ok(Json(result).into_response())
+}
+
+/// Runs `f` on tokio's blocking pool; a panic in the engine becomes a 500, not a crash.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Problem::internal(format!("worker task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wgs84;
+
+    #[test]
+    fn bbox_parsing_names_the_problem() {
+        let r = parse_bbox("124.8, 1.4,124.9,1.5").map(wgs84::bbox_array);
+        assert_eq!(r, Ok([124.8, 1.4, 124.9, 1.5]));
+        for (text, why) in [
+            ("1,2,3", "four numbers"),
+            ("1,2,x,4", "four numbers"),
+            ("3,0,1,1", "minimum"),
+            ("0,0,200,1", "outside"),
+        ] {
+            let p = parse_bbox(text).err().map(|p| p.detail).unwrap_or_default();
+            assert!(p.contains("bbox") && p.contains(why), "{text}: {p}");
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! Data-integrity check (being written).

@@ -1,0 +1,279 @@
+//! Zone-layer topology: overlaps between zones, gaps between zones, and points of point
+//! layers that fall outside every zone.
+//!
+//! **Overlap.** Two zones of one layer overlap when their intersection is larger than
+//! [`OVERLAP_TOLERANCE_M2`] (smaller intersections are digitising noise along shared
+//! edges). Candidate pairs come from the R-tree, areas from [`kernels::overlay`].
+//!
+//! **Gap.** A gap is a part of the plane not covered by any zone that is either
+//! 1. a *hole* of the union of the layer's zones which is not simply a hole of one zone
+//!    (a zone with a lake or an enclave cut out is fine; an uncovered patch between
+//!    zones is not), or
+//! 2. a *sliver* open to the outside: a part of the morphological closing of the union's
+//!    outline (dilate then erode by half of [`SLIVER_MAX_WIDTH_M`], mitred joins so
+//!    corners come back sharp) that the union does not cover, and that at least two zones
+//!    touch — a crack narrower than [`SLIVER_MAX_WIDTH_M`] reaching the edge of the city
+//!    between neighbouring zones. Wider inlets are indistinguishable from coastline.
+//!
+//! Gaps of at most [`GAP_TOLERANCE_M2`] are ignored. Each gap is reported with its area
+//! and the zones that touch it (its neighbours).
+//!
+//! [`kernels::overlay`]: crate::kernels::overlay
+
+use super::geometry::LonLat;
+use super::report::{Finding, Severity};
+use crate::index::SpatialIndex;
+use crate::kernels::overlay::{as_multipolygon, overlaps};
+use crate::kernels::point_coord;
+use crate::kernels::point_in_polygon::assign;
+use crate::layer::Layer;
+use geo::algorithm::buffer::{BufferStyle, LineJoin};
+use geo::orient::Direction;
+use geo::{
+    unary_union, Area, BooleanOps, BoundingRect, Buffer, Coord, Distance, Euclidean,
+    InteriorPoint, MultiPolygon, Orient, Polygon, Rect,
+};
+
+/// Intersections between two zones up to this area (m²) are not reported.
+pub const OVERLAP_TOLERANCE_M2: f64 = 1.0;
+/// Gaps up to this area (m²) are not reported.
+pub const GAP_TOLERANCE_M2: f64 = 1.0;
+/// Cracks between zones narrower than this (m) that open to the outside are slivers.
+pub const SLIVER_MAX_WIDTH_M: f64 = 4.0;
+/// A zone touches a gap when it is within this distance (m): the union is computed on a
+/// fixed-point grid, so shared edges come back within micrometres, not exactly.
+const TOUCH_M: f64 = 0.05;
+
+/// One `zone-overlap` finding (Warning) per pair of zones overlapping by more than the
+/// tolerance, with the area in m².
+pub(crate) fn check_overlaps(layer: &Layer, index: &SpatialIndex, lonlat: &LonLat) -> Vec<Finding> {
+    let pairs = overlaps(&layer.geometries, &layer.geometries, index);
+    let polys: Vec<Option<MultiPolygon>> =
+        layer.geometries.iter().map(|g| g.as_ref().and_then(as_multipolygon)).collect();
+    pairs
+        .into_iter()
+        .filter(|o| o.a < o.b && o.measure > OVERLAP_TOLERANCE_M2)
+        .map(|o| {
+            let (ia, ib) = (&layer.ids[o.a], &layer.ids[o.b]);
+            // Recompute the (few) reported intersections for a point to find them by.
+            let at = match (&polys[o.a], &polys[o.b]) {
+                (Some(a), Some(b)) => a.intersection(b).interior_point().and_then(|p| lonlat.point(p.0)),
+                _ => None,
+            };
+            Finding::new(
+                Severity::Warning,
+                "zone-overlap",
+                Some(&layer.name),
+                format!("zones {ia} and {ib} overlap by {} m²", fmt_area(o.measure)),
+            )
+            .features([ia.clone(), ib.clone()])
+            .value(o.measure)
+            .location(at)
+        })
+        .collect()
+}
+
+/// One `zone-gap` finding (Warning) per gap, by the definition in the module docs.
+pub(crate) fn check_gaps(layer: &Layer, index: &SpatialIndex, lonlat: &LonLat) -> Vec<Finding> {
+    // The union's fill rule follows the first ring's winding, so orient every zone alike.
+    let zones: Vec<Option<MultiPolygon>> = layer
+        .geometries
+        .iter()
+        .map(|g| g.as_ref().and_then(as_multipolygon).map(|m| m.orient(Direction::Default)))
+        .collect();
+    let present: Vec<&MultiPolygon> = zones.iter().flatten().collect();
+    if present.is_empty() {
+        return Vec::new();
+    }
+    let union = unary_union(present);
+    let mut out = Vec::new();
+    // 1. Holes of the union that are not a single zone's own hole.
+    for part in &union {
+        for ring in part.interiors() {
+            let hole = Polygon::new(ring.clone(), vec![]);
+            let area = hole.unsigned_area();
+            if area <= GAP_TOLERANCE_M2 || is_zone_hole(&hole, area, &zones, index) {
+                continue;
+            }
+            let neighbours = touching(&hole, &zones, index);
+            out.push(gap_finding(layer, &hole, area, &neighbours, lonlat, "enclosed by zones"));
+        }
+    }
+    // 2. Slivers: what closing the union's outline adds, between at least two zones.
+    let outline = MultiPolygon::new(
+        union.0.iter().map(|p| Polygon::new(p.exterior().clone(), vec![])).collect(),
+    );
+    let r = SLIVER_MAX_WIDTH_M / 2.0;
+    // Mitred joins with a tiny limit angle: a dilated-then-eroded corner comes back sharp,
+    // so only real cracks (not every concave corner of the city edge) are filled.
+    let style = |d: f64| BufferStyle::new(d).line_join(LineJoin::Miter(0.01));
+    let closed = outline.buffer_with_style(style(r)).buffer_with_style(style(-r));
+    for sliver in closed.difference(&outline) {
+        let area = sliver.unsigned_area();
+        if area <= GAP_TOLERANCE_M2 {
+            continue;
+        }
+        let neighbours = touching(&sliver, &zones, index);
+        if neighbours.len() < 2 {
+            continue; // a narrow inlet in one zone's own outline, not a crack between zones
+        }
+        out.push(gap_finding(
+            layer,
+            &sliver,
+            area,
+            &neighbours,
+            lonlat,
+            &format!("a sliver narrower than {SLIVER_MAX_WIDTH_M} m open to the outside"),
+        ));
+    }
+    out
+}
+
+fn gap_finding(layer: &Layer, gap: &Polygon, area: f64, neighbours: &[usize], lonlat: &LonLat, kind: &str) -> Finding {
+    let ids: Vec<String> = neighbours.iter().map(|&i| layer.ids[i].clone()).collect();
+    let mut shown = ids.clone();
+    shown.sort_by(|a, b| super::report::cmp_ids(a, b));
+    shown.truncate(8);
+    let at = gap.interior_point().and_then(|p| lonlat.point(p.0));
+    Finding::new(
+        Severity::Warning,
+        "zone-gap",
+        Some(&layer.name),
+        format!(
+            "gap of {} m² not covered by any zone ({kind}), between zones {}{}",
+            fmt_area(area),
+            shown.join(", "),
+            if ids.len() > shown.len() { ", …" } else { "" }
+        ),
+    )
+    .features(ids)
+    .value(area)
+    .location(at)
+}
+
+/// True when `hole` is (within tolerance) exactly a hole of one zone: same area, same box.
+fn is_zone_hole(hole: &Polygon, area: f64, zones: &[Option<MultiPolygon>], index: &SpatialIndex) -> bool {
+    let Some(hb) = hole.bounding_rect() else {
+        return false;
+    };
+    let tol = GAP_TOLERANCE_M2.max(area * 1e-3);
+    let close = |a: Rect, b: Rect| {
+        let d = 0.5;
+        (a.min().x - b.min().x).abs() < d
+            && (a.min().y - b.min().y).abs() < d
+            && (a.max().x - b.max().x).abs() < d
+            && (a.max().y - b.max().y).abs() < d
+    };
+    index.in_rect(hb).any(|z| {
+        zones[z].iter().flat_map(|mp| mp.iter()).flat_map(|p| p.interiors()).any(|ring| {
+            let rp = Polygon::new(ring.clone(), vec![]);
+            (rp.unsigned_area() - area).abs() <= tol && rp.bounding_rect().is_some_and(|rb| close(rb, hb))
+        })
+    })
+}
+
+/// Zones within [`TOUCH_M`] of `gap`, by feature index (ascending).
+fn touching(gap: &Polygon, zones: &[Option<MultiPolygon>], index: &SpatialIndex) -> Vec<usize> {
+    let Some(b) = gap.bounding_rect() else {
+        return Vec::new();
+    };
+    let grown = Rect::new(
+        Coord { x: b.min().x - TOUCH_M, y: b.min().y - TOUCH_M },
+        Coord { x: b.max().x + TOUCH_M, y: b.max().y + TOUCH_M },
+    );
+    let mut out: Vec<usize> = index
+        .in_rect(grown)
+        .filter(|&z| zones[z].as_ref().is_some_and(|mp| Euclidean.distance(mp, gap) <= TOUCH_M))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Points of `points` (a point layer) outside every zone of `zones`: one
+/// `point-outside-zones` finding (Warning) listing them, or none.
+pub(crate) fn check_points_outside(points: &Layer, zones: &Layer, index: &SpatialIndex) -> Option<Finding> {
+    let coords: Vec<Option<Coord>> = points.geometries.iter().map(|g| g.as_ref().and_then(point_coord)).collect();
+    let located = coords.iter().filter(|c| c.is_some()).count();
+    let assigned = assign(&coords, &zones.geometries, index);
+    let outside: Vec<usize> = (0..coords.len()).filter(|&i| coords[i].is_some() && assigned[i].is_none()).collect();
+    if outside.is_empty() {
+        return None;
+    }
+    Some(
+        Finding::new(
+            Severity::Warning,
+            "point-outside-zones",
+            Some(&points.name),
+            format!(
+                "{} of {located} points lie outside every zone of '{}'; analyses by zone will not count them",
+                outside.len(),
+                zones.name
+            ),
+        )
+        .features(outside.iter().map(|&i| points.ids[i].clone())),
+    )
+}
+
+/// m² with one decimal below 10 000, whole numbers above (and thin spaces never: plain text).
+fn fmt_area(a: f64) -> String {
+    if a < 10_000.0 {
+        format!("{a:.1}")
+    } else {
+        format!("{a:.0}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::Role;
+    use geo::{polygon, Geometry};
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Option<Geometry> {
+        Some(polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)].into())
+    }
+
+    fn layer(geoms: Vec<Option<Geometry>>) -> Layer {
+        Layer::new("z", Role::Zones, None, geoms, vec![]).expect("layer")
+    }
+
+    #[test]
+    fn tiling_has_no_gaps_or_overlaps() {
+        // 3 × 3 tiling of 100 m squares with mixed winding (one reversed).
+        let mut g: Vec<Option<Geometry>> = Vec::new();
+        for i in 0..3 {
+            for j in 0..3 {
+                let (x, y) = (i as f64 * 100.0, j as f64 * 100.0);
+                g.push(rect(x, y, x + 100.0, y + 100.0));
+            }
+        }
+        if let Some(Some(Geometry::Polygon(p))) = g.get_mut(4) {
+            *p = p.orient(Direction::Reversed);
+        }
+        let l = layer(g);
+        let idx = SpatialIndex::of(&l);
+        let ll = LonLat::new(None);
+        assert!(check_overlaps(&l, &idx, &ll).is_empty());
+        assert!(check_gaps(&l, &idx, &ll).is_empty());
+    }
+
+    #[test]
+    fn concave_city_edge_is_not_a_sliver() {
+        // An L-shaped city of three squares: its reflex corner must not read as a gap.
+        let l = layer(vec![rect(0.0, 0.0, 100.0, 100.0), rect(100.0, 0.0, 200.0, 100.0), rect(0.0, 100.0, 100.0, 200.0)]);
+        let idx = SpatialIndex::of(&l);
+        assert!(check_gaps(&l, &idx, &LonLat::new(None)).is_empty());
+    }
+
+    #[test]
+    fn zone_with_own_hole_is_not_a_gap() {
+        let holed = polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 100.0, y: 100.0), (x: 0.0, y: 100.0)],
+            interiors: [[(x: 40.0, y: 40.0), (x: 60.0, y: 40.0), (x: 60.0, y: 60.0), (x: 40.0, y: 60.0)]],
+        );
+        let l = layer(vec![Some(holed.into()), rect(100.0, 0.0, 200.0, 100.0)]);
+        let idx = SpatialIndex::of(&l);
+        assert!(check_gaps(&l, &idx, &LonLat::new(None)).is_empty());
+    }
+}
