@@ -6,6 +6,7 @@
 //! forms all follow from the registry and each analysis' params JSON Schema.
 
 pub mod aggregate;
+pub mod exposure;
 
 use crate::error::{Error, Result};
 use crate::project::Project;
@@ -113,7 +114,7 @@ impl<T: TypedAnalysis> Analysis for T {
 
 /// Every registered analysis, in listing order.
 pub fn registry() -> Vec<&'static dyn Analysis> {
-    vec![&aggregate::Aggregate]
+    vec![&aggregate::Aggregate, &exposure::Exposure]
 }
 
 /// The analysis called `name`.

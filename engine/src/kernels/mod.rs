@@ -3,6 +3,7 @@
 //! and indexes, not layers or params, so analyses compose them as map / join / aggregate
 //! stages and a distributed engine can run them per partition.
 
+pub mod dissolve;
 pub mod nearest;
 pub mod overlay;
 pub mod point_in_polygon;

@@ -1,0 +1,605 @@
+//! `exposure`: who and what is in the hazard, per zone.
+//!
+//! Stages, as InaSAFE names them: *prepare the hazard* (classify each polygon, dissolve by
+//! class, the highest class wins where classes overlap: [`dissolve::exclusive_classes`]) →
+//! *combine with the aggregation zones* (overlay areas per zone and class) → *recompute
+//! counts* (zone populations split by area share, i.e. uniform density within a zone; or a
+//! `demand` layer: points take the class they fall in, polygons are split by area) →
+//! *post-process* (displaced = exposed × displacement rate per class; weekly needs of the
+//! displaced from the BNPB Perka 7/2008 minimum-needs profile).
+
+use super::{num, Output, Row, TypedAnalysis};
+use crate::error::{Error, Result};
+use crate::index::SpatialIndex;
+use crate::kernels::overlay::{as_multipolygon, overlaps};
+use crate::kernels::{dissolve, point_coord, point_in_polygon};
+use crate::layer::{Column, Layer, Role};
+use crate::project::Project;
+use geo::{Area, BooleanOps, BoundingRect, Geometry, MultiPolygon, Polygon};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The `exposure` analysis.
+#[derive(Debug, Clone, Copy)]
+pub struct Exposure;
+
+/// Where the people are.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PopulationSource {
+    /// A numeric field of the zone layer (people spread evenly over the zone).
+    Field(String),
+    /// A `demand` layer of points or polygons with a count field.
+    Layer {
+        /// The demand layer.
+        layer: String,
+        /// Its count field.
+        field: String,
+    },
+}
+
+/// Per-person weekly minimum needs (BNPB Perka 7/2008, as InaSAFE's `BNPB_en.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Needs {
+    /// Rice, kg per person per week.
+    #[serde(default = "rice")]
+    pub rice_kg: f64,
+    /// Drinking water, litres per person per week.
+    #[serde(default = "drinking")]
+    pub drinking_water_l: f64,
+    /// Clean water, litres per person per week.
+    #[serde(default = "clean")]
+    pub clean_water_l: f64,
+    /// Family kits per person (1 per 5 persons).
+    #[serde(default = "kits")]
+    pub family_kits: f64,
+    /// Toilets per person (1 per 20 persons).
+    #[serde(default = "toilets")]
+    pub toilets: f64,
+}
+
+fn rice() -> f64 {
+    2.8
+}
+fn drinking() -> f64 {
+    17.5
+}
+fn clean() -> f64 {
+    67.0
+}
+fn kits() -> f64 {
+    0.2
+}
+fn toilets() -> f64 {
+    0.05
+}
+
+impl Default for Needs {
+    fn default() -> Self {
+        Needs { rice_kg: rice(), drinking_water_l: drinking(), clean_water_l: clean(), family_kits: kits(), toilets: toilets() }
+    }
+}
+
+impl Needs {
+    fn items(&self) -> [(&'static str, f64); 5] {
+        [
+            ("needs_rice_kg", self.rice_kg),
+            ("needs_drinking_water_l", self.drinking_water_l),
+            ("needs_clean_water_l", self.clean_water_l),
+            ("needs_family_kits", self.family_kits),
+            ("needs_toilets", self.toilets),
+        ]
+    }
+}
+
+/// Params of `exposure`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExposureParams {
+    /// Zone layer results are reported on (e.g. `kelurahan`).
+    pub zones: String,
+    /// Hazard layer (polygons), e.g. `banjir_q25`.
+    pub hazard: String,
+    /// Hazard field holding the class or depth; without it the whole hazard is one class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_field: Option<String>,
+    /// Class values ordered from lowest to highest (default: the field's values, sorted).
+    /// With `breaks`, the names of the intervals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<String>>,
+    /// For a numeric `class_field` (e.g. depth in m): interval breaks; class i holds values in
+    /// [breaks[i-1], breaks[i]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaks: Option<Vec<f64>>,
+    /// Zone population field, or `{"layer": …, "field": …}` (default: the zone layer's `population`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationSource>,
+    /// Other zone count fields to expose by area share (default: those of `households`,
+    /// `poor_households`, `under5`, `elderly` that exist).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Vec<String>>,
+    /// Facility layer to test against the hazard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facilities: Option<String>,
+    /// Only facilities of these kinds (the layer's `kind` field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility_kinds: Option<Vec<String>>,
+    /// Share of exposed people displaced, per class (default 0.01 for every class: InaSAFE's
+    /// flood "wet" class).
+    #[serde(default)]
+    pub displacement_rate: BTreeMap<String, f64>,
+    /// Weekly needs per displaced person (default: BNPB Perka 7/2008).
+    #[serde(default)]
+    pub needs: Needs,
+}
+
+const DEFAULT_COUNTS: [&str; 4] = ["households", "poor_households", "under5", "elderly"];
+const DEFAULT_DISPLACEMENT: f64 = 0.01;
+
+/// The hazard, classified and dissolved: `geoms[c]` is disjoint from every other class.
+struct Classes {
+    names: Vec<String>,
+    geoms: Vec<MultiPolygon>,
+    unclassified: usize,
+}
+
+fn classify(layer: &Layer, p: &ExposureParams) -> Result<Classes> {
+    let polys = |g: &Option<Geometry>| g.as_ref().and_then(as_multipolygon).map(|m| m.0).unwrap_or_default();
+    let Some(field) = &p.class_field else {
+        let all: Vec<Polygon> = layer.geometries.iter().flat_map(polys).collect();
+        return Ok(Classes { names: vec!["all".into()], geoms: dissolve::exclusive_classes(&[all]), unclassified: 0 });
+    };
+    let col = layer.column(field)?;
+    let (names, class_of): (Vec<String>, Box<dyn Fn(usize) -> Option<usize>>) = if let Some(breaks) = &p.breaks {
+        if !col.is_numeric() {
+            return Err(Error::param(Exposure::NAME, "breaks", format!("field '{field}' is not numeric")));
+        }
+        if breaks.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(Error::param(Exposure::NAME, "breaks", "breaks must increase"));
+        }
+        let n = breaks.len() + 1;
+        let names = match &p.classes {
+            Some(c) if c.len() == n => c.clone(),
+            Some(c) => {
+                return Err(Error::param(Exposure::NAME, "classes", format!("{} breaks make {n} classes, but {} names were given", breaks.len(), c.len())))
+            }
+            None => (1..=n).map(|i| format!("c{i}")).collect(),
+        };
+        let breaks = breaks.clone();
+        (names, Box::new(move |i| col.f64_at(i).map(|v| breaks.iter().take_while(|b| v >= **b).count())))
+    } else {
+        let names = match &p.classes {
+            Some(c) => c.clone(),
+            None => distinct_sorted(col),
+        };
+        let lookup = names.clone();
+        (names, Box::new(move |i| col.get(i).as_key().and_then(|k| lookup.iter().position(|c| *c == k))))
+    };
+    let mut by_class: Vec<Vec<Polygon>> = vec![Vec::new(); names.len()];
+    let mut unclassified = 0;
+    for (i, g) in layer.geometries.iter().enumerate() {
+        match class_of(i) {
+            Some(c) => by_class[c].extend(polys(g)),
+            None => unclassified += 1,
+        }
+    }
+    Ok(Classes { names, geoms: dissolve::exclusive_classes(&by_class), unclassified })
+}
+
+fn distinct_sorted(col: &Column) -> Vec<String> {
+    let mut vals: Vec<(Option<f64>, String)> = (0..col.len())
+        .filter_map(|i| col.get(i).as_key().map(|k| (col.f64_at(i), k)))
+        .collect();
+    vals.sort_by(|a, b| match (a.0, b.0) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        _ => a.1.cmp(&b.1),
+    });
+    vals.dedup_by(|a, b| a.1 == b.1);
+    vals.into_iter().map(|v| v.1).collect()
+}
+
+/// A class value as a field-name suffix: lower case, runs of other characters as `_`.
+fn suffix(name: &str) -> String {
+    let s: String = name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    s.trim_matches('_').to_string()
+}
+
+impl TypedAnalysis for Exposure {
+    type Params = ExposureParams;
+    const NAME: &'static str = "exposure";
+    const DESCRIPTION: &'static str =
+        "People, households and facilities in a hazard zone per zone, with displaced and weekly needs (BNPB)";
+
+    fn run(&self, project: &Project, p: &mut ExposureParams) -> Result<Output> {
+        let zones = project.layers.get(&p.zones)?;
+        let hazard = project.layers.get(&p.hazard)?;
+        if zones.role != Role::Zones {
+            return Err(Error::param(Self::NAME, "zones", format!("layer '{}' is a {} layer, not zones", zones.name, zones.role.as_str())));
+        }
+        if hazard.role != Role::Hazard {
+            return Err(Error::param(Self::NAME, "hazard", format!("layer '{}' is a {} layer, not a hazard", hazard.name, hazard.role.as_str())));
+        }
+        if zones.is_empty() {
+            return Err(Error::EmptyLayer { layer: zones.name.clone(), source_path: zones.source.clone() });
+        }
+        let population = match p.population.clone() {
+            Some(src) => src,
+            None => PopulationSource::Field(
+                project
+                    .spec(&zones.name)
+                    .and_then(|s| s.population.clone())
+                    .ok_or_else(|| Error::param(Self::NAME, "population", format!("zone layer '{}' names no population field; give `population`", zones.name)))?,
+            ),
+        };
+        p.population = Some(population.clone());
+        let counts: Vec<String> = match &p.counts {
+            Some(c) => c.clone(),
+            None => DEFAULT_COUNTS.iter().filter(|f| zones.numeric_column(f).is_ok()).map(|f| f.to_string()).collect(),
+        };
+        for f in &counts {
+            zones.numeric_column(f)?;
+        }
+        p.counts = Some(counts.clone());
+
+        let classes = classify(hazard, p)?;
+        let nc = classes.names.len();
+        let rates: Vec<f64> = classes.names.iter().map(|c| p.displacement_rate.get(c).copied().unwrap_or(DEFAULT_DISPLACEMENT)).collect();
+        for k in p.displacement_rate.keys() {
+            if !classes.names.contains(k) {
+                return Err(Error::param(Self::NAME, "displacement_rate", format!("'{k}' is not a hazard class (classes: {})", classes.names.join(", "))));
+            }
+        }
+        for (c, r) in classes.names.iter().zip(&rates) {
+            p.displacement_rate.insert(c.clone(), *r);
+        }
+
+        // Hazard area per zone and class.
+        let class_geoms: Vec<Option<Geometry>> = classes.geoms.iter().map(|m| Some(Geometry::MultiPolygon(m.clone()))).collect();
+        let class_index = SpatialIndex::build(&class_geoms);
+        let n = zones.len();
+        let zone_area: Vec<f64> = zones.geometries.iter().map(|g| g.as_ref().and_then(as_multipolygon).map_or(0.0, |m| m.unsigned_area())).collect();
+        let mut haz_area = vec![vec![0.0; nc]; n];
+        for o in overlaps(&zones.geometries, &class_geoms, &class_index) {
+            haz_area[o.a][o.b] += o.measure;
+        }
+        let share_in = |z: usize, c: usize| if zone_area[z] > 0.0 { (haz_area[z][c] / zone_area[z]).min(1.0) } else { 0.0 };
+
+        // People per zone and class.
+        let mut pop = vec![0.0; n];
+        let mut exposed = vec![vec![0.0; nc]; n];
+        match &population {
+            PopulationSource::Field(f) => {
+                let col = zones.numeric_column(f)?;
+                for z in 0..n {
+                    pop[z] = col.f64_at(z).unwrap_or(0.0);
+                    for c in 0..nc {
+                        exposed[z][c] = pop[z] * share_in(z, c);
+                    }
+                }
+            }
+            PopulationSource::Layer { layer, field } => {
+                let demand = project.layers.get(layer)?;
+                let col = demand.numeric_column(field)?;
+                demand_exposure(zones, demand, col, &classes, &class_geoms, &class_index, &mut pop, &mut exposed);
+            }
+        }
+        let mut count_exposed = vec![vec![0.0; n]; counts.len()];
+        let mut count_total = vec![0.0; counts.len()];
+        for (k, f) in counts.iter().enumerate() {
+            let col = zones.numeric_column(f)?;
+            for z in 0..n {
+                let v = col.f64_at(z).unwrap_or(0.0);
+                count_total[k] += v;
+                count_exposed[k][z] = (0..nc).map(|c| v * share_in(z, c)).sum();
+            }
+        }
+
+        // Facilities in the hazard: each takes the highest class it touches.
+        let mut fac_ids: Vec<Vec<Value>> = vec![Vec::new(); n];
+        let mut fac_kinds: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); n];
+        let mut facilities_exposed = 0u64;
+        if let Some(fname) = &p.facilities {
+            let fac = project.layers.get(fname)?;
+            let kind_col = match project.spec(fname).and_then(|s| s.kind.clone()) {
+                Some(k) => Some(fac.column(&k)?),
+                None => None,
+            };
+            if p.facility_kinds.is_some() && kind_col.is_none() {
+                return Err(Error::param(Self::NAME, "facility_kinds", format!("layer '{fname}' names no `kind` field in the project")));
+            }
+            let zone_index = SpatialIndex::of(zones);
+            // Classes in descending order so the locate rule (lowest index on a boundary) picks the highest.
+            let desc: Vec<Option<Geometry>> = class_geoms.iter().rev().cloned().collect();
+            let desc_index = SpatialIndex::build(&desc);
+            for (i, g) in fac.geometries.iter().enumerate() {
+                let kind = kind_col.and_then(|k| k.get(i).as_key()).unwrap_or_default();
+                if let Some(kinds) = &p.facility_kinds {
+                    if !kinds.contains(&kind) {
+                        continue;
+                    }
+                }
+                let Some(c) = g.as_ref().and_then(point_coord) else { continue };
+                if point_in_polygon::locate(c, &desc, &desc_index).is_none() {
+                    continue;
+                }
+                let Some(z) = point_in_polygon::locate(c, &zones.geometries, &zone_index) else { continue };
+                facilities_exposed += 1;
+                fac_ids[z].push(Value::String(fac.ids[i].clone()));
+                *fac_kinds[z].entry(kind).or_default() += 1;
+            }
+        }
+
+        // Rows and summary.
+        let suffixes: Vec<String> = classes.names.iter().map(|c| suffix(c)).collect();
+        let per_class = nc > 1;
+        let mut rows = Vec::with_capacity(n);
+        let (mut tot_pop, mut tot_exp, mut tot_disp, mut tot_haz) = (0.0, 0.0, 0.0, 0.0);
+        let mut tot_exp_class = vec![0.0; nc];
+        for z in 0..n {
+            let mut r = Row::new();
+            r.insert("id".into(), Value::String(zones.ids[z].clone()));
+            r.insert("area_m2".into(), num(zone_area[z]));
+            let h: f64 = haz_area[z].iter().sum();
+            r.insert("hazard_area_m2".into(), num(h));
+            r.insert("hazard_share".into(), num(if zone_area[z] > 0.0 { (h / zone_area[z]).min(1.0) } else { 0.0 }));
+            if per_class {
+                for c in 0..nc {
+                    r.insert(format!("hazard_area_m2_{}", suffixes[c]), num(haz_area[z][c]));
+                }
+            }
+            let e: f64 = exposed[z].iter().sum();
+            r.insert("population".into(), num(pop[z]));
+            r.insert("exposed_population".into(), num(e));
+            if per_class {
+                for c in 0..nc {
+                    r.insert(format!("exposed_population_{}", suffixes[c]), num(exposed[z][c]));
+                }
+            }
+            for (k, f) in counts.iter().enumerate() {
+                r.insert(format!("exposed_{f}"), num(count_exposed[k][z]));
+            }
+            if p.facilities.is_some() {
+                r.insert("facilities_exposed".into(), Value::Array(fac_ids[z].clone()));
+                r.insert("facilities_exposed_kinds".into(), serde_json::to_value(&fac_kinds[z]).unwrap_or(Value::Null));
+            }
+            let displaced: f64 = (0..nc).map(|c| exposed[z][c] * rates[c]).sum();
+            r.insert("displaced".into(), num(displaced));
+            for (name, rate) in p.needs.items() {
+                r.insert(name.into(), num(displaced * rate));
+            }
+            tot_pop += pop[z];
+            tot_exp += e;
+            tot_disp += displaced;
+            tot_haz += h;
+            for c in 0..nc {
+                tot_exp_class[c] += exposed[z][c];
+            }
+            rows.push(r);
+        }
+        let mut s = Map::new();
+        s.insert("population".into(), num(tot_pop));
+        s.insert("exposed_population".into(), num(tot_exp));
+        s.insert("exposed_share".into(), num(if tot_pop > 0.0 { tot_exp / tot_pop } else { 0.0 }));
+        if per_class {
+            for c in 0..nc {
+                s.insert(format!("exposed_population_{}", suffixes[c]), num(tot_exp_class[c]));
+            }
+        }
+        s.insert("classes".into(), Value::Array(classes.names.iter().cloned().map(Value::String).collect()));
+        s.insert("hazard_area_m2".into(), num(tot_hazard_area(&classes)));
+        s.insert("hazard_area_in_zones_m2".into(), num(tot_haz));
+        for (k, f) in counts.iter().enumerate() {
+            let e: f64 = count_exposed[k].iter().sum();
+            s.insert(format!("exposed_{f}"), num(e));
+            s.insert(format!("exposed_{f}_share"), num(if count_total[k] > 0.0 { e / count_total[k] } else { 0.0 }));
+        }
+        if let Some(poor) = counts.iter().find(|f| f.contains("poor") || f.contains("miskin")) {
+            let v = s.get(&format!("exposed_{poor}_share")).cloned().unwrap_or(Value::Null);
+            s.insert("poor_exposed_share".into(), v);
+        }
+        s.insert("displaced".into(), num(tot_disp));
+        for (name, rate) in p.needs.items() {
+            s.insert(name.into(), num(tot_disp * rate));
+        }
+        if p.facilities.is_some() {
+            s.insert("facilities_exposed".into(), facilities_exposed.into());
+        }
+        s.insert("unclassified_hazard_features".into(), classes.unclassified.into());
+        let mut layers_used = vec![zones.name.clone(), hazard.name.clone()];
+        if let Some(PopulationSource::Layer { layer, .. }) = &p.population {
+            layers_used.push(layer.clone());
+        }
+        if let Some(f) = &p.facilities {
+            layers_used.push(f.clone());
+        }
+        Ok(Output { summary: s, rows, row_layer: Some(zones.name.clone()), layers_used })
+    }
+}
+
+fn tot_hazard_area(classes: &Classes) -> f64 {
+    classes.geoms.iter().map(|m| m.unsigned_area()).sum()
+}
+
+/// People from a demand layer: points take the class they fall in (highest on a shared
+/// boundary); polygons are split by area over zones and classes.
+#[allow(clippy::too_many_arguments)]
+fn demand_exposure(
+    zones: &Layer,
+    demand: &Layer,
+    col: &Column,
+    classes: &Classes,
+    class_geoms: &[Option<Geometry>],
+    class_index: &SpatialIndex,
+    pop: &mut [f64],
+    exposed: &mut [Vec<f64>],
+) {
+    let nc = classes.names.len();
+    let zone_index = SpatialIndex::of(zones);
+    let desc: Vec<Option<Geometry>> = class_geoms.iter().rev().cloned().collect();
+    let desc_index = SpatialIndex::build(&desc);
+    let zone_polys: Vec<Option<MultiPolygon>> = zones.geometries.iter().map(|g| g.as_ref().and_then(as_multipolygon)).collect();
+    for (i, g) in demand.geometries.iter().enumerate() {
+        let Some(g) = g else { continue };
+        let v = col.f64_at(i).unwrap_or(0.0);
+        if let Some(c) = point_coord(g) {
+            let Some(z) = point_in_polygon::locate(c, &zones.geometries, &zone_index) else { continue };
+            pop[z] += v;
+            if let Some(d) = point_in_polygon::locate(c, &desc, &desc_index) {
+                exposed[z][nc - 1 - d] += v;
+            }
+        } else if let (Some(mp), Some(bbox)) = (as_multipolygon(g), g.bounding_rect()) {
+            let total = mp.unsigned_area();
+            if total <= 0.0 {
+                continue;
+            }
+            for z in zone_index.in_rect(bbox) {
+                let Some(zp) = &zone_polys[z] else { continue };
+                let piece = mp.intersection(zp);
+                let a = piece.unsigned_area();
+                if a <= 0.0 {
+                    continue;
+                }
+                pop[z] += v * a / total;
+                for c in class_index.in_rect(bbox) {
+                    if let Some(Geometry::MultiPolygon(cg)) = &class_geoms[c] {
+                        exposed[z][c] += v * piece.intersection(cg).unsigned_area() / total;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crs::Crs;
+    use crate::layer::Value as Cell;
+    use crate::project::LayerSpec;
+    use geo::{point, polygon};
+    use serde_json::json;
+
+    fn sq(x0: f64, y0: f64, w: f64, h: f64) -> Option<Geometry> {
+        Some(polygon![(x: x0, y: y0), (x: x0 + w, y: y0), (x: x0 + w, y: y0 + h), (x: x0, y: y0 + h)].into())
+    }
+    fn spec(name: &str, role: &str) -> LayerSpec {
+        LayerSpec { name: name.into(), role: role.into(), ..LayerSpec::default() }
+    }
+    fn text(name: &str, v: &[&str]) -> Column {
+        Column::from_values(name, v.iter().map(|s| Cell::Text(s.to_string())).collect())
+    }
+    fn ints(name: &str, v: &[i64]) -> Column {
+        Column::from_values(name, v.iter().map(|x| Cell::Int(*x)).collect())
+    }
+
+    /// Two 100×100 zones (A: 1000 people, 200 poor; B: 500 people, 0 poor). Hazard: a "low"
+    /// strip x∈[50,150] over the full height, and a "high" square [100,150]×[0,50] that
+    /// overlaps it (the high class wins there). A school at (120, 25) (high), one at (10, 10).
+    fn project() -> Project {
+        let c = Crs::Epsg(32651);
+        let mut z = Layer::new("z", Role::Zones, Some(c.clone()), vec![sq(0.0, 0.0, 100.0, 100.0), sq(100.0, 0.0, 100.0, 100.0)], vec![
+            text("kode", &["A", "B"]),
+            ints("population", &[1000, 500]),
+            ints("poor_households", &[200, 0]),
+        ])
+        .expect("z");
+        z.set_id_field("kode").expect("id");
+        let h = Layer::new("h", Role::Hazard, Some(c.clone()), vec![sq(50.0, 0.0, 100.0, 100.0), sq(100.0, 0.0, 50.0, 50.0)], vec![text("kelas", &["low", "high"])]).expect("h");
+        let mut f = Layer::new("f", Role::Facilities, Some(c.clone()), vec![Some(point!(x: 120.0, y: 25.0).into()), Some(point!(x: 10.0, y: 10.0).into())], vec![text("kode", &["S1", "S2"]), text("jenis", &["SD", "SD"])]).expect("f");
+        f.set_id_field("kode").expect("id");
+        let mut zs = spec("z", "zones");
+        zs.population = Some("population".into());
+        let mut fs = spec("f", "facilities");
+        fs.kind = Some("jenis".into());
+        Project::from_layers("t", c, vec![(zs, z), (spec("h", "hazard"), h), (fs, f)]).expect("p")
+    }
+
+    #[test]
+    fn by_hand_with_overlapping_classes() {
+        let r = super::super::run(&project(), "exposure", json!({"zones": "z", "hazard": "h", "class_field": "kelas", "classes": ["low", "high"], "facilities": "f"})).expect("run");
+        let (a, b) = (&r.rows[0], &r.rows[1]);
+        // A: low strip x∈[50,100] = 5000 m² of 10000 → half of 1000 people.
+        assert_eq!(a["hazard_area_m2"], 5000.0);
+        assert_eq!(a["hazard_share"], 0.5);
+        assert_eq!(a["exposed_population"], 500.0);
+        assert_eq!(a["exposed_population_low"], 500.0);
+        assert_eq!(a["exposed_poor_households"], 100.0);
+        // B: x∈[100,150] full height = 5000 m²; of which high 2500, low 2500 (no double count).
+        assert_eq!(b["hazard_area_m2"], 5000.0);
+        assert_eq!(b["hazard_area_m2_high"], 2500.0);
+        assert_eq!(b["hazard_area_m2_low"], 2500.0);
+        assert_eq!(b["exposed_population"], 250.0);
+        assert_eq!(b["exposed_population_high"], 125.0);
+        assert_eq!(b["facilities_exposed"], json!(["S1"]));
+        assert_eq!(b["facilities_exposed_kinds"], json!({"SD": 1}));
+        assert_eq!(a["facilities_exposed"], json!([]));
+        // Displaced = 1 % of exposed; needs = displaced × BNPB rates.
+        assert!((b["displaced"].as_f64().unwrap_or(0.0) - 2.5).abs() < 1e-12);
+        assert!((b["needs_rice_kg"].as_f64().unwrap_or(0.0) - 7.0).abs() < 1e-12);
+        assert_eq!(r.summary["population"], 1500.0);
+        assert_eq!(r.summary["exposed_population"], 750.0);
+        assert_eq!(r.summary["poor_exposed_share"], 0.5);
+        assert_eq!(r.summary["hazard_area_m2"], 10000.0);
+        assert_eq!(r.params["displacement_rate"], json!({"high": 0.01, "low": 0.01}));
+    }
+
+    #[test]
+    fn inasafe_minimum_needs_from_displaced() {
+        // InaSAFE's test: ≈175.6 displaced → rice 492, drinking 3073, clean 11764, kits 35, toilets 9.
+        let n = Needs::default();
+        let d = 175.58;
+        assert_eq!((d * n.rice_kg).round(), 492.0);
+        assert_eq!((d * n.drinking_water_l).round(), 3073.0);
+        assert_eq!((d * n.clean_water_l).round(), 11764.0);
+        assert_eq!((d * n.family_kits).round(), 35.0);
+        assert_eq!((d * n.toilets).round(), 9.0);
+    }
+
+    #[test]
+    fn demand_points_take_the_highest_class() {
+        let mut p = project();
+        let pts = vec![Some(point!(x: 120.0, y: 25.0).into()), Some(point!(x: 120.0, y: 75.0).into()), Some(point!(x: 10.0, y: 10.0).into()), Some(point!(x: 100.0, y: 50.0).into())];
+        let d = Layer::new("d", Role::Demand, Some(Crs::Epsg(32651)), pts, vec![ints("jiwa", &[10, 20, 30, 40])]).expect("d");
+        p.layers.insert(d);
+        let r = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "h", "class_field": "kelas", "classes": ["low", "high"], "population": {"layer": "d", "field": "jiwa"}})).expect("run");
+        // (100, 50) is on the A|B edge → zone A; it is inside the low strip but on the corner
+        // of the high square, and a boundary goes to the highest class it touches.
+        assert_eq!(r.rows[0]["population"], 70.0);
+        assert_eq!(r.rows[0]["exposed_population_high"], 40.0);
+        assert_eq!(r.rows[0]["exposed_population_low"], 0.0);
+        assert_eq!(r.rows[1]["exposed_population_high"], 10.0);
+        assert_eq!(r.rows[1]["exposed_population_low"], 20.0);
+        assert_eq!(r.summary["exposed_population"], 70.0);
+    }
+
+    #[test]
+    fn breaks_classify_depths_and_errors_name_params() {
+        let mut p = project();
+        let h = Layer::new("d", Role::Hazard, Some(Crs::Epsg(32651)), vec![sq(0.0, 0.0, 50.0, 100.0), sq(150.0, 0.0, 50.0, 100.0)], vec![Column::from_values("depth", vec![Cell::Float(0.3), Cell::Float(2.0)])]).expect("h");
+        p.layers.insert(h);
+        let r = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "d", "class_field": "depth", "breaks": [0.5, 1.5], "classes": ["rendah", "sedang", "tinggi"]})).expect("run");
+        assert_eq!(r.rows[0]["exposed_population_rendah"], 500.0);
+        assert_eq!(r.rows[1]["exposed_population_tinggi"], 250.0);
+        assert_eq!(r.rows[1]["exposed_population_sedang"], 0.0);
+        let e = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "d", "class_field": "depth", "breaks": [0.5], "classes": ["a"]})).expect_err("names");
+        assert!(e.to_string().contains("parameter 'classes'"), "{e}");
+        let e = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "z"})).expect_err("role");
+        assert!(e.to_string().contains("parameter 'hazard'"), "{e}");
+        let e = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "h", "class_field": "kelas", "displacement_rate": {"wet": 0.1}})).expect_err("class");
+        assert!(e.to_string().contains("'wet'"), "{e}");
+    }
+
+    #[test]
+    fn zero_area_zone_gives_zero_not_nan() {
+        let mut p = project();
+        let mut z = Layer::new("z0", Role::Zones, Some(Crs::Epsg(32651)), vec![Some(polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 2.0, y: 0.0)].into())], vec![ints("population", &[10])]).expect("z");
+        z.set_id_field("population").expect("id");
+        p.layers.insert(z);
+        let r = super::super::run(&p, "exposure", json!({"zones": "z0", "hazard": "h", "population": "population"})).expect("run");
+        assert_eq!(r.rows[0]["exposed_population"], 0.0);
+        assert_eq!(r.rows[0]["hazard_share"], 0.0);
+    }
+}
