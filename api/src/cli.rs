@@ -120,15 +120,17 @@ fn serve(project: Option<&Path>, addr: SocketAddr) -> anyhow::Result<ExitCode> {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only on a terminal: redirected logs stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .try_init();
 }
 
 fn demo(out: &Path) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let project_file = tepat_datasets::write_demo(out)?;
+    let project_file = tepat_datasets::write_demo(out)?; // creates `out` if needed
     println!("{}", project_file.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@
 //! bbox, found with the layer's R-tree) and analysis rows joined to their layer's geometry.
 
 use crate::wgs84;
-use geo::Rect;
+use geo::{BoundingRect, Intersects, Rect};
 use geojson::feature::Id;
 use geojson::{Feature, FeatureCollection, JsonObject};
 use serde_json::Value;
@@ -40,16 +40,29 @@ pub fn layer_features(
             .collect::<Result<Vec<_>>>()?,
         None => layer.columns.iter().collect(),
     };
+    let to_wgs84 = Transformer::new(crs, &Crs::WGS84)?;
     let matched: Vec<usize> = match sel.bbox {
         Some(bbox) => {
+            // The R-tree is asked for the bbox's envelope in the working CRS, a slightly
+            // larger area than the lon/lat box: keep what really meets the box itself.
             let query = wgs84::rect(&Transformer::new(&Crs::WGS84, crs)?, bbox)?;
-            let mut hits: Vec<usize> = index.in_rect(query).collect();
+            let mut hits = Vec::new();
+            for i in index.in_rect(query) {
+                let Some(g) = &layer.geometries[i] else {
+                    continue;
+                };
+                if wgs84::lon_lat(&to_wgs84, g)?
+                    .bounding_rect()
+                    .is_some_and(|r| r.intersects(&bbox))
+                {
+                    hits.push(i);
+                }
+            }
             hits.sort_unstable(); // the R-tree's order is arbitrary; keep the layer's
             hits
         }
         None => (0..layer.len()).collect(),
     };
-    let to_wgs84 = Transformer::new(crs, &Crs::WGS84)?;
     let returned = &matched[..sel.limit.unwrap_or(usize::MAX).min(matched.len())];
     let features = returned
         .iter()

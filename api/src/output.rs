@@ -43,7 +43,7 @@ pub enum OutputError {
     },
 }
 
-/// The result in `format`, newline-terminated.
+/// The result in `format`, newline-terminated: JSON pretty-printed, GeoJSON compact.
 pub fn render(
     result: &AnalysisResult,
     project: &Project,
@@ -52,8 +52,9 @@ pub fn render(
     let encode = |e: &dyn std::fmt::Display| OutputError::Encode(e.to_string());
     let mut bytes = match format {
         Format::Json => serde_json::to_vec_pretty(result).map_err(|e| encode(&e))?,
+        // Compact: pretty-printed coordinates would be most of the file, one number a line.
         Format::Geojson => {
-            serde_json::to_vec_pretty(&geojson(result, project)?).map_err(|e| encode(&e))?
+            serde_json::to_vec(&geojson(result, project)?).map_err(|e| encode(&e))?
         }
         Format::Csv => csv(result).map_err(|e| encode(&e))?,
     };

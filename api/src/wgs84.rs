@@ -46,12 +46,19 @@ pub fn bbox_array(r: Rect) -> [f64; 4] {
     [r.min().x, r.min().y, r.max().x, r.max().y].map(round)
 }
 
-/// A geometry transformed to lon/lat by `t` (a transformer to EPSG:4326), as GeoJSON.
-pub fn geometry(t: &Transformer, g: &Geometry) -> Result<geojson::Geometry> {
+/// A geometry transformed by `t` (a transformer to EPSG:4326), rounded to ~1 cm.
+pub fn lon_lat(t: &Transformer, g: &Geometry) -> Result<Geometry> {
     let mut g = g.clone();
     t.geometry(&mut g)?;
     g.map_coords_in_place(|c| coord! { x: round(c.x), y: round(c.y) });
-    Ok(geojson::Geometry::new(geojson::GeometryValue::from(&g)))
+    Ok(g)
+}
+
+/// A geometry transformed to lon/lat by `t` (a transformer to EPSG:4326), as GeoJSON.
+pub fn geometry(t: &Transformer, g: &Geometry) -> Result<geojson::Geometry> {
+    Ok(geojson::Geometry::new(geojson::GeometryValue::from(
+        &lon_lat(t, g)?,
+    )))
 }
 
 fn round(v: f64) -> f64 {

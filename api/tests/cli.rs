@@ -193,11 +193,11 @@ fn check_exit_codes_follow_the_findings() -> Result<()> {
         tepat(&args)
     };
     let clean = tempfile::tempdir()?;
-    let toml = tiny_project(
+    let clean_toml = tiny_project(
         clean.path(),
         &[(124.80, 1.45, 0.01, "1"), (124.81, 1.45, 0.01, "2")],
     )?;
-    let o = check(&toml, false)?;
+    let o = check(&clean_toml, false)?;
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("Tiny"));
     let o = check(&clean_toml, true)?;

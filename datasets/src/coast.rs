@@ -57,17 +57,17 @@ impl Coast {
             north_shift: rng.random_range(1_800.0..2_600.0),
             north_start: bay_y + rng.random_range(2_600.0..3_400.0),
             cape_size: rng.random_range(700.0..1_200.0),
-            cape_y: bay_y - rng.random_range(4_300.0..5_000.0),
+            cape_y: bay_y - rng.random_range(3_400.0..4_000.0),
             shore: Noise::new(seed, 11),
         };
         let limits = Noise::new(seed, 12);
         let (cx, cy) = (
             706_300.0 + rng.random_range(-300.0..300.0),
-            163_300.0 + rng.random_range(-300.0..300.0),
+            163_500.0 + rng.random_range(-200.0..200.0),
         );
         let (a, b) = (
-            7_800.0 + rng.random_range(-250.0..250.0),
-            6_700.0 + rng.random_range(-250.0..250.0),
+            7_700.0 + rng.random_range(-250.0..250.0),
+            5_900.0 + rng.random_range(-200.0..200.0),
         );
         let shore: Vec<f64> = (0..grid.ny)
             .map(|j| coast.shore_x(grid.y0 + (j as f64 + 0.5) * grid.cell))

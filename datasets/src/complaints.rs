@@ -16,9 +16,24 @@ use tepat_engine::Result;
 
 /// Category, share of complaints, mean days to resolve, monthly weights (Jan–Dec).
 const CATEGORIES: [(&str, f64, f64, [f64; 12]); 4] = [
-    ("jalan", 0.30, 14.0, [1.3, 1.2, 1.1, 1.0, 0.9, 0.8, 0.8, 0.8, 0.9, 1.0, 1.1, 1.3]),
-    ("drainase", 0.25, 9.0, [3.0, 2.5, 1.8, 1.2, 0.8, 0.6, 0.5, 0.5, 0.6, 0.9, 1.6, 2.6]),
-    ("sampah", 0.30, 3.0, [1.3, 1.1, 1.0, 1.0, 1.0, 0.9, 0.9, 0.9, 0.9, 1.0, 1.0, 1.4]),
+    (
+        "jalan",
+        0.30,
+        14.0,
+        [1.3, 1.2, 1.1, 1.0, 0.9, 0.8, 0.8, 0.8, 0.9, 1.0, 1.1, 1.3],
+    ),
+    (
+        "drainase",
+        0.25,
+        9.0,
+        [3.0, 2.5, 1.8, 1.2, 0.8, 0.6, 0.5, 0.5, 0.6, 0.9, 1.6, 2.6],
+    ),
+    (
+        "sampah",
+        0.30,
+        3.0,
+        [1.3, 1.1, 1.0, 1.0, 1.0, 0.9, 0.9, 0.9, 0.9, 1.0, 1.0, 1.4],
+    ),
     ("lampu_jalan", 0.15, 6.0, [1.0; 12]),
 ];
 
@@ -110,7 +125,11 @@ pub(crate) fn layer(s: &Sources, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Lay
             let d = s.density[k];
             match c {
                 0 => d.powf(0.8),
-                1 => d * (0.3 + 4.0 * f64::from(u8::from(s.flood25[k])) + f64::from(u8::from(s.flood100[k]))),
+                1 => {
+                    d * (0.3
+                        + 4.0 * f64::from(u8::from(s.flood25[k]))
+                        + f64::from(u8::from(s.flood100[k])))
+                }
                 2 => d.powf(1.3) * (1.0 + 2.0 * (-s.to_river[k] / 250.0).exp()),
                 _ => d.powf(0.7),
             }
@@ -168,13 +187,17 @@ pub(crate) fn layer(s: &Sources, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Lay
         fields::text("waktu", rows.iter().map(|r| iso(r.0))),
         fields::text(
             "status",
-            rows.iter().map(|r| if r.3.is_some() { "selesai" } else { "proses" }),
+            rows.iter()
+                .map(|r| if r.3.is_some() { "selesai" } else { "proses" }),
         ),
         fields::text_opt("selesai_pada", rows.iter().map(|r| r.3.map(iso))),
         fields::text("saluran", rows.iter().map(|r| CHANNELS[r.4].0)),
     ];
     let geoms = rows.iter().map(|r| Some(Geometry::Point(r.2))).collect();
-    Ok((spec.clone(), fields::layer(&spec, Role::Events, geoms, columns)?))
+    Ok((
+        spec.clone(),
+        fields::layer(&spec, Role::Events, geoms, columns)?,
+    ))
 }
 
 /// Hour-of-day weights: office hours and evenings.
@@ -205,8 +228,14 @@ mod tests {
             let (y, m, d) = civil_from_days(z);
             assert_eq!(days_from_civil(y, m, d), z);
         }
-        assert_eq!(civil_from_days(days_from_civil(2025, 2, 28) + 1), (2025, 3, 1));
-        assert_eq!(iso(days_from_civil(2025, 3, 14) * 86_400 + 9 * 3_600 + 21 * 60 + 5), "2025-03-14T09:21:05+08:00");
+        assert_eq!(
+            civil_from_days(days_from_civil(2025, 2, 28) + 1),
+            (2025, 3, 1)
+        );
+        assert_eq!(
+            iso(days_from_civil(2025, 3, 14) * 86_400 + 9 * 3_600 + 21 * 60 + 5),
+            "2025-03-14T09:21:05+08:00"
+        );
         assert_eq!(DAYS_IN_MONTH.iter().sum::<u32>(), 365);
     }
 }

@@ -40,7 +40,10 @@ impl Sites<'_> {
         for _ in 0..40 {
             let k = cells.pick(rng)?;
             let p = point_in_cell(self.grid, k, 0.1, rng);
-            if taken.iter().all(|t| (t.x() - p.x()).hypot(t.y() - p.y()) >= gap) {
+            if taken
+                .iter()
+                .all(|t| (t.x() - p.x()).hypot(t.y() - p.y()) >= gap)
+            {
                 return Some((k, p));
             }
             fallback.get_or_insert((k, p));
@@ -60,7 +63,11 @@ struct Site {
 
 /// The `puskesmas`, `rumah_sakit` and `sekolah` layers.
 pub(crate) fn layers(s: &Sites, rng: &mut ChaCha8Rng) -> Result<Vec<(LayerSpec, Layer)>> {
-    Ok(vec![puskesmas(s, rng)?, hospitals(s, rng)?, schools(s, rng)?])
+    Ok(vec![
+        puskesmas(s, rng)?,
+        hospitals(s, rng)?,
+        schools(s, rng)?,
+    ])
 }
 
 fn puskesmas(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
@@ -113,9 +120,7 @@ fn puskesmas(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
     spec.id = Some("kode".into());
     spec.kind = Some("kind".into());
     spec.capacity = Some("capacity".into());
-    let capacity: Vec<i64> = (0..n)
-        .map(|_| rng.random_range(40..=80) * 500)
-        .collect();
+    let capacity: Vec<i64> = (0..n).map(|_| rng.random_range(40..=80) * 500).collect();
     let inpatient: Vec<bool> = (0..n).map(|_| rng.random_bool(0.35)).collect();
     let columns = vec![
         fields::text("kode", (1..=n).map(|i| format!("PKM-{i:02}"))),
@@ -123,10 +128,19 @@ fn puskesmas(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
         fields::text("kind", vec!["puskesmas"; n]),
         fields::int("capacity", capacity),
         fields::boolean("rawat_inap", inpatient),
-        fields::text("kode_kel", sites.iter().map(|x| s.kel_codes[s.kel_of(x.cell)].clone())),
+        fields::text(
+            "kode_kel",
+            sites.iter().map(|x| s.kel_codes[s.kel_of(x.cell)].clone()),
+        ),
     ];
-    let geoms = sites.iter().map(|x| Some(Geometry::Point(x.point))).collect();
-    Ok((spec.clone(), fields::layer(&spec, Role::Facilities, geoms, columns)?))
+    let geoms = sites
+        .iter()
+        .map(|x| Some(Geometry::Point(x.point)))
+        .collect();
+    Ok((
+        spec.clone(),
+        fields::layer(&spec, Role::Facilities, geoms, columns)?,
+    ))
 }
 
 fn hospitals(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
@@ -136,7 +150,8 @@ fn hospitals(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
     let plan: [(&str, std::ops::RangeInclusive<i64>); 3] =
         [("B", 250..=400), ("C", 100..=200), ("C", 80..=150)];
     let mut taken: Vec<Point> = Vec::new();
-    let (mut geoms, mut kelas, mut beds, mut kel) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut geoms, mut kelas, mut beds, mut kel) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (class, range) in plan {
         if let Some((cell, point)) = s.draw(&cells, &taken, 1_800.0, rng) {
             taken.push(point);
@@ -159,30 +174,58 @@ fn hospitals(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
         fields::int("beds", beds),
         fields::text("kode_kel", kel),
     ];
-    Ok((spec.clone(), fields::layer(&spec, Role::Facilities, geoms, columns)?))
+    Ok((
+        spec.clone(),
+        fields::layer(&spec, Role::Facilities, geoms, columns)?,
+    ))
 }
 
-/// School levels: name, how many in the city, capacity range, share run privately.
-const LEVELS: [(&str, std::ops::RangeInclusive<usize>, (i64, i64), f64); 3] = [
-    ("SD", 150..=160, (150, 360), 0.25),
-    ("SMP", 58..=64, (280, 760), 0.3),
-    ("SMA", 34..=40, (360, 1_080), 0.35),
+/// A school level and how the city's schools of that level look.
+struct SchoolLevel {
+    name: &'static str,
+    /// How many in the city.
+    count: std::ops::RangeInclusive<usize>,
+    /// Capacity range (pupils).
+    capacity: (i64, i64),
+    /// Share run privately.
+    private: f64,
+}
+
+const LEVELS: [SchoolLevel; 3] = [
+    SchoolLevel {
+        name: "SD",
+        count: 150..=160,
+        capacity: (150, 360),
+        private: 0.25,
+    },
+    SchoolLevel {
+        name: "SMP",
+        count: 58..=64,
+        capacity: (280, 760),
+        private: 0.3,
+    },
+    SchoolLevel {
+        name: "SMA",
+        count: 34..=40,
+        capacity: (360, 1_080),
+        private: 0.35,
+    },
 ];
 
 const PRIVATE: [&str; 4] = ["GMIM", "Katolik", "Kristen", "Islam"];
 
 fn schools(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
     let pop: Vec<f64> = s.people.iter().map(|h| h.population as f64).collect();
+    let mut by_kel: Vec<Vec<usize>> = vec![Vec::new(); s.zones.n_kel];
+    for k in (0..s.grid.len()).filter(|&k| s.interior[k]) {
+        by_kel[s.kel_of(k)].push(k);
+    }
     let mut rows: Vec<(usize, usize, Site)> = Vec::new(); // (level, kel, site)
-    for (lvl, (_, count, _, _)) in LEVELS.iter().enumerate() {
-        let n = rng.random_range(count.clone());
+    for (lvl, level) in LEVELS.iter().enumerate() {
+        let n = rng.random_range(level.count.clone());
         let per_kel = apportion(&pop, n, 0);
         for (kel, &m) in per_kel.iter().enumerate() {
-            let label = kel as u32 + 1;
-            let cells = WeightedCells::new(
-                (0..s.grid.len()).filter(|&k| s.interior[k] && s.zones.kel[k] == label),
-                |k| s.density[k],
-            );
+            let cells = WeightedCells::new(by_kel[kel].iter().copied(), |k| s.density[k]);
             let mut taken: Vec<Point> = rows
                 .iter()
                 .filter(|r| r.1 == kel)
@@ -200,19 +243,29 @@ fn schools(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
     let n = rows.len();
     let (mut kode, mut nama, mut jenjang, mut status) = (vec![], vec![], vec![], vec![]);
     let (mut capacity, mut students, mut kel, mut geoms) = (vec![], vec![], vec![], vec![]);
-    let mut public_no = [0usize; 3];
+    let mut public_no = [0usize; 4];
     let mut private_no = [0usize; 3];
     for (i, (lvl, k, site)) in rows.iter().enumerate() {
-        let (level, _, (lo, hi), private_share) = &LEVELS[*lvl];
+        let SchoolLevel {
+            name: level,
+            capacity: (lo, hi),
+            private: private_share,
+            ..
+        } = &LEVELS[*lvl];
         let private = rng.random_bool(*private_share);
         let name = if private {
             private_no[*lvl] += 1;
             let kind = PRIVATE[rng.random_range(0..PRIVATE.len())];
             format!("{level} {kind} {} {}", s.kel_names[*k], private_no[*lvl])
         } else {
-            public_no[*lvl] += 1;
-            let level = if *lvl == 2 && rng.random_bool(0.3) { "SMK" } else { level };
-            format!("{level} Negeri {} Kota Demo", public_no[*lvl])
+            // Vocational upper-secondary schools (SMK) count as SMA, numbered apart.
+            let (slot, label) = if *lvl == 2 && rng.random_bool(0.3) {
+                (3, "SMK")
+            } else {
+                (*lvl, *level)
+            };
+            public_no[slot] += 1;
+            format!("{label} Negeri {} Kota Demo", public_no[slot])
         };
         let cap = rng.random_range(*lo / 6..=*hi / 6) * 6;
         kode.push(format!("4010{:04}", i + 1));
@@ -238,5 +291,8 @@ fn schools(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
         fields::int("students", students),
         fields::text("kode_kel", kel),
     ];
-    Ok((spec.clone(), fields::layer(&spec, Role::Facilities, geoms, columns)?))
+    Ok((
+        spec.clone(),
+        fields::layer(&spec, Role::Facilities, geoms, columns)?,
+    ))
 }

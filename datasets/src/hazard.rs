@@ -88,11 +88,11 @@ impl Floods {
     }
 }
 
+/// Polygons of the cells whose flood band passes a test (see [`Floods::in_class`]).
+pub(crate) type BandPolygons<'a> = dyn Fn(&dyn Fn(u8) -> bool) -> Result<Option<Geometry>> + 'a;
+
 /// The hazard layers `banjir_q10`, `banjir_q25`, `banjir_q100`: one feature per depth class.
-pub(crate) fn layers(
-    floods: &Floods,
-    polygons: &dyn Fn(&dyn Fn(u8) -> bool) -> Result<Option<Geometry>>,
-) -> Result<Vec<(LayerSpec, Layer)>> {
+pub(crate) fn layers(floods: &Floods, polygons: &BandPolygons) -> Result<Vec<(LayerSpec, Layer)>> {
     let mut out = Vec::new();
     for &(rp, level) in &RETURN_PERIODS {
         let name = format!("banjir_q{rp}");
@@ -119,7 +119,10 @@ pub(crate) fn layers(
             fields::float("depth_min_m", dmin),
             fields::float("luas_ha", area),
         ];
-        out.push((spec.clone(), fields::layer(&spec, Role::Hazard, geoms, columns)?));
+        out.push((
+            spec.clone(),
+            fields::layer(&spec, Role::Hazard, geoms, columns)?,
+        ));
     }
     Ok(out)
 }
@@ -161,7 +164,10 @@ mod tests {
                     }
                 }
             }
-            let q: Vec<bool> = RETURN_PERIODS.iter().map(|&(_, l)| f.floods(b, l)).collect();
+            let q: Vec<bool> = RETURN_PERIODS
+                .iter()
+                .map(|&(_, l)| f.floods(b, l))
+                .collect();
             assert!((!q[0] || q[1]) && (!q[1] || q[2]), "z {z}: {q:?}");
         }
     }

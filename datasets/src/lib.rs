@@ -81,7 +81,10 @@ pub struct DemoCity {
 impl DemoCity {
     /// The layer called `name`.
     pub fn layer(&self, name: &str) -> Option<&Layer> {
-        self.layers.iter().find(|(s, _)| s.name == name).map(|(_, l)| l)
+        self.layers
+            .iter()
+            .find(|(s, _)| s.name == name)
+            .map(|(_, l)| l)
     }
 }
 
@@ -108,7 +111,14 @@ pub fn demo_city(seed: u64) -> Result<DemoCity> {
     let river_line = coast.river(&grid, seed, &mut rng(seed, 2));
     let terrain = Terrain::generate(&grid, &coast, &river_line, seed);
     let density = population::density(&grid, &coast, &terrain, seed);
-    let zones = Zones::generate(&grid, &coast.city, &density, coast.centre, seed, &mut rng(seed, 3));
+    let zones = Zones::generate(
+        &grid,
+        &coast.city,
+        &density,
+        coast.centre,
+        seed,
+        &mut rng(seed, 3),
+    );
     let floods = Floods::new(&grid, &terrain, &coast.city);
 
     // One partition for everything: labels are (kelurahan, flood band) pairs.
@@ -144,8 +154,12 @@ pub fn demo_city(seed: u64) -> Result<DemoCity> {
     // People.
     let (q25, q100) = (RETURN_PERIODS[1].1, RETURN_PERIODS[2].1);
     let in_city = |k: usize| zones.kel[k] != 0;
-    let flood25: Vec<bool> = (0..grid.len()).map(|k| in_city(k) && floods.floods(floods.band[k], q25)).collect();
-    let flood100: Vec<bool> = (0..grid.len()).map(|k| in_city(k) && floods.floods(floods.band[k], q100)).collect();
+    let flood25: Vec<bool> = (0..grid.len())
+        .map(|k| in_city(k) && floods.floods(floods.band[k], q25))
+        .collect();
+    let flood100: Vec<bool> = (0..grid.len())
+        .map(|k| in_city(k) && floods.floods(floods.band[k], q100))
+        .collect();
     let mut exposure = Exposure {
         density: vec![0.0; zones.n_kel],
         flooded: vec![0.0; zones.n_kel],

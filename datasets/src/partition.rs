@@ -91,7 +91,10 @@ impl Partition {
     }
 
     fn corner_ij(&self, c: usize) -> (i64, i64) {
-        ((c % (self.grid.nx + 1)) as i64, (c / (self.grid.nx + 1)) as i64)
+        (
+            (c % (self.grid.nx + 1)) as i64,
+            (c / (self.grid.nx + 1)) as i64,
+        )
     }
 
     fn corner_id(&self, ci: i64, cj: i64) -> usize {
@@ -293,17 +296,22 @@ impl Partition {
             }
             for (label, forward) in [(l, true), (r, false)] {
                 if label != 0 {
-                    let slot = per_label.get_mut(label as usize).ok_or_else(|| {
-                        format!("label {label} is outside 1..={n}")
-                    })?;
+                    let slot = per_label
+                        .get_mut(label as usize)
+                        .ok_or_else(|| format!("label {label} is outside 1..={n}"))?;
                     slot.push(Oriented { chain: i, forward });
                 }
             }
         }
         let mut out = Vec::with_capacity(n);
         for (label, list) in per_label.iter().enumerate().skip(1) {
-            let rings = self.rings(list).map_err(|e| format!("label {label}: {e}"))?;
-            out.push(self.assemble(rings, &comp).map_err(|e| format!("label {label}: {e}"))?);
+            let rings = self
+                .rings(list)
+                .map_err(|e| format!("label {label}: {e}"))?;
+            out.push(
+                self.assemble(rings, &comp)
+                    .map_err(|e| format!("label {label}: {e}"))?,
+            );
         }
         Ok(out)
     }
@@ -382,7 +390,11 @@ impl Partition {
 
     /// Groups rings by the 4-connected piece they bound: one exterior (counter-clockwise)
     /// and its holes (clockwise) per piece.
-    fn assemble(&self, rings: Vec<Vec<Oriented>>, comp: &[u32]) -> Result<Option<Geometry>, String> {
+    fn assemble(
+        &self,
+        rings: Vec<Vec<Oriented>>,
+        comp: &[u32],
+    ) -> Result<Option<Geometry>, String> {
         let mut pieces: BTreeMap<u32, (Vec<LineString>, Vec<LineString>)> = BTreeMap::new();
         for ring in rings {
             let Some(&first) = ring.first() else { continue };
@@ -490,7 +502,11 @@ mod tests {
             assert!(geom.is_valid(), "{:?}", geom.validation_errors());
         }
         let sum: f64 = fine.iter().map(area).sum();
-        assert!((sum - area(&total[0])).abs() < 1e-9, "{sum} vs {}", area(&total[0]));
+        assert!(
+            (sum - area(&total[0])).abs() < 1e-9,
+            "{sum} vs {}",
+            area(&total[0])
+        );
         // Label 1 has a hole where 3 is (3 is an enclave).
         let Some(Geometry::Polygon(one)) = &fine[0] else {
             panic!("label 1 is one polygon: {:?}", fine[0]);
@@ -517,7 +533,10 @@ mod tests {
             assert!(g.is_valid(), "{:?}", g.validation_errors());
             assert!(matches!(g, Geometry::MultiPolygon(m) if m.0.len() == 2));
         }
-        assert!((area(&polys[0]) + area(&polys[1]) - area(&p.polygons(|_| 1, 1).expect("u")[0])).abs() < 1e-9);
+        assert!(
+            (area(&polys[0]) + area(&polys[1]) - area(&p.polygons(|_| 1, 1).expect("u")[0])).abs()
+                < 1e-9
+        );
     }
 
     #[test]

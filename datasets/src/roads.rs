@@ -73,12 +73,17 @@ pub(crate) fn layer(g: &Ground, seed: u64, rng: &mut ChaCha8Rng) -> Result<(Laye
     };
     let side = (2 * REACH + 1) as usize;
     // Streets are not evenly spaced: each line of the lattice is shifted a little.
-    let offset: Vec<f64> = (0..2 * side).map(|_| rng.random_range(-55.0..55.0)).collect();
+    let offset: Vec<f64> = (0..2 * side)
+        .map(|_| rng.random_range(-55.0..55.0))
+        .collect();
     let mut pos = vec![Coord { x: 0.0, y: 0.0 }; side * side];
     let mut ok = vec![false; side * side];
     for j in -REACH..=REACH {
         for i in -REACH..=REACH {
-            let (a, b) = (offset[(i + REACH) as usize], offset[(j + REACH) as usize + side]);
+            let (a, b) = (
+                offset[(i + REACH) as usize],
+                offset[(j + REACH) as usize + side],
+            );
             let p = origin + u * (i as f64 * SPACING + a) + v * (j as f64 * SPACING + b);
             let p = p + Coord {
                 x: 90.0 * wx.fbm(p.x / 1_800.0, p.y / 1_800.0, 2),
@@ -195,7 +200,10 @@ pub(crate) fn layer(g: &Ground, seed: u64, rng: &mut ChaCha8Rng) -> Result<(Laye
         fields::text("kelas", kelas),
         fields::float("panjang_m", panjang),
     ];
-    Ok((spec.clone(), fields::layer(&spec, Role::Network, geoms, columns)?))
+    Ok((
+        spec.clone(),
+        fields::layer(&spec, Role::Network, geoms, columns)?,
+    ))
 }
 
 fn on_land(g: &Ground, p: Coord) -> bool {

@@ -53,15 +53,16 @@ impl WeightedCells {
 pub(crate) fn point_in_cell(grid: &Grid, k: usize, margin: f64, rng: &mut ChaCha8Rng) -> Point {
     let (x, y) = grid.center(k);
     let h = grid.cell * (0.5 - margin);
-    Point::new(
-        x + rng.random_range(-h..=h),
-        y + rng.random_range(-h..=h),
-    )
+    Point::new(x + rng.random_range(-h..=h), y + rng.random_range(-h..=h))
 }
 
 /// Cells all of whose 8 neighbours satisfy `same` (and that do themselves): points in them
 /// stay inside the smoothed polygon of their label.
-pub(crate) fn interior(grid: &Grid, same: impl Fn(usize, usize) -> bool, member: impl Fn(usize) -> bool) -> Vec<bool> {
+pub(crate) fn interior(
+    grid: &Grid,
+    same: impl Fn(usize, usize) -> bool,
+    member: impl Fn(usize) -> bool,
+) -> Vec<bool> {
     (0..grid.len())
         .map(|k| member(k) && grid.is_inner(k) && grid.neighbours8(k).all(|m| same(k, m)))
         .collect()

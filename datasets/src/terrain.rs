@@ -120,7 +120,12 @@ mod tests {
         let t = Terrain::generate(&grid, &coast, &river, 3);
         let land: Vec<usize> = (0..grid.len()).filter(|&k| coast.city[k]).collect();
         let mean = |f: &dyn Fn(usize) -> bool| {
-            let v: Vec<f64> = land.iter().copied().filter(|&k| f(k)).map(|k| t.elevation[k]).collect();
+            let v: Vec<f64> = land
+                .iter()
+                .copied()
+                .filter(|&k| f(k))
+                .map(|k| t.elevation[k])
+                .collect();
             v.iter().sum::<f64>() / v.len().max(1) as f64
         };
         let shore = mean(&|k| t.to_coast[k] < 300.0);
@@ -132,7 +137,10 @@ mod tests {
         let r = t.raster(&grid);
         assert_eq!(r.data.dim(), (grid.ny, grid.nx));
         // Row 0 is the north edge.
-        assert_eq!(r.cell_center(0, 0), (grid.x0 + 25.0, grid.y0 + 15_000.0 - 25.0));
+        assert_eq!(
+            r.cell_center(0, 0),
+            (grid.x0 + 25.0, grid.y0 + 15_000.0 - 25.0)
+        );
         assert!(land.iter().all(|&k| t.elevation[k] >= 0.2));
     }
 }

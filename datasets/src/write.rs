@@ -98,7 +98,8 @@ pub(crate) fn write_ascii_grid(raster: &Raster, path: &Path) -> Result<()> {
     }
     let tmp = path.with_extension("asc.part");
     let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(out.as_bytes()).map_err(|e| Error::io(&tmp, e))?;
+    f.write_all(out.as_bytes())
+        .map_err(|e| Error::io(&tmp, e))?;
     drop(f);
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }

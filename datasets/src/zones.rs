@@ -83,10 +83,7 @@ fn relaxed_seeds(
         let Some(k) = pick.pick(rng) else { break };
         let p = grid.center(k);
         let gap = if attempt < n * 40 { min_gap } else { 0.0 };
-        if seeds
-            .iter()
-            .all(|s| (s.0 - p.0).hypot(s.1 - p.1) >= gap)
-        {
+        if seeds.iter().all(|s| (s.0 - p.0).hypot(s.1 - p.1) >= gap) {
             seeds.push(p);
         }
     }
@@ -180,7 +177,13 @@ pub(crate) fn apportion(weights: &[f64], total: usize, min: usize) -> Vec<usize>
     let sum: f64 = weights.iter().sum();
     let quotas: Vec<f64> = weights
         .iter()
-        .map(|w| if sum > 0.0 { w / sum * free as f64 } else { free as f64 / n as f64 })
+        .map(|w| {
+            if sum > 0.0 {
+                w / sum * free as f64
+            } else {
+                free as f64 / n as f64
+            }
+        })
         .collect();
     let mut parts: Vec<usize> = quotas.iter().map(|q| q.floor() as usize).collect();
     let mut order: Vec<usize> = (0..n).collect();
@@ -267,7 +270,10 @@ impl Zones {
         for &k in &cells {
             by_kec[kec[k] as usize - 1].push(k);
         }
-        let pop: Vec<f64> = by_kec.iter().map(|c| c.iter().map(|&k| density[k]).sum()).collect();
+        let pop: Vec<f64> = by_kec
+            .iter()
+            .map(|c| c.iter().map(|&k| density[k]).sum())
+            .collect();
         let (pop_sum, area_sum): (f64, f64) = (pop.iter().sum(), cells.len() as f64);
         let weights: Vec<f64> = by_kec
             .iter()
@@ -383,7 +389,11 @@ pub(crate) struct Exposure {
 }
 
 /// Populations summing to `total`, households and their make-up, per kelurahan.
-pub(crate) fn households(exposure: &Exposure, total: usize, rng: &mut ChaCha8Rng) -> Vec<Household> {
+pub(crate) fn households(
+    exposure: &Exposure,
+    total: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Household> {
     let pops = apportion(&exposure.density, total, 0);
     pops.iter()
         .enumerate()
@@ -485,8 +495,13 @@ pub(crate) fn layers(
     let mut miskin = Vec::with_capacity(n);
     for (h, a) in people.iter().zip(&areas) {
         bps.push((h.population as f64 * (1.0 + rng.random_range(-0.02..0.02))).round() as i64);
-        luas.push(round_to(a / 1e6 * (1.0 + rng.random_range(-0.015..0.015)), 2));
-        miskin.push((h.poor_households as f64 * (1.0 + rng.random_range(-0.08..0.08))).round() as i64);
+        luas.push(round_to(
+            a / 1e6 * (1.0 + rng.random_range(-0.015..0.015)),
+            2,
+        ));
+        miskin.push(
+            (h.poor_households as f64 * (1.0 + rng.random_range(-0.08..0.08))).round() as i64,
+        );
     }
     let columns = vec![
         fields::text("kode", kel_codes),
@@ -529,7 +544,10 @@ mod tests {
             n_kec: 2,
             n_kel: 3,
         };
-        assert_eq!(z.kel_codes(), vec!["7179010001", "7179010002", "7179020001"]);
+        assert_eq!(
+            z.kel_codes(),
+            vec!["7179010001", "7179010002", "7179020001"]
+        );
         assert_eq!(z.kel_counts(), vec![2, 1]);
     }
 }

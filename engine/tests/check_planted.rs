@@ -9,13 +9,20 @@ use tepat_engine::check::{check_project, CheckReport, Finding, Severity};
 
 fn find<'a>(r: &'a CheckReport, code: &str, layer: &str, field: Option<&str>) -> Vec<&'a Finding> {
     r.findings()
-        .filter(|f| f.code == code && f.layer.as_deref() == Some(layer) && f.field.as_deref() == field)
+        .filter(|f| {
+            f.code == code && f.layer.as_deref() == Some(layer) && f.field.as_deref() == field
+        })
         .collect()
 }
 
 fn one<'a>(r: &'a CheckReport, code: &str, layer: &str, field: Option<&str>) -> &'a Finding {
     let v = find(r, code, layer, field);
-    assert_eq!(v.len(), 1, "expected one {code} on {layer}.{field:?}, got {v:#?}\n{}", r.to_text());
+    assert_eq!(
+        v.len(),
+        1,
+        "expected one {code} on {layer}.{field:?}, got {v:#?}\n{}",
+        r.to_text()
+    );
     v[0]
 }
 
@@ -38,14 +45,23 @@ fn finds_every_planted_problem() {
     // Gaps: the 10 m × 100 m hole beside 7171007 and the 1 m × 100 m crack beside 7171002.
     let gaps = find(&r, "zone-gap", "kelurahan", None);
     assert_eq!(gaps.len(), 2, "{gaps:#?}");
-    let hole = gaps.iter().find(|g| g.features.contains(&kel_id(7))).expect("hole gap");
+    let hole = gaps
+        .iter()
+        .find(|g| g.features.contains(&kel_id(7)))
+        .expect("hole gap");
     assert!((hole.value.expect("m²") - 1000.0).abs() < 1e-3, "{hole:?}");
     // Its neighbours: 7 (west), 8 (east), 3 and 11 (south, north along an edge), 4 and 12
     // (at the strip's corners).
     assert_eq!(hole.features, kel(&[3, 4, 7, 8, 11, 12]));
     assert_eq!(hole.severity, Severity::Warning);
-    let sliver = gaps.iter().find(|g| g.features.contains(&kel_id(2))).expect("sliver gap");
-    assert!((sliver.value.expect("m²") - 100.0).abs() < 1e-3, "{sliver:?}");
+    let sliver = gaps
+        .iter()
+        .find(|g| g.features.contains(&kel_id(2)))
+        .expect("sliver gap");
+    assert!(
+        (sliver.value.expect("m²") - 100.0).abs() < 1e-3,
+        "{sliver:?}"
+    );
     assert_eq!(sliver.features, kel(&[1, 2, 5, 6]));
 
     // Points outside every kelurahan: P8 in the hole, P9 west of the city.
@@ -63,7 +79,10 @@ fn finds_every_planted_problem() {
         })
         .collect();
     let ids_with = |what: &str| -> Vec<String> {
-        geo.iter().filter(|(m, _)| m.contains(what)).flat_map(|(_, ids)| ids.clone()).collect()
+        geo.iter()
+            .filter(|(m, _)| m.contains(what))
+            .flat_map(|(_, ids)| ids.clone())
+            .collect()
     };
     assert_eq!(ids_with("self-intersecting"), vec!["B2"], "{geo:#?}");
     assert_eq!(ids_with("null geometry"), vec!["B3"]);
@@ -74,7 +93,10 @@ fn finds_every_planted_problem() {
 
     // Duplicate ids.
     let f = one(&r, "duplicate-id", "puskesmas", Some("kode"));
-    assert_eq!((f.severity, f.features.clone()), (Severity::Error, vec!["P2".to_string()]));
+    assert_eq!(
+        (f.severity, f.features.clone()),
+        (Severity::Error, vec!["P2".to_string()])
+    );
 
     // Empty layer.
     let f = one(&r, "empty-layer", "jalan", None);
@@ -82,65 +104,116 @@ fn finds_every_planted_problem() {
 
     // Nulls: a key field named by the spec (kind = "type") warns; another field is info.
     let f = one(&r, "null-values", "puskesmas", Some("type"));
-    assert_eq!((f.severity, f.features.clone()), (Severity::Warning, vec!["P1".to_string()]));
+    assert_eq!(
+        (f.severity, f.features.clone()),
+        (Severity::Warning, vec!["P1".to_string()])
+    );
     let f = one(&r, "null-values", "puskesmas", Some("nama"));
-    assert_eq!((f.severity, f.features.clone()), (Severity::Info, vec!["P3".to_string()]));
+    assert_eq!(
+        (f.severity, f.features.clone()),
+        (Severity::Info, vec!["P3".to_string()])
+    );
 
     // Out of range: negative capacity and household count, a share > 1, a percentage > 100.
     let f = one(&r, "out-of-range", "puskesmas", Some("beds"));
-    assert_eq!((f.features.clone(), f.value), (vec!["P3".to_string()], Some(-5.0)));
+    assert_eq!(
+        (f.features.clone(), f.value),
+        (vec!["P3".to_string()], Some(-5.0))
+    );
     let f = one(&r, "out-of-range", "kelurahan", Some("kk"));
     assert_eq!((f.features.clone(), f.value), (kel(&[5]), Some(-3.0)));
     let f = one(&r, "out-of-range", "statistik", Some("pct_miskin"));
     assert_eq!((f.features.clone(), f.value), (kel(&[3]), Some(120.0)));
     let f = one(&r, "out-of-range", "statistik", Some("share_lansia"));
-    assert_eq!((f.features.clone(), f.value, f.severity), (kel(&[4]), Some(1.5), Severity::Warning));
+    assert_eq!(
+        (f.features.clone(), f.value, f.severity),
+        (kel(&[4]), Some(1.5), Severity::Warning)
+    );
 
     // Code mismatches, both ways, for the join and for the hierarchy.
     let f = one(&r, "code-mismatch", "statistik", Some("kode"));
-    assert_eq!((f.severity, f.features.clone()), (Severity::Error, vec!["7171099".to_string()]));
+    assert_eq!(
+        (f.severity, f.features.clone()),
+        (Severity::Error, vec!["7171099".to_string()])
+    );
     let f = one(&r, "code-mismatch", "kelurahan", Some("kec"));
     assert_eq!(f.features, kel(&[12]));
     assert!(f.message.contains("717109"), "{}", f.message);
     let km = find(&r, "code-mismatch", "kelurahan", Some("kode"));
     assert_eq!(km.len(), 1, "{km:#?}");
-    assert_eq!(km[0].features, kel(&[12]), "7171012 has no row in statistik");
+    assert_eq!(
+        km[0].features,
+        kel(&[12]),
+        "7171012 has no row in statistik"
+    );
     let f = one(&r, "code-mismatch", "kecamatan", Some("kode"));
     assert_eq!(f.features, vec!["717103"]);
 
     // Totals: 717102's kelurahan (3, 4, 7, 8, 11; 12 names another parent) sum to
-    // 5 × 1000 + 33 = 5033 against 5300: 267 off (5.3 %). 717101 adds up (6033).
+    // 5 × 1000 + 33 = 5033 against 5300: 267 off (5.0 %). 717101 adds up (6033).
     let f = one(&r, "total-mismatch", "kecamatan", Some("pop"));
     assert_eq!(f.severity, Severity::Warning);
     assert_eq!(f.features, vec!["717102"]);
     assert_eq!(f.value, Some(267.0));
-    assert!(f.message.contains("5033") && f.message.contains("5300"), "{}", f.message);
+    assert!(
+        f.message.contains("5033") && f.message.contains("5300"),
+        "{}",
+        f.message
+    );
 
     // Nothing else, and the counts add up.
     let expected = 1 + 2 + 1 + 5 + 1 + 1 + 2 + 4 + 4 + 1;
     assert_eq!(r.findings().count(), expected, "{text}");
-    assert_eq!((r.counts.error, r.counts.warning, r.counts.info), (11, 10, 1), "{text}");
+    assert_eq!(
+        (r.counts.error, r.counts.warning, r.counts.info),
+        (11, 10, 1),
+        "{text}"
+    );
     assert_eq!(r.exit_code(), 2);
 }
 
 #[test]
 fn layer_summaries() {
     let r = check_project(&city(&Plants::default()));
-    let kel = r.layers.iter().find(|l| l.name == "kelurahan").expect("kelurahan");
+    let kel = r
+        .layers
+        .iter()
+        .find(|l| l.name == "kelurahan")
+        .expect("kelurahan");
     assert_eq!(kel.count, 12);
     assert_eq!(kel.crs.as_deref(), Some("EPSG:32651"));
     let b = kel.bbox.expect("bbox");
     assert_eq!(b, [704_000.0, 165_000.0, 704_400.0, 165_300.0]);
     // Near Manado: about 124.8° E, 1.49° N.
     let g = kel.bbox_lonlat.expect("lon/lat bbox");
-    assert!(g[0] > 124.8 && g[2] < 124.9 && g[1] > 1.4 && g[3] < 1.6, "{g:?}");
+    assert!(
+        g[0] > 124.8 && g[2] < 124.9 && g[1] > 1.4 && g[3] < 1.6,
+        "{g:?}"
+    );
     assert!(g[0] < g[2] && g[1] < g[3]);
     let pop = kel.fields.iter().find(|f| f.name == "pop").expect("pop");
-    assert_eq!((pop.min, pop.max, pop.nulls), (Some(1001.0), Some(1012.0), 0));
-    let stat = r.layers.iter().find(|l| l.name == "statistik").expect("statistik");
+    assert_eq!(
+        (pop.min, pop.max, pop.nulls),
+        (Some(1001.0), Some(1012.0), 0)
+    );
+    let stat = r
+        .layers
+        .iter()
+        .find(|l| l.name == "statistik")
+        .expect("statistik");
     assert_eq!((stat.count, stat.bbox), (12, None));
     let names: Vec<&str> = r.layers.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(names, vec!["banjir", "jalan", "kecamatan", "kelurahan", "puskesmas", "statistik"]);
+    assert_eq!(
+        names,
+        vec![
+            "banjir",
+            "jalan",
+            "kecamatan",
+            "kelurahan",
+            "puskesmas",
+            "statistik"
+        ]
+    );
 }
 
 #[test]

@@ -76,6 +76,36 @@ fn main() -> Result<()> {
                 best = best.min(t.elapsed().as_secs_f64());
                 result = c;
             }
+            if let Some(v) = std::env::var_os("PEER_RUST_PHASES") {
+                // Development aid: per-phase wall (best of R) and CPU seconds per run.
+                let r: usize = v.to_str().and_then(|s| s.parse().ok()).unwrap_or(5);
+                let cpu = || -> f64 {
+                    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+                    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+                    let t = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+                    (t(11) + t(12)) / 100.0
+                };
+                let flt = || -> f64 {
+                    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+                    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+                    f.get(7).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0)
+                };
+                let mut phase = |name: &str, f: &mut dyn FnMut()| {
+                    let (c0, f0, mut best) = (cpu(), flt(), f64::INFINITY);
+                    for _ in 0..r {
+                        let t = Instant::now();
+                        f();
+                        best = best.min(t.elapsed().as_secs_f64());
+                    }
+                    eprintln!("{name}: wall {best:.4}s cpu {:.4}s minor faults {}", (cpu() - c0) / r as f64, (flt() - f0) / r as f64);
+                };
+                phase("rtree", &mut || drop(SpatialIndex::build(&zones)));
+                let target = (points.len() / 2).clamp(16 * zones.len(), 256 * zones.len());
+                let mut prepared = None;
+                phase("prepare", &mut || prepared = point_in_polygon::PreparedZones::with_cells(&zones, target));
+                let prepared = prepared.context("prepare")?;
+                phase("assign", &mut || drop(prepared.assign(&points, &zones)));
+            }
             // Untimed sanity figure: points exactly on some zone's boundary are where the
             // boundary rule (lowest index wins) and the peers' `within` (boundary excluded)
             // would differ.

@@ -11,26 +11,85 @@
 //! Every numeric field must also be finite (no NaN or ±∞). Fields that match no rule are
 //! not range-checked; rename a field (e.g. `pct_miskin`) to opt in.
 
-use super::report::{Finding, Severity};
+use super::report::{plural, Finding, Severity};
 use crate::layer::{ColumnData, Layer};
 use crate::project::LayerSpec;
 use std::collections::BTreeMap;
 
 /// Words marking a percentage (0–100).
-pub const PERCENT_WORDS: &[&str] = &["pct", "perc", "percent", "percentage", "persen", "persentase"];
+pub const PERCENT_WORDS: &[&str] = &[
+    "pct",
+    "perc",
+    "percent",
+    "percentage",
+    "persen",
+    "persentase",
+];
 /// Words marking a share or ratio (0–1).
-pub const SHARE_WORDS: &[&str] = &["share", "fraction", "frac", "proportion", "proporsi", "ratio", "rasio"];
+pub const SHARE_WORDS: &[&str] = &[
+    "share",
+    "fraction",
+    "frac",
+    "proportion",
+    "proporsi",
+    "ratio",
+    "rasio",
+];
 /// Words marking a count or another quantity that cannot be negative.
 pub const COUNT_WORDS: &[&str] = &[
-    "pop", "population", "penduduk", "jiwa", "household", "households", "hh", "kk", "ruta", "keluarga",
-    "capacity", "kapasitas", "beds", "bed", "count", "counts", "jumlah", "jml", "n", "num", "number",
-    "total", "area", "luas", "students", "siswa", "murid", "patients", "pasien", "male", "female",
-    "laki", "perempuan", "workers", "pekerja", "visits", "kunjungan", "cases", "kasus",
+    "pop",
+    "population",
+    "penduduk",
+    "jiwa",
+    "household",
+    "households",
+    "hh",
+    "kk",
+    "ruta",
+    "keluarga",
+    "capacity",
+    "kapasitas",
+    "beds",
+    "bed",
+    "count",
+    "counts",
+    "jumlah",
+    "jml",
+    "n",
+    "num",
+    "number",
+    "total",
+    "area",
+    "luas",
+    "students",
+    "siswa",
+    "murid",
+    "patients",
+    "pasien",
+    "male",
+    "female",
+    "laki",
+    "perempuan",
+    "workers",
+    "pekerja",
+    "visits",
+    "kunjungan",
+    "cases",
+    "kasus",
 ];
 /// Words marking a signed quantity (a change or balance), exempt from the count rule.
 pub const SIGNED_WORDS: &[&str] = &[
-    "change", "delta", "diff", "difference", "selisih", "perubahan", "growth", "pertumbuhan", "net",
-    "balance", "saldo",
+    "change",
+    "delta",
+    "diff",
+    "difference",
+    "selisih",
+    "perubahan",
+    "growth",
+    "pertumbuhan",
+    "net",
+    "balance",
+    "saldo",
 ];
 
 /// The range a field's values must lie in, by the rule in the module docs.
@@ -109,8 +168,13 @@ pub fn range_rule(name: &str, counted: bool) -> Option<Range> {
 
 /// The fields a spec names (id, population, capacity, keys …): nulls there are warnings.
 pub(crate) fn named_fields(spec: Option<&LayerSpec>) -> Vec<String> {
-    spec.map(|s| s.named_fields().into_iter().map(|(_, f)| f.to_string()).collect())
-        .unwrap_or_default()
+    spec.map(|s| {
+        s.named_fields()
+            .into_iter()
+            .map(|(_, f)| f.to_string())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// Duplicate ids (Error), nulls per field (Info, Warning in named fields), out-of-range
@@ -122,20 +186,40 @@ pub(crate) fn check_attributes(layer: &Layer, spec: Option<&LayerSpec>) -> Vec<F
     }
     let named = named_fields(spec);
     let counted: Vec<&str> = spec
-        .map(|s| [s.population.as_deref(), s.capacity.as_deref()].into_iter().flatten().collect())
+        .map(|s| {
+            [s.population.as_deref(), s.capacity.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect()
+        })
         .unwrap_or_default();
     let n = layer.len();
     for col in &layer.columns {
         let nulls = col.null_count();
         if nulls > 0 {
             let key = named.iter().any(|f| f == &col.name);
-            let sev = if key { Severity::Warning } else { Severity::Info };
-            let ids = (0..n).filter(|&i| col.get(i).as_key().is_none()).map(|i| layer.ids[i].clone());
-            let why = if key { " (a field the project file names)" } else { "" };
+            let sev = if key {
+                Severity::Warning
+            } else {
+                Severity::Info
+            };
+            let ids = (0..n)
+                .filter(|&i| col.get(i).as_key().is_none())
+                .map(|i| layer.ids[i].clone());
+            let why = if key {
+                " (a field the project file names)"
+            } else {
+                ""
+            };
             out.push(
-                Finding::new(sev, "null-values", Some(&layer.name), format!("{nulls} of {n} values are null{why}"))
-                    .field(&col.name)
-                    .features(ids),
+                Finding::new(
+                    sev,
+                    "null-values",
+                    Some(&layer.name),
+                    format!("{nulls} of {n} values are null{why}"),
+                )
+                .field(&col.name)
+                .features(ids),
             );
         }
         if !col.is_numeric() {
@@ -143,14 +227,19 @@ pub(crate) fn check_attributes(layer: &Layer, spec: Option<&LayerSpec>) -> Vec<F
         }
         // Non-finite floats break sums and averages whatever the field means.
         if let ColumnData::Float(v) = &col.data {
-            let bad: Vec<usize> = (0..n).filter(|&i| v[i].is_some_and(|x| !x.is_finite())).collect();
+            let bad: Vec<usize> = (0..n)
+                .filter(|&i| v[i].is_some_and(|x| !x.is_finite()))
+                .collect();
             if !bad.is_empty() {
                 out.push(
                     Finding::new(
                         Severity::Warning,
                         "out-of-range",
                         Some(&layer.name),
-                        format!("{} non-finite value(s) (NaN or infinity)", bad.len()),
+                        format!(
+                            "{} (NaN or infinity)",
+                            plural(bad.len(), "non-finite value")
+                        ),
                     )
                     .field(&col.name)
                     .features(bad.iter().map(|&i| layer.ids[i].clone())),
@@ -161,7 +250,11 @@ pub(crate) fn check_attributes(layer: &Layer, spec: Option<&LayerSpec>) -> Vec<F
             continue;
         };
         let bad: Vec<(usize, f64)> = (0..n)
-            .filter_map(|i| col.f64_at(i).filter(|x| x.is_finite() && !rule.contains(*x)).map(|x| (i, x)))
+            .filter_map(|i| {
+                col.f64_at(i)
+                    .filter(|x| x.is_finite() && !rule.contains(*x))
+                    .map(|x| (i, x))
+            })
             .collect();
         if bad.is_empty() {
             continue;
@@ -172,18 +265,26 @@ pub(crate) fn check_attributes(layer: &Layer, spec: Option<&LayerSpec>) -> Vec<F
             .map(|&(_, x)| x)
             .max_by(|a, b| distance_outside(rule, *a).total_cmp(&distance_outside(rule, *b)))
             .unwrap_or(f64::NAN);
-        let examples: Vec<String> = bad.iter().take(5).map(|&(i, x)| format!("{} = {x}", layer.ids[i])).collect();
+        let examples: Vec<String> = bad
+            .iter()
+            .take(5)
+            .map(|&(i, x)| format!("{} = {x}", layer.ids[i]))
+            .collect();
         out.push(
             Finding::new(
                 Severity::Warning,
                 "out-of-range",
                 Some(&layer.name),
                 format!(
-                    "{} value(s) out of range ({}): {}{}",
-                    bad.len(),
+                    "{} out of range ({}): {}{}",
+                    plural(bad.len(), "value"),
                     rule.describe(),
                     examples.join(", "),
-                    if bad.len() > examples.len() { ", …" } else { "" }
+                    if bad.len() > examples.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .field(&col.name)
@@ -216,16 +317,24 @@ fn duplicate_ids(layer: &Layer) -> Option<Finding> {
     let rows: usize = dups.iter().map(|&(_, c)| c).sum();
     let mut examples: Vec<(&str, usize)> = dups.clone();
     examples.sort_by(|a, b| super::report::cmp_ids(a.0, b.0));
-    let shown: Vec<String> = examples.iter().take(5).map(|(id, c)| format!("{id} ×{c}")).collect();
+    let shown: Vec<String> = examples
+        .iter()
+        .take(5)
+        .map(|(id, c)| format!("{id} ×{c}"))
+        .collect();
     let mut f = Finding::new(
         Severity::Error,
         "duplicate-id",
         Some(&layer.name),
         format!(
-            "{} id(s) used by more than one feature ({rows} features): {}{}",
-            dups.len(),
+            "{} used by more than one feature ({rows} features): {}{}",
+            plural(dups.len(), "id"),
             shown.join(", "),
-            if dups.len() > shown.len() { ", …" } else { "" }
+            if dups.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
         ),
     )
     .features(dups.iter().map(|(id, _)| id.to_string()));
@@ -241,7 +350,10 @@ mod tests {
 
     #[test]
     fn words_split_names() {
-        assert_eq!(words("jumlahPenduduk2020"), vec!["jumlah", "penduduk", "2020"]);
+        assert_eq!(
+            words("jumlahPenduduk2020"),
+            vec!["jumlah", "penduduk", "2020"]
+        );
         assert_eq!(words("pct_miskin"), vec!["pct", "miskin"]);
         assert_eq!(words("HH-count"), vec!["hh", "count"]);
         assert!(words("").is_empty());
@@ -256,7 +368,10 @@ mod tests {
         assert_eq!(range_rule("miskin %", false), Some(Range::Percent));
         assert_eq!(range_rule("elderly_share", false), Some(Range::Unit));
         assert_eq!(range_rule("elevation", false), None);
-        assert_eq!(range_rule("beds_available", false), Some(Range::NonNegative));
+        assert_eq!(
+            range_rule("beds_available", false),
+            Some(Range::NonNegative)
+        );
         assert_eq!(range_rule("weird_name", true), Some(Range::NonNegative));
         assert!(!Range::Unit.contains(1.5) && Range::Percent.contains(55.0));
         assert_eq!(distance_outside(Range::Unit, 1.5), 0.5);

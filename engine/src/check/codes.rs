@@ -3,7 +3,7 @@
 //! `parent` layer. Both directions are errors: a code with no partner drops a row from a
 //! join (statistics that never reach the map, a kelurahan counted in no kecamatan).
 
-use super::report::{Finding, Severity};
+use super::report::{plural, Finding, Severity};
 use crate::layer::Layer;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,7 +26,9 @@ pub(crate) fn check_codes(from: &Layer, field: &str, to: &Layer, rel: Relation) 
     // Codes in `from` that name no feature of `to`: code → rows.
     let mut unknown: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for i in 0..from.len() {
-        let Some(code) = col.get(i).as_key() else { continue }; // nulls: reported as null-values
+        let Some(code) = col.get(i).as_key() else {
+            continue;
+        }; // nulls: reported as null-values
         if targets.contains(code.as_str()) {
             used.insert(code);
         } else {
@@ -40,9 +42,19 @@ pub(crate) fn check_codes(from: &Layer, field: &str, to: &Layer, rel: Relation) 
         codes.sort_by(|a, b| super::report::cmp_ids(a, b));
         let shown: Vec<&str> = codes.iter().take(10).map(|s| s.as_str()).collect();
         let hint = formatting_hint(codes.iter().map(|s| s.as_str()), &targets);
+        let noun = match rel {
+            Relation::Join => "row",
+            Relation::Parent => "feature",
+        };
         let what = match rel {
-            Relation::Join => format!("rows of '{}' have a {field} that is not an id of '{}'", from.name, to.name),
-            Relation::Parent => format!("features of '{}' name a parent in {field} that is not an id of '{}'", from.name, to.name),
+            Relation::Join => format!(
+                "of '{}' with a {field} that is not an id of '{}'",
+                from.name, to.name
+            ),
+            Relation::Parent => format!(
+                "of '{}' naming a parent in {field} that is not an id of '{}'",
+                from.name, to.name
+            ),
         };
         out.push(
             Finding::new(
@@ -51,16 +63,24 @@ pub(crate) fn check_codes(from: &Layer, field: &str, to: &Layer, rel: Relation) 
                 Some(&from.name),
                 format!(
                     "{} {what}: {}{}{hint}",
-                    rows.len(),
+                    plural(rows.len(), noun),
                     shown.join(", "),
-                    if codes.len() > shown.len() { ", …" } else { "" }
+                    if codes.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .field(field)
             .features(rows.iter().map(|&i| from.ids[i].clone())),
         );
     }
-    let missing: Vec<&String> = to.ids.iter().filter(|id| !used.contains(id.as_str())).collect();
+    let missing: Vec<&String> = to
+        .ids
+        .iter()
+        .filter(|id| !used.contains(id.as_str()))
+        .collect();
     if !missing.is_empty() {
         let mut shown: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
         shown.sort_by(|a, b| super::report::cmp_ids(a, b));
@@ -68,14 +88,25 @@ pub(crate) fn check_codes(from: &Layer, field: &str, to: &Layer, rel: Relation) 
         let n = shown.len();
         shown.truncate(10);
         let what = match rel {
-            Relation::Join => format!("features of '{}' have no row in '{}' (by {field})", to.name, from.name),
-            Relation::Parent => format!("features of '{}' contain no feature of '{}' (no {field} names them)", to.name, from.name),
+            Relation::Join => format!(
+                "of '{}' without a row in '{}' (by {field})",
+                to.name, from.name
+            ),
+            Relation::Parent => format!(
+                "of '{}' containing no feature of '{}' (no {field} names them)",
+                to.name, from.name
+            ),
         };
         let mut f = Finding::new(
             Severity::Error,
             "code-mismatch",
             Some(&to.name),
-            format!("{n} {what}: {}{}", shown.join(", "), if n > shown.len() { ", …" } else { "" }),
+            format!(
+                "{} {what}: {}{}",
+                plural(n, "feature"),
+                shown.join(", "),
+                if n > shown.len() { ", …" } else { "" }
+            ),
         )
         .features(missing.iter().map(|s| s.to_string()));
         if let Some(idf) = &to.id_field {
@@ -95,7 +126,9 @@ fn formatting_hint<'a>(codes: impl Iterator<Item = &'a str>, targets: &BTreeSet<
         t.to_lowercase()
     };
     let by_norm: BTreeMap<String, &str> = targets.iter().map(|t| (norm(t), *t)).collect();
-    let pairs: Vec<(&str, &str)> = codes.filter_map(|c| by_norm.get(&norm(c)).map(|t| (c, *t))).collect();
+    let pairs: Vec<(&str, &str)> = codes
+        .filter_map(|c| by_norm.get(&norm(c)).map(|t| (c, *t)))
+        .collect();
     match pairs.first() {
         None => String::new(),
         Some((c, t)) => format!(
@@ -111,8 +144,12 @@ mod tests {
     use crate::layer::{Column, Role, Value};
 
     fn table(name: &str, field: &str, codes: &[&str]) -> Layer {
-        let col = Column::from_values(field, codes.iter().map(|c| Value::Text(c.to_string())).collect());
-        let mut l = Layer::new(name, Role::Table, None, vec![None; codes.len()], vec![col]).expect("layer");
+        let col = Column::from_values(
+            field,
+            codes.iter().map(|c| Value::Text(c.to_string())).collect(),
+        );
+        let mut l =
+            Layer::new(name, Role::Table, None, vec![None; codes.len()], vec![col]).expect("layer");
         l.set_id_field(field).expect("ids");
         l
     }

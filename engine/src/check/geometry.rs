@@ -28,8 +28,9 @@ use std::collections::BTreeMap;
 /// Rings with more vertices than this are tested for self-intersection over R-tree
 /// candidate segment pairs instead of by `geo::Validation`, whose ring test compares all
 /// pairs of segments (O(n²): seconds for one detailed coastline kelurahan). The predicate
-/// is the same as geo's, so results do not depend on which path ran.
-const FAST_RING_MIN: usize = 256;
+/// is the same as geo's, so results do not depend on which path ran; 64 is about where
+/// building the R-tree starts to pay off.
+const FAST_RING_MIN: usize = 64;
 
 /// One reason a geometry is invalid: a stable key (used to group features) and detail.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,10 +106,20 @@ pub(crate) fn check_geometries(layer: &Layer) -> Vec<Finding> {
             let examples: Vec<String> = feats
                 .iter()
                 .take(5)
-                .map(|(i, d)| if d.is_empty() { id(*i) } else { format!("{} ({d})", id(*i)) })
+                .map(|(i, d)| {
+                    if d.is_empty() {
+                        id(*i)
+                    } else {
+                        format!("{} ({d})", id(*i))
+                    }
+                })
                 .collect();
             let n = feats.len();
-            let more = if n > examples.len() { format!(", … {} more", n - examples.len()) } else { String::new() };
+            let more = if n > examples.len() {
+                format!(", … {} more", n - examples.len())
+            } else {
+                String::new()
+            };
             Finding::new(
                 Severity::Error,
                 "invalid-geometry",
@@ -170,17 +181,20 @@ fn polygon_problems(p: &Polygon) -> Vec<Problem> {
 
 fn multipolygon_problems(mp: &MultiPolygon) -> Vec<Problem> {
     if mp.0.iter().all(|p| max_ring_len(p) <= FAST_RING_MIN) && mp.0.len() <= 64 {
-        return mp.validation_errors().iter().map(classify_multipolygon).collect();
+        return mp
+            .validation_errors()
+            .iter()
+            .map(classify_multipolygon)
+            .collect();
     }
     // Large parts or many parts: each part on its own, then only the pairs of parts whose
     // boxes meet (geo relates all pairs), with the same two tests as geo.
     let mut out: Vec<Problem> = mp.0.iter().flat_map(polygon_problems).collect();
-    let boxes: Vec<_> = mp
-        .0
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| Some(GeomWithData::new(rect_of(p.bounding_rect()?), i)))
-        .collect();
+    let boxes: Vec<_> =
+        mp.0.iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some(GeomWithData::new(rect_of(p.bounding_rect()?), i)))
+            .collect();
     let tree = RTree::bulk_load(boxes);
     for (a, b) in tree.intersection_candidates_with_other_tree(&tree) {
         let (i, j) = (a.data, b.data);
@@ -214,15 +228,28 @@ fn large_polygon_problems(p: &Polygon) -> Vec<Problem> {
         if ring.0.is_empty() {
             continue;
         }
-        let role = if k == 0 { "exterior ring".to_string() } else { format!("interior ring at index {}", k - 1) };
+        let role = if k == 0 {
+            "exterior ring".to_string()
+        } else {
+            format!("interior ring at index {}", k - 1)
+        };
         if ring.remove_repeated_points().0.len() < 4 {
-            out.push(problem("too-few-points", format!("{role} must have at least 3 distinct points")));
+            out.push(problem(
+                "too-few-points",
+                format!("{role} must have at least 3 distinct points"),
+            ));
         }
         if ring_self_intersects(ring) {
-            out.push(problem("self-intersection", format!("{role} has a self-intersection")));
+            out.push(problem(
+                "self-intersection",
+                format!("{role} has a self-intersection"),
+            ));
         }
         if ring.0.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
-            out.push(problem("non-finite", format!("{role} has a non-finite coordinate")));
+            out.push(problem(
+                "non-finite",
+                format!("{role} has a non-finite coordinate"),
+            ));
         }
     }
     let interiors: Vec<&LineString> = p.interiors().iter().filter(|r| !r.0.is_empty()).collect();
@@ -231,14 +258,25 @@ fn large_polygon_problems(p: &Polygon) -> Vec<Problem> {
     }
     let shell = Polygon::new(p.exterior().clone(), vec![]);
     let shell = PreparedGeometry::from(&shell);
-    let holes: Vec<Polygon> = interiors.iter().map(|r| Polygon::new((*r).clone(), vec![])).collect();
+    let holes: Vec<Polygon> = interiors
+        .iter()
+        .map(|r| Polygon::new((*r).clone(), vec![]))
+        .collect();
     for (i, h) in holes.iter().enumerate() {
         let im = shell.relate(h);
         if !im.is_contains() {
-            out.push(problem("hole-outside-shell", format!("interior ring at index {i} is not contained within the polygon's exterior")));
+            out.push(problem(
+                "hole-outside-shell",
+                format!(
+                    "interior ring at index {i} is not contained within the polygon's exterior"
+                ),
+            ));
         }
         if im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
-            out.push(problem("rings-intersect", format!("exterior ring and interior ring at index {i} intersect on a line")));
+            out.push(problem(
+                "rings-intersect",
+                format!("exterior ring and interior ring at index {i} intersect on a line"),
+            ));
         }
     }
     // Hole pairs: only those whose boxes meet.
@@ -257,7 +295,10 @@ fn large_polygon_problems(p: &Polygon) -> Vec<Problem> {
         if im.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional
             || im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
         {
-            out.push(problem("rings-intersect", format!("interior rings at index {i} and {j} overlap or touch along a line")));
+            out.push(problem(
+                "rings-intersect",
+                format!("interior rings at index {i} and {j} overlap or touch along a line"),
+            ));
         }
     }
     out
@@ -299,17 +340,24 @@ pub(crate) fn ring_self_intersects(ring: &LineString) -> bool {
 fn classify(e: &InvalidGeometry) -> Problem {
     let d = e.to_string();
     let reason = match e {
-        InvalidGeometry::InvalidPoint(_) | InvalidGeometry::InvalidMultiPoint(_) | InvalidGeometry::InvalidRect(InvalidRect::NonFiniteCoord(_)) => "non-finite",
+        InvalidGeometry::InvalidPoint(_)
+        | InvalidGeometry::InvalidMultiPoint(_)
+        | InvalidGeometry::InvalidRect(InvalidRect::NonFiniteCoord(_)) => "non-finite",
         InvalidGeometry::InvalidLine(InvalidLine::IdenticalCoords) => "too-few-points",
         InvalidGeometry::InvalidLine(InvalidLine::NonFiniteCoord(_)) => "non-finite",
         InvalidGeometry::InvalidLineString(l) => line_string_reason(l),
-        InvalidGeometry::InvalidMultiLineString(geo::algorithm::validation::InvalidMultiLineString::InvalidLineString(_, l)) => {
-            line_string_reason(l)
-        }
+        InvalidGeometry::InvalidMultiLineString(
+            geo::algorithm::validation::InvalidMultiLineString::InvalidLineString(_, l),
+        ) => line_string_reason(l),
         InvalidGeometry::InvalidPolygon(p) => return classify_polygon(p),
         InvalidGeometry::InvalidMultiPolygon(m) => return classify_multipolygon(m),
-        InvalidGeometry::InvalidGeometryCollection(geo::algorithm::validation::InvalidGeometryCollection::InvalidGeometry(_, inner)) => {
-            return Problem { detail: d, ..classify(inner) }
+        InvalidGeometry::InvalidGeometryCollection(
+            geo::algorithm::validation::InvalidGeometryCollection::InvalidGeometry(_, inner),
+        ) => {
+            return Problem {
+                detail: d,
+                ..classify(inner)
+            }
         }
         InvalidGeometry::InvalidTriangle(InvalidTriangle::NonFiniteCoord(_)) => "non-finite",
         InvalidGeometry::InvalidTriangle(_) => "collinear",
@@ -330,7 +378,8 @@ fn polygon_reason(e: &InvalidPolygon) -> &'static str {
         InvalidPolygon::SelfIntersection(_) => "self-intersection",
         InvalidPolygon::NonFiniteCoord(..) => "non-finite",
         InvalidPolygon::InteriorRingNotContainedInExteriorRing(_) => "hole-outside-shell",
-        InvalidPolygon::IntersectingRingsOnALine(..) | InvalidPolygon::IntersectingRingsOnAnArea(..) => "rings-intersect",
+        InvalidPolygon::IntersectingRingsOnALine(..)
+        | InvalidPolygon::IntersectingRingsOnAnArea(..) => "rings-intersect",
     }
 }
 
@@ -341,7 +390,8 @@ fn classify_polygon(e: &InvalidPolygon) -> Problem {
 fn classify_multipolygon(e: &InvalidMultiPolygon) -> Problem {
     let reason = match e {
         InvalidMultiPolygon::InvalidPolygon(_, p) => polygon_reason(p),
-        InvalidMultiPolygon::ElementsOverlaps(..) | InvalidMultiPolygon::ElementsTouchOnALine(..) => "overlapping-parts",
+        InvalidMultiPolygon::ElementsOverlaps(..)
+        | InvalidMultiPolygon::ElementsTouchOnALine(..) => "overlapping-parts",
     };
     problem(reason, e.to_string())
 }
@@ -410,14 +460,19 @@ mod tests {
     use geo::{line_string, polygon};
 
     fn reasons(g: impl Into<Geometry>) -> Vec<&'static str> {
-        geometry_problems(&g.into()).into_iter().map(|p| p.reason).collect()
+        geometry_problems(&g.into())
+            .into_iter()
+            .map(|p| p.reason)
+            .collect()
     }
 
     #[test]
     fn classifies_common_problems() {
-        let square = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)];
+        let square =
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)];
         assert!(reasons(square).is_empty());
-        let bowtie = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 1.0), (x: 1.0, y: 0.0), (x: 0.0, y: 1.0)];
+        let bowtie =
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 1.0), (x: 1.0, y: 0.0), (x: 0.0, y: 1.0)];
         assert_eq!(reasons(bowtie), vec!["self-intersection"]);
         let thin = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 0.0, y: 0.0)];
         assert!(reasons(thin).contains(&"too-few-points"));
@@ -432,7 +487,10 @@ mod tests {
         let mut pts: Vec<Coord> = (0..n)
             .map(|i| {
                 let a = i as f64 / n as f64 * std::f64::consts::TAU;
-                Coord { x: a.cos() * 100.0, y: a.sin() * 100.0 }
+                Coord {
+                    x: a.cos() * 100.0,
+                    y: a.sin() * 100.0,
+                }
             })
             .collect();
         if kink {
@@ -452,9 +510,18 @@ mod tests {
             assert_eq!(!large_polygon_problems(&p).is_empty(), kink);
         }
         // A hole poking out of its shell, on the large path.
-        let hole = LineString::from(vec![(90.0, 0.0), (120.0, 0.0), (120.0, 10.0), (90.0, 10.0), (90.0, 0.0)]);
+        let hole = LineString::from(vec![
+            (90.0, 0.0),
+            (120.0, 0.0),
+            (120.0, 10.0),
+            (90.0, 10.0),
+            (90.0, 0.0),
+        ]);
         let p = Polygon::new(circle(600, false), vec![hole]);
-        let r: Vec<&str> = large_polygon_problems(&p).into_iter().map(|p| p.reason).collect();
+        let r: Vec<&str> = large_polygon_problems(&p)
+            .into_iter()
+            .map(|p| p.reason)
+            .collect();
         assert!(r.contains(&"hole-outside-shell"), "{r:?}");
     }
 
@@ -462,8 +529,16 @@ mod tests {
     fn lonlat_of_utm_51n() {
         let t = LonLat::new(Some(&Crs::Epsg(32651)));
         // 500 000 E on the equator is the central meridian of zone 51: 123°E.
-        let [lon, lat] = t.point(Coord { x: 500_000.0, y: 0.0 }).expect("transform");
-        assert!((lon - 123.0).abs() < 1e-6 && lat.abs() < 1e-6, "{lon} {lat}");
+        let [lon, lat] = t
+            .point(Coord {
+                x: 500_000.0,
+                y: 0.0,
+            })
+            .expect("transform");
+        assert!(
+            (lon - 123.0).abs() < 1e-6 && lat.abs() < 1e-6,
+            "{lon} {lat}"
+        );
         assert!(LonLat::new(None).point(Coord { x: 0.0, y: 0.0 }).is_none());
     }
 }

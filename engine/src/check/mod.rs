@@ -42,8 +42,14 @@ use std::collections::BTreeSet;
 /// Checks a loaded project; never fails (problems are findings, not errors).
 pub fn check_project(project: &Project) -> CheckReport {
     let layers: Vec<&Layer> = project.layers.layers().map(|l| l.as_ref()).collect();
-    let mut reports: Vec<LayerReport> = layers.par_iter().map(|l| check_layer(project, l)).collect();
-    reports.extend(project.layers.rasters().map(|(name, r)| raster_report(name, r)));
+    let mut reports: Vec<LayerReport> =
+        layers.par_iter().map(|l| check_layer(project, l)).collect();
+    reports.extend(
+        project
+            .layers
+            .rasters()
+            .map(|(name, r)| raster_report(name, r)),
+    );
     let cross = cross_layer(project);
     CheckReport::new(
         project.name.clone(),
@@ -60,7 +66,11 @@ fn check_layer(project: &Project, layer: &Layer) -> LayerReport {
     let (bbox, bbox_lonlat) = geometry::layer_bbox(layer);
     let mut findings = Vec::new();
     if layer.is_empty() {
-        let from = layer.source.as_ref().map(|p| format!(" ({})", p.display())).unwrap_or_default();
+        let from = layer
+            .source
+            .as_ref()
+            .map(|p| format!(" ({})", p.display()))
+            .unwrap_or_default();
         findings.push(Finding::new(
             Severity::Error,
             "empty-layer",
@@ -68,20 +78,25 @@ fn check_layer(project: &Project, layer: &Layer) -> LayerReport {
             format!("the layer has no features{from}"),
         ));
     } else {
-        findings.extend(geometry::check_geometries(layer));
-        findings.extend(attributes::check_attributes(layer, spec));
+        let invalid = geometry::check_geometries(layer);
         if layer.role == Role::Zones {
             let index = SpatialIndex::of(layer);
             let lonlat = LonLat::new(layer.crs.as_ref());
-            findings.extend(zones::check_overlaps(layer, &index, &lonlat));
-            findings.extend(zones::check_gaps(layer, &index, &lonlat));
+            // Invalid polygons have meaningless areas: the cheap no-overlap proof is off.
+            let all_valid = invalid.is_empty();
+            findings.extend(zones::check_zone_layer(layer, &index, &lonlat, all_valid));
         }
+        findings.extend(invalid);
+        findings.extend(attributes::check_attributes(layer, spec));
     }
     LayerReport {
         name: layer.name.clone(),
         role: layer.role,
         count: layer.len(),
-        crs: layer.crs.as_ref().map(|c| c.to_string()),
+        // A table has no geometry, so no CRS worth reporting.
+        crs: (layer.role != Role::Table)
+            .then(|| layer.crs.as_ref().map(|c| c.to_string()))
+            .flatten(),
         bbox,
         bbox_lonlat,
         fields: field_summaries(layer),
@@ -94,9 +109,14 @@ fn field_summaries(layer: &Layer) -> Vec<FieldSummary> {
         .columns
         .iter()
         .map(|c| {
-            let vals = (0..c.len()).filter_map(|i| c.f64_at(i)).filter(|v| v.is_finite());
+            let vals = (0..c.len())
+                .filter_map(|i| c.f64_at(i))
+                .filter(|v| v.is_finite());
             let (min, max) = vals.fold((None, None), |(lo, hi): (Option<f64>, Option<f64>), v| {
-                (Some(lo.map_or(v, |x| x.min(v))), Some(hi.map_or(v, |x| x.max(v))))
+                (
+                    Some(lo.map_or(v, |x| x.min(v))),
+                    Some(hi.map_or(v, |x| x.max(v))),
+                )
             });
             FieldSummary {
                 name: c.name.clone(),
@@ -112,18 +132,33 @@ fn field_summaries(layer: &Layer) -> Vec<FieldSummary> {
 fn raster_report(name: &str, r: &Raster) -> LayerReport {
     let (rows, cols) = r.data.dim();
     let g = &r.geotransform;
-    let corners = [(0.0, 0.0), (cols as f64, 0.0), (0.0, rows as f64), (cols as f64, rows as f64)]
-        .map(|(c, rw)| (g[0] + c * g[1] + rw * g[2], g[3] + c * g[4] + rw * g[5]));
+    let corners = [
+        (0.0, 0.0),
+        (cols as f64, 0.0),
+        (0.0, rows as f64),
+        (cols as f64, rows as f64),
+    ]
+    .map(|(c, rw)| (g[0] + c * g[1] + rw * g[2], g[3] + c * g[4] + rw * g[5]));
     let bbox = (rows > 0 && cols > 0).then(|| {
         corners.iter().fold(
-            [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY],
+            [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
             |a, &(x, y)| [a[0].min(x), a[1].min(y), a[2].max(x), a[3].max(y)],
         )
     });
     let bbox = bbox.filter(|b| b.iter().all(|v| v.is_finite()));
     let mut findings = Vec::new();
     if rows == 0 || cols == 0 {
-        findings.push(Finding::new(Severity::Error, "empty-layer", Some(name), "the raster has no cells"));
+        findings.push(Finding::new(
+            Severity::Error,
+            "empty-layer",
+            Some(name),
+            "the raster has no cells",
+        ));
     }
     LayerReport {
         name: name.to_string(),
@@ -167,7 +202,9 @@ fn cross_layer(project: &Project) -> Vec<Finding> {
         }
     }
     for spec in &project.specs {
-        let Ok(layer) = project.layers.get(&spec.name) else { continue };
+        let Ok(layer) = project.layers.get(&spec.name) else {
+            continue;
+        };
         if let (Some(target), Some(key)) = (&spec.join_to, &spec.key) {
             if let Ok(to) = project.layers.get(target) {
                 out.extend(codes::check_codes(layer, key, to, codes::Relation::Join));

@@ -9,6 +9,18 @@ use std::fmt::Write as _;
 /// At most this many feature ids are listed in one finding; `feature_count` has the total.
 pub const MAX_FEATURES: usize = 50;
 
+/// At most this many feature ids per finding in the text report.
+const MAX_TEXT_FEATURES: usize = 12;
+
+/// `1 feature`, `2 features`.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// How serious a finding is; decides the exit code of `tepat check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,7 +70,12 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with no features, field, value or location yet.
-    pub fn new(severity: Severity, code: &'static str, layer: Option<&str>, message: impl Into<String>) -> Finding {
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        layer: Option<&str>,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding {
             severity,
             code,
@@ -212,7 +229,13 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// Builds the report, sorting findings and counting them.
-    pub fn new(project: String, crs: String, notes: Vec<String>, mut layers: Vec<LayerReport>, mut cross_layer: Vec<Finding>) -> CheckReport {
+    pub fn new(
+        project: String,
+        crs: String,
+        notes: Vec<String>,
+        mut layers: Vec<LayerReport>,
+        mut cross_layer: Vec<Finding>,
+    ) -> CheckReport {
         layers.sort_by(|a, b| a.name.cmp(&b.name));
         for l in &mut layers {
             sort_findings(&mut l.findings);
@@ -251,32 +274,55 @@ impl CheckReport {
 
     /// Every finding: per layer (layers by name), then cross-layer.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
-        self.layers.iter().flat_map(|l| l.findings.iter()).chain(self.cross_layer.iter())
+        self.layers
+            .iter()
+            .flat_map(|l| l.findings.iter())
+            .chain(self.cross_layer.iter())
     }
 
     /// The human-readable report printed by `tepat check`.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
         // Writing to a String cannot fail; the results are ignored on purpose.
-        let _ = writeln!(s, "tepat check: {} (working CRS {})", self.project, self.crs);
+        let _ = writeln!(
+            s,
+            "tepat check: {} (working CRS {})",
+            self.project, self.crs
+        );
         for n in &self.notes {
             let _ = writeln!(s, "  note: {n}");
         }
         let _ = writeln!(s, "\nlayers:");
         for l in &self.layers {
-            let unit = if l.role == Role::Raster { "cells" } else { "features" };
+            let unit = match l.role {
+                Role::Raster => "cell",
+                Role::Table => "row",
+                _ => "feature",
+            };
+            let crs = match (l.role, &l.crs) {
+                (Role::Table, _) => "no geometry".to_string(),
+                (_, Some(c)) => format!("CRS {c}"),
+                (_, None) => "CRS unknown".to_string(),
+            };
             let _ = writeln!(
                 s,
-                "  {} ({}): {} {unit}, CRS {}",
+                "  {} ({}): {}, {crs}",
                 l.name,
                 l.role.as_str(),
-                l.count,
-                l.crs.as_deref().unwrap_or("unknown")
+                plural(l.count, unit)
             );
             if let Some(b) = l.bbox {
-                let _ = write!(s, "    bbox: x {:.1} .. {:.1}, y {:.1} .. {:.1}", b[0], b[2], b[1], b[3]);
+                let _ = write!(
+                    s,
+                    "    bbox: x {:.1} .. {:.1}, y {:.1} .. {:.1}",
+                    b[0], b[2], b[1], b[3]
+                );
                 if let Some(g) = l.bbox_lonlat {
-                    let _ = write!(s, "; lon {:.5} .. {:.5}, lat {:.5} .. {:.5}", g[0], g[2], g[1], g[3]);
+                    let _ = write!(
+                        s,
+                        "; lon {:.5} .. {:.5}, lat {:.5} .. {:.5}",
+                        g[0], g[2], g[1], g[3]
+                    );
                 }
                 s.push('\n');
             }
@@ -297,7 +343,11 @@ impl CheckReport {
             }
         }
         let c = self.counts;
-        let _ = writeln!(s, "\nfindings: {} error(s), {} warning(s), {} info", c.error, c.warning, c.info);
+        let _ = writeln!(
+            s,
+            "\nfindings: {} error(s), {} warning(s), {} info",
+            c.error, c.warning, c.info
+        );
         let mut all: Vec<&Finding> = self.findings().collect();
         all.sort_by(|a, b| a.order(b));
         if all.is_empty() {
@@ -310,11 +360,23 @@ impl CheckReport {
                 (None, Some(fl)) => format!("{fl}: "),
                 (None, None) => String::new(),
             };
-            let _ = writeln!(s, "  {:<7}  {:<19}  {place}{}", f.severity.label(), f.code, f.message);
+            let _ = writeln!(
+                s,
+                "  {:<7}  {:<19}  {place}{}",
+                f.severity.label(),
+                f.code,
+                f.message
+            );
             if !f.features.is_empty() {
-                let more = f.feature_count.saturating_sub(f.features.len());
-                let tail = if more > 0 { format!(" (+{more} more)") } else { String::new() };
-                let _ = writeln!(s, "           features: {}{tail}", f.features.join(", "));
+                // The JSON lists up to MAX_FEATURES ids; a line of text, fewer.
+                let shown = &f.features[..f.features.len().min(MAX_TEXT_FEATURES)];
+                let more = f.feature_count.saturating_sub(shown.len());
+                let tail = if more > 0 {
+                    format!(" (+{more} more)")
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(s, "           features: {}{tail}", shown.join(", "));
             }
             if let Some([lon, lat]) = f.location {
                 let _ = writeln!(s, "           at lon {lon:.6}, lat {lat:.6}");
@@ -339,7 +401,8 @@ mod tests {
         let mut v = vec!["10", "b", "2", "a", "07", "7"];
         v.sort_by(|a, b| cmp_ids(a, b));
         assert_eq!(v, vec!["2", "07", "7", "10", "a", "b"]);
-        let f = Finding::new(Severity::Info, "x", None, "m").features((0..120).rev().map(|i| i.to_string()));
+        let f = Finding::new(Severity::Info, "x", None, "m")
+            .features((0..120).rev().map(|i| i.to_string()));
         assert_eq!(f.feature_count, 120);
         assert_eq!(f.features.len(), MAX_FEATURES);
         assert_eq!(f.features[0], "0");
@@ -350,7 +413,8 @@ mod tests {
         let w = Finding::new(Severity::Warning, "zone-gap", Some("b"), "gap");
         let e = Finding::new(Severity::Error, "duplicate-id", Some("z"), "dup");
         let i = Finding::new(Severity::Info, "null-values", Some("a"), "nulls");
-        let mk = |f: Vec<Finding>| CheckReport::new("p".into(), "EPSG:32651".into(), vec![], vec![], f);
+        let mk =
+            |f: Vec<Finding>| CheckReport::new("p".into(), "EPSG:32651".into(), vec![], vec![], f);
         assert_eq!(mk(vec![]).exit_code(), 0);
         assert_eq!(mk(vec![i.clone()]).exit_code(), 0);
         assert_eq!(mk(vec![i.clone(), w.clone()]).exit_code(), 1);
@@ -358,8 +422,18 @@ mod tests {
         assert_eq!(r.exit_code(), 2);
         let codes: Vec<&str> = r.findings().map(|f| f.code).collect();
         assert_eq!(codes, vec!["duplicate-id", "zone-gap", "null-values"]);
-        assert_eq!(r.counts, Counts { error: 1, warning: 1, info: 1 });
+        assert_eq!(
+            r.counts,
+            Counts {
+                error: 1,
+                warning: 1,
+                info: 1
+            }
+        );
         let text = r.to_text();
-        assert!(text.contains("ERROR") && text.contains("dup") && text.contains("exit code 2"), "{text}");
+        assert!(
+            text.contains("ERROR") && text.contains("dup") && text.contains("exit code 2"),
+            "{text}"
+        );
     }
 }

@@ -22,20 +22,55 @@ pub const TOTALS_TOLERANCE: f64 = 0.005;
 
 /// Words marking fields that do not add up over zones.
 pub const NON_ADDITIVE_WORDS: &[&str] = &[
-    "density", "kepadatan", "mean", "avg", "average", "rata", "median", "min", "max", "rate",
-    "index", "indeks", "idx", "lat", "lon", "lng", "latitude", "longitude", "x", "y", "elev",
-    "elevation", "ketinggian", "year", "tahun", "code", "kode", "id", "rank", "score", "skor",
+    "density",
+    "kepadatan",
+    "mean",
+    "avg",
+    "average",
+    "rata",
+    "median",
+    "min",
+    "max",
+    "rate",
+    "index",
+    "indeks",
+    "idx",
+    "lat",
+    "lon",
+    "lng",
+    "latitude",
+    "longitude",
+    "x",
+    "y",
+    "elev",
+    "elevation",
+    "ketinggian",
+    "year",
+    "tahun",
+    "code",
+    "kode",
+    "id",
+    "rank",
+    "score",
+    "skor",
 ];
 
 fn additive(name: &str) -> bool {
     if matches!(range_rule(name, false), Some(Range::Unit | Range::Percent)) {
         return false;
     }
-    !words(name).iter().any(|w| NON_ADDITIVE_WORDS.contains(&w.as_str()))
+    !words(name)
+        .iter()
+        .any(|w| NON_ADDITIVE_WORDS.contains(&w.as_str()))
 }
 
 /// `total-mismatch` findings (Warning), one per compared field with disagreeing parents.
-pub(crate) fn check_totals(child: &Layer, spec: &LayerSpec, parent: &Layer, parent_spec: Option<&LayerSpec>) -> Vec<Finding> {
+pub(crate) fn check_totals(
+    child: &Layer,
+    spec: &LayerSpec,
+    parent: &Layer,
+    parent_spec: Option<&LayerSpec>,
+) -> Vec<Finding> {
     let Some(pk) = spec.parent_key.as_deref() else {
         return Vec::new();
     };
@@ -57,7 +92,11 @@ pub(crate) fn check_totals(child: &Layer, spec: &LayerSpec, parent: &Layer, pare
         if excluded.contains(&name) || !additive(name) {
             continue;
         }
-        let Some(ccol) = child.columns.iter().find(|c| c.name == name && c.is_numeric()) else {
+        let Some(ccol) = child
+            .columns
+            .iter()
+            .find(|c| c.name == name && c.is_numeric())
+        else {
             continue;
         };
         // parent code → (sum, any child null)
@@ -74,7 +113,9 @@ pub(crate) fn check_totals(child: &Layer, spec: &LayerSpec, parent: &Layer, pare
         let mut compared = 0usize;
         for i in 0..parent.len() {
             let Some(pv) = pcol.f64_at(i) else { continue };
-            let Some(&(sum, has_null)) = sums.get(parent.ids[i].as_str()) else { continue };
+            let Some(&(sum, has_null)) = sums.get(parent.ids[i].as_str()) else {
+                continue;
+            };
             if has_null {
                 continue;
             }
@@ -87,12 +128,19 @@ pub(crate) fn check_totals(child: &Layer, spec: &LayerSpec, parent: &Layer, pare
         if bad.is_empty() {
             continue;
         }
-        let worst = bad.iter().map(|&(_, s, p)| (s - p).abs()).fold(0.0, f64::max);
+        let worst = bad
+            .iter()
+            .map(|&(_, s, p)| (s - p).abs())
+            .fold(0.0, f64::max);
         let examples: Vec<String> = bad
             .iter()
             .take(5)
             .map(|&(i, s, p)| {
-                let pct = if p != 0.0 { format!(", {:+.1} %", (s - p) / p.abs() * 100.0) } else { String::new() };
+                let pct = if p != 0.0 {
+                    format!(", {:+.1} %", (s - p) / p.abs() * 100.0)
+                } else {
+                    String::new()
+                };
                 format!("{} (children {} vs {}{pct})", parent.ids[i], num(s), num(p))
             })
             .collect();
@@ -102,12 +150,11 @@ pub(crate) fn check_totals(child: &Layer, spec: &LayerSpec, parent: &Layer, pare
                 "total-mismatch",
                 Some(&parent.name),
                 format!(
-                    "{name}: the sum over '{}' differs from '{}' by more than {} % for {} of {compared} {}: {}{}",
+                    "the sum of {name} over '{}' differs from '{}' by more than {} % for {} of {compared}: {}{}",
                     child.name,
                     parent.name,
                     TOTALS_TOLERANCE * 100.0,
                     bad.len(),
-                    parent.name,
                     examples.join("; "),
                     if bad.len() > examples.len() { "; …" } else { "" }
                 ),

@@ -21,7 +21,7 @@
 //! [`kernels::overlay`]: crate::kernels::overlay
 
 use super::geometry::LonLat;
-use super::report::{Finding, Severity};
+use super::report::{plural, Finding, Severity};
 use crate::index::SpatialIndex;
 use crate::kernels::overlay::{as_multipolygon, overlaps};
 use crate::kernels::point_coord;
@@ -30,8 +30,8 @@ use crate::layer::Layer;
 use geo::algorithm::buffer::{BufferStyle, LineJoin};
 use geo::orient::Direction;
 use geo::{
-    unary_union, Area, BooleanOps, BoundingRect, Buffer, Coord, Distance, Euclidean,
-    InteriorPoint, MultiPolygon, Orient, Polygon, Rect,
+    unary_union, Area, BooleanOps, BoundingRect, Buffer, Coord, Distance, Euclidean, InteriorPoint,
+    MultiPolygon, Orient, Polygon, Rect,
 };
 
 /// Intersections between two zones up to this area (m²) are not reported.
@@ -44,20 +44,61 @@ pub const SLIVER_MAX_WIDTH_M: f64 = 4.0;
 /// fixed-point grid, so shared edges come back within micrometres, not exactly.
 const TOUCH_M: f64 = 0.05;
 
+/// Overlaps and gaps of one zone layer (one union serves both).
+///
+/// Overlaps: the sum of the zones' areas exceeds the area of their union by at least the
+/// largest pairwise intersection, so when the excess is within the tolerance no pair can
+/// overlap by more and the pairwise overlay (the expensive part) is skipped. With invalid
+/// polygons (`all_valid == false`) areas mean little, so the pairs are always computed.
+pub(crate) fn check_zone_layer(
+    layer: &Layer,
+    index: &SpatialIndex,
+    lonlat: &LonLat,
+    all_valid: bool,
+) -> Vec<Finding> {
+    // The union's fill rule follows the first ring's winding, so orient every zone alike.
+    let zones: Vec<Option<MultiPolygon>> = layer
+        .geometries
+        .iter()
+        .map(|g| {
+            g.as_ref()
+                .and_then(as_multipolygon)
+                .map(|m| m.orient(Direction::Default))
+        })
+        .collect();
+    let present: Vec<&MultiPolygon> = zones.iter().flatten().collect();
+    if present.is_empty() {
+        return Vec::new();
+    }
+    let union = unary_union(present.iter().copied());
+    let excess = present.iter().map(|m| m.unsigned_area()).sum::<f64>() - union.unsigned_area();
+    let mut out = Vec::new();
+    if !all_valid || excess > OVERLAP_TOLERANCE_M2 {
+        out.extend(overlap_findings(layer, &zones, index, lonlat));
+    }
+    out.extend(gap_findings(layer, &zones, &union, index, lonlat));
+    out
+}
+
 /// One `zone-overlap` finding (Warning) per pair of zones overlapping by more than the
 /// tolerance, with the area in m².
-pub(crate) fn check_overlaps(layer: &Layer, index: &SpatialIndex, lonlat: &LonLat) -> Vec<Finding> {
-    let pairs = overlaps(&layer.geometries, &layer.geometries, index);
-    let polys: Vec<Option<MultiPolygon>> =
-        layer.geometries.iter().map(|g| g.as_ref().and_then(as_multipolygon)).collect();
-    pairs
+fn overlap_findings(
+    layer: &Layer,
+    zones: &[Option<MultiPolygon>],
+    index: &SpatialIndex,
+    lonlat: &LonLat,
+) -> Vec<Finding> {
+    overlaps(&layer.geometries, &layer.geometries, index)
         .into_iter()
         .filter(|o| o.a < o.b && o.measure > OVERLAP_TOLERANCE_M2)
         .map(|o| {
             let (ia, ib) = (&layer.ids[o.a], &layer.ids[o.b]);
             // Recompute the (few) reported intersections for a point to find them by.
-            let at = match (&polys[o.a], &polys[o.b]) {
-                (Some(a), Some(b)) => a.intersection(b).interior_point().and_then(|p| lonlat.point(p.0)),
+            let at = match (&zones[o.a], &zones[o.b]) {
+                (Some(a), Some(b)) => a
+                    .intersection(b)
+                    .interior_point()
+                    .and_then(|p| lonlat.point(p.0)),
                 _ => None,
             };
             Finding::new(
@@ -74,46 +115,54 @@ pub(crate) fn check_overlaps(layer: &Layer, index: &SpatialIndex, lonlat: &LonLa
 }
 
 /// One `zone-gap` finding (Warning) per gap, by the definition in the module docs.
-pub(crate) fn check_gaps(layer: &Layer, index: &SpatialIndex, lonlat: &LonLat) -> Vec<Finding> {
-    // The union's fill rule follows the first ring's winding, so orient every zone alike.
-    let zones: Vec<Option<MultiPolygon>> = layer
-        .geometries
-        .iter()
-        .map(|g| g.as_ref().and_then(as_multipolygon).map(|m| m.orient(Direction::Default)))
-        .collect();
-    let present: Vec<&MultiPolygon> = zones.iter().flatten().collect();
-    if present.is_empty() {
-        return Vec::new();
-    }
-    let union = unary_union(present);
+fn gap_findings(
+    layer: &Layer,
+    zones: &[Option<MultiPolygon>],
+    union: &MultiPolygon,
+    index: &SpatialIndex,
+    lonlat: &LonLat,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     // 1. Holes of the union that are not a single zone's own hole.
-    for part in &union {
+    for part in union {
         for ring in part.interiors() {
             let hole = Polygon::new(ring.clone(), vec![]);
             let area = hole.unsigned_area();
-            if area <= GAP_TOLERANCE_M2 || is_zone_hole(&hole, area, &zones, index) {
+            if area <= GAP_TOLERANCE_M2 || is_zone_hole(&hole, area, zones, index) {
                 continue;
             }
-            let neighbours = touching(&hole, &zones, index);
-            out.push(gap_finding(layer, &hole, area, &neighbours, lonlat, "enclosed by zones"));
+            let neighbours = touching(&hole, zones, index);
+            out.push(gap_finding(
+                layer,
+                &hole,
+                area,
+                &neighbours,
+                lonlat,
+                "enclosed by zones",
+            ));
         }
     }
     // 2. Slivers: what closing the union's outline adds, between at least two zones.
     let outline = MultiPolygon::new(
-        union.0.iter().map(|p| Polygon::new(p.exterior().clone(), vec![])).collect(),
+        union
+            .0
+            .iter()
+            .map(|p| Polygon::new(p.exterior().clone(), vec![]))
+            .collect(),
     );
     let r = SLIVER_MAX_WIDTH_M / 2.0;
     // Mitred joins with a tiny limit angle: a dilated-then-eroded corner comes back sharp,
     // so only real cracks (not every concave corner of the city edge) are filled.
     let style = |d: f64| BufferStyle::new(d).line_join(LineJoin::Miter(0.01));
-    let closed = outline.buffer_with_style(style(r)).buffer_with_style(style(-r));
+    let closed = outline
+        .buffer_with_style(style(r))
+        .buffer_with_style(style(-r));
     for sliver in closed.difference(&outline) {
         let area = sliver.unsigned_area();
         if area <= GAP_TOLERANCE_M2 {
             continue;
         }
-        let neighbours = touching(&sliver, &zones, index);
+        let neighbours = touching(&sliver, zones, index);
         if neighbours.len() < 2 {
             continue; // a narrow inlet in one zone's own outline, not a crack between zones
         }
@@ -129,7 +178,14 @@ pub(crate) fn check_gaps(layer: &Layer, index: &SpatialIndex, lonlat: &LonLat) -
     out
 }
 
-fn gap_finding(layer: &Layer, gap: &Polygon, area: f64, neighbours: &[usize], lonlat: &LonLat, kind: &str) -> Finding {
+fn gap_finding(
+    layer: &Layer,
+    gap: &Polygon,
+    area: f64,
+    neighbours: &[usize],
+    lonlat: &LonLat,
+    kind: &str,
+) -> Finding {
     let ids: Vec<String> = neighbours.iter().map(|&i| layer.ids[i].clone()).collect();
     let mut shown = ids.clone();
     shown.sort_by(|a, b| super::report::cmp_ids(a, b));
@@ -152,7 +208,12 @@ fn gap_finding(layer: &Layer, gap: &Polygon, area: f64, neighbours: &[usize], lo
 }
 
 /// True when `hole` is (within tolerance) exactly a hole of one zone: same area, same box.
-fn is_zone_hole(hole: &Polygon, area: f64, zones: &[Option<MultiPolygon>], index: &SpatialIndex) -> bool {
+fn is_zone_hole(
+    hole: &Polygon,
+    area: f64,
+    zones: &[Option<MultiPolygon>],
+    index: &SpatialIndex,
+) -> bool {
     let Some(hb) = hole.bounding_rect() else {
         return false;
     };
@@ -165,10 +226,15 @@ fn is_zone_hole(hole: &Polygon, area: f64, zones: &[Option<MultiPolygon>], index
             && (a.max().y - b.max().y).abs() < d
     };
     index.in_rect(hb).any(|z| {
-        zones[z].iter().flat_map(|mp| mp.iter()).flat_map(|p| p.interiors()).any(|ring| {
-            let rp = Polygon::new(ring.clone(), vec![]);
-            (rp.unsigned_area() - area).abs() <= tol && rp.bounding_rect().is_some_and(|rb| close(rb, hb))
-        })
+        zones[z]
+            .iter()
+            .flat_map(|mp| mp.iter())
+            .flat_map(|p| p.interiors())
+            .any(|ring| {
+                let rp = Polygon::new(ring.clone(), vec![]);
+                (rp.unsigned_area() - area).abs() <= tol
+                    && rp.bounding_rect().is_some_and(|rb| close(rb, hb))
+            })
     })
 }
 
@@ -178,12 +244,22 @@ fn touching(gap: &Polygon, zones: &[Option<MultiPolygon>], index: &SpatialIndex)
         return Vec::new();
     };
     let grown = Rect::new(
-        Coord { x: b.min().x - TOUCH_M, y: b.min().y - TOUCH_M },
-        Coord { x: b.max().x + TOUCH_M, y: b.max().y + TOUCH_M },
+        Coord {
+            x: b.min().x - TOUCH_M,
+            y: b.min().y - TOUCH_M,
+        },
+        Coord {
+            x: b.max().x + TOUCH_M,
+            y: b.max().y + TOUCH_M,
+        },
     );
     let mut out: Vec<usize> = index
         .in_rect(grown)
-        .filter(|&z| zones[z].as_ref().is_some_and(|mp| Euclidean.distance(mp, gap) <= TOUCH_M))
+        .filter(|&z| {
+            zones[z]
+                .as_ref()
+                .is_some_and(|mp| Euclidean.distance(mp, gap) <= TOUCH_M)
+        })
         .collect();
     out.sort_unstable();
     out.dedup();
@@ -192,11 +268,21 @@ fn touching(gap: &Polygon, zones: &[Option<MultiPolygon>], index: &SpatialIndex)
 
 /// Points of `points` (a point layer) outside every zone of `zones`: one
 /// `point-outside-zones` finding (Warning) listing them, or none.
-pub(crate) fn check_points_outside(points: &Layer, zones: &Layer, index: &SpatialIndex) -> Option<Finding> {
-    let coords: Vec<Option<Coord>> = points.geometries.iter().map(|g| g.as_ref().and_then(point_coord)).collect();
+pub(crate) fn check_points_outside(
+    points: &Layer,
+    zones: &Layer,
+    index: &SpatialIndex,
+) -> Option<Finding> {
+    let coords: Vec<Option<Coord>> = points
+        .geometries
+        .iter()
+        .map(|g| g.as_ref().and_then(point_coord))
+        .collect();
     let located = coords.iter().filter(|c| c.is_some()).count();
     let assigned = assign(&coords, &zones.geometries, index);
-    let outside: Vec<usize> = (0..coords.len()).filter(|&i| coords[i].is_some() && assigned[i].is_none()).collect();
+    let outside: Vec<usize> = (0..coords.len())
+        .filter(|&i| coords[i].is_some() && assigned[i].is_none())
+        .collect();
     if outside.is_empty() {
         return None;
     }
@@ -206,8 +292,8 @@ pub(crate) fn check_points_outside(points: &Layer, zones: &Layer, index: &Spatia
             "point-outside-zones",
             Some(&points.name),
             format!(
-                "{} of {located} points lie outside every zone of '{}'; analyses by zone will not count them",
-                outside.len(),
+                "{} of {located} lie outside every zone of '{}'; analyses by zone will not count them",
+                plural(outside.len(), "point"),
                 zones.name
             ),
         )
@@ -253,17 +339,51 @@ mod tests {
         }
         let l = layer(g);
         let idx = SpatialIndex::of(&l);
-        let ll = LonLat::new(None);
-        assert!(check_overlaps(&l, &idx, &ll).is_empty());
-        assert!(check_gaps(&l, &idx, &ll).is_empty());
+        assert!(check_zone_layer(&l, &idx, &LonLat::new(None), true).is_empty());
+        assert!(check_zone_layer(&l, &idx, &LonLat::new(None), false).is_empty());
+    }
+
+    #[test]
+    fn overlaps_above_tolerance_only() {
+        // 0.5 m × 1 m = 0.5 m² (below tolerance), then 5 m × 100 m = 500 m².
+        for (reach, expect) in [(100.5, None), (105.0, Some(500.0))] {
+            let l = layer(vec![
+                rect(0.0, 0.0, reach, 1.0),
+                rect(100.0, 0.0, 200.0, 1.0),
+            ]);
+            let l = if reach > 101.0 {
+                layer(vec![
+                    rect(0.0, 0.0, reach, 100.0),
+                    rect(100.0, 0.0, 200.0, 100.0),
+                ])
+            } else {
+                l
+            };
+            let idx = SpatialIndex::of(&l);
+            for all_valid in [true, false] {
+                let f = check_zone_layer(&l, &idx, &LonLat::new(None), all_valid);
+                let got = f
+                    .iter()
+                    .find(|f| f.code == "zone-overlap")
+                    .and_then(|f| f.value);
+                match expect {
+                    None => assert!(got.is_none(), "{f:?}"),
+                    Some(a) => assert!((got.expect("overlap") - a).abs() < 1e-9, "{f:?}"),
+                }
+            }
+        }
     }
 
     #[test]
     fn concave_city_edge_is_not_a_sliver() {
         // An L-shaped city of three squares: its reflex corner must not read as a gap.
-        let l = layer(vec![rect(0.0, 0.0, 100.0, 100.0), rect(100.0, 0.0, 200.0, 100.0), rect(0.0, 100.0, 100.0, 200.0)]);
+        let l = layer(vec![
+            rect(0.0, 0.0, 100.0, 100.0),
+            rect(100.0, 0.0, 200.0, 100.0),
+            rect(0.0, 100.0, 100.0, 200.0),
+        ]);
         let idx = SpatialIndex::of(&l);
-        assert!(check_gaps(&l, &idx, &LonLat::new(None)).is_empty());
+        assert!(check_zone_layer(&l, &idx, &LonLat::new(None), true).is_empty());
     }
 
     #[test]
@@ -274,6 +394,6 @@ mod tests {
         );
         let l = layer(vec![Some(holed.into()), rect(100.0, 0.0, 200.0, 100.0)]);
         let idx = SpatialIndex::of(&l);
-        assert!(check_gaps(&l, &idx, &LonLat::new(None)).is_empty());
+        assert!(check_zone_layer(&l, &idx, &LonLat::new(None), true).is_empty());
     }
 }

@@ -215,12 +215,12 @@ pub fn write(layer: &Layer, path: &Path) -> Result<()> {
 }
 
 /// The header's geometry type: the one type all geometries share, else Unknown (each
-/// feature then carries its own type). The flatgeobuf writer mislabels a collection in an
-/// Unknown-typed file, so collections mixed with other types are refused.
+/// feature then carries its own type). The flatgeobuf 6 writer garbles geometry
+/// collections (each polygon ring becomes an extra part), so they are refused; no layer
+/// role accepts collections anyway.
 fn dataset_type(layer: &Layer, path: &Path) -> Result<GeometryType> {
     let mut common: Option<GeometryType> = None;
     let mut mixed = false;
-    let mut collections = false;
     for g in layer.geometries.iter().flatten() {
         let t = match g {
             Geometry::Point(_) => GeometryType::Point,
@@ -233,21 +233,20 @@ fn dataset_type(layer: &Layer, path: &Path) -> Result<GeometryType> {
             Geometry::MultiPolygon(_) => GeometryType::MultiPolygon,
             Geometry::GeometryCollection(_) => GeometryType::GeometryCollection,
         };
-        collections |= t == GeometryType::GeometryCollection;
+        if t == GeometryType::GeometryCollection {
+            return Err(Error::UnsupportedFormat {
+                path: path.to_path_buf(),
+                message: format!(
+                    "layer '{}' holds a geometry collection, which the FlatGeobuf writer cannot store; write .geojson or .gpkg",
+                    layer.name
+                ),
+            });
+        }
         match common {
             None => common = Some(t),
             Some(c) if c == t => {}
             Some(_) => mixed = true,
         }
-    }
-    if mixed && collections {
-        return Err(Error::UnsupportedFormat {
-            path: path.to_path_buf(),
-            message: format!(
-                "layer '{}' mixes geometry collections with other geometry types, which FlatGeobuf cannot store here; write .geojson or .gpkg",
-                layer.name
-            ),
-        });
     }
     Ok(if mixed {
         GeometryType::Unknown
@@ -314,18 +313,13 @@ mod tests {
         assert_eq!(r.geometries, l.geometries);
         assert_eq!(r.crs, None);
 
-        // Collections alone work; mixed with other types they are refused, not garbled.
+        // Collections are refused, not garbled.
         let gc = Geometry::GeometryCollection(geo::GeometryCollection(vec![
             point!(x: 5.0, y: 5.0).into(),
             poly.into(),
         ]));
-        let l = Layer::new("c", Role::Context, None, vec![Some(gc.clone()), None], vec![]).expect("layer");
-        write(&l, &p).expect("write");
-        let r = read(&p, &ReadOptions::new("c", Role::Context)).expect("read");
-        assert_eq!(r.geometries, l.geometries);
-        let mixed = vec![Some(gc), Some(point!(x: 1.0, y: 2.0).into())];
-        let l = Layer::new("c", Role::Context, None, mixed, vec![]).expect("layer");
-        let e = write(&l, &p).expect_err("mixed collection");
+        let l = Layer::new("c", Role::Context, None, vec![Some(gc), None], vec![]).expect("layer");
+        let e = write(&l, &p).expect_err("collection");
         assert!(e.to_string().contains("collection"), "{e}");
     }
 

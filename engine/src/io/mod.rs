@@ -116,7 +116,8 @@ pub fn read_raster(path: &Path) -> Result<Raster> {
 /// keep the layer's CRS. The file is written to a temporary name and renamed, so a failed
 /// write never leaves a half-written file behind.
 pub fn write_vector(layer: &Layer, path: &Path) -> Result<()> {
-    let tmp = path.with_extension(format!("{}.part", extension(path)));
+    // `name.part.gpkg`: the real extension last, so drivers that check it stay quiet.
+    let tmp = path.with_extension(format!("part.{}", extension(path)));
     let result = match extension(path).as_str() {
         "geojson" | "json" => geojson::write(layer, &tmp),
         "csv" => csv::write(layer, &tmp),

@@ -61,7 +61,10 @@ pub fn locate(c: Coord, zones: &[Option<Geometry>], index: &SpatialIndex) -> Opt
 /// candidates directly. Both give [`locate`]'s answer.
 pub fn assign(points: &[Option<Coord>], zones: &[Option<Geometry>], index: &SpatialIndex) -> Vec<Option<usize>> {
     if points.len() >= zones.len().max(1) {
-        if let Some(prepared) = PreparedZones::build(zones) {
+        // Cells: about two points per cell, but 16–256 cells per zone (fewer and the cells'
+        // candidate lists grow; more and building the grid outweighs the points it serves).
+        let target = (points.len() / 2).clamp(16 * zones.len(), 256 * zones.len());
+        if let Some(prepared) = PreparedZones::with_cells(zones, target) {
             return prepared.assign(points, zones);
         }
     }
@@ -73,8 +76,8 @@ pub fn assign(points: &[Option<Coord>], zones: &[Option<Geometry>], index: &Spat
     }
 }
 
-/// Target number of grid cells per zone: with cells about an eighth of a zone's width,
-/// roughly a third to a half of the cells lie wholly inside one zone in a tiling.
+/// Default number of grid cells per zone: cells about an eighth of a zone's width, so that
+/// roughly a third of the cells lie wholly inside one zone in a tiling.
 const CELLS_PER_ZONE: usize = 64;
 /// Grid size bounds (the upper one caps memory at ~16 MB of cell offsets).
 const MIN_CELLS: usize = 256;
@@ -91,14 +94,15 @@ pub struct PreparedZones {
     start: Vec<u32>,
     items: Vec<u32>,
     shapes: Vec<Shape>,
+    rings: Rings,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Shape {
     /// Null geometry: never contains anything.
     Null,
-    /// Polygon or multipolygon parts, tested with the bucketed rings.
-    Polygons(Vec<PreparedPolygon>),
+    /// Polygon or multipolygon: parts `parts` of [`Rings::parts`].
+    Polygons { first: u32, end: u32 },
     /// Any other geometry (rect, triangle, collection, point, line): tested with `geo`.
     Other,
 }
@@ -139,6 +143,11 @@ impl PreparedZones {
     /// Prepares `zones` (any geometries; polygons and multipolygons get the fast path).
     /// `None` when there is nothing to grid (no zone with an area-bearing extent).
     pub fn build(zones: &[Option<Geometry>]) -> Option<PreparedZones> {
+        PreparedZones::with_cells(zones, zones.len() * CELLS_PER_ZONE)
+    }
+
+    /// As [`PreparedZones::build`] with a grid of about `target` cells.
+    pub fn with_cells(zones: &[Option<Geometry>], target: usize) -> Option<PreparedZones> {
         if zones.len() >= FULL as usize {
             return None;
         }
@@ -157,7 +166,7 @@ impl PreparedZones {
         if !(w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite()) {
             return None;
         }
-        let target = (zones.len() * CELLS_PER_ZONE).clamp(MIN_CELLS, MAX_CELLS) as f64;
+        let target = target.clamp(MIN_CELLS, MAX_CELLS) as f64;
         let g = (w * h / target).sqrt();
         let nx = ((w / g).ceil() as usize).clamp(1, MAX_CELLS);
         let ny = ((h / g).ceil() as usize).clamp(1, MAX_CELLS / nx);
@@ -165,12 +174,14 @@ impl PreparedZones {
         let g = (w / nx as f64).max(h / ny as f64);
         let grid = Grid { x0, y0, x1, y1, g, inv: 1.0 / g, nx, ny };
 
-        let shapes: Vec<Shape> = zones.par_iter().map(|z| Shape::prepare(z.as_ref())).collect();
+        let mut rings = Rings::default();
+        let shapes: Vec<Shape> = zones.iter().map(|z| rings.push_zone(z.as_ref())).collect();
         // Per zone, the sorted cells it may occupy (`| FULL` when wholly inside).
         let per_zone: Vec<Vec<u32>> = shapes
             .par_iter()
             .zip(boxes.par_iter())
-            .map(|(shape, bbox)| zone_cells(&grid, shape, bbox.as_ref()))
+            .with_min_len(64)
+            .map_init(Vec::new, |scratch, (shape, bbox)| zone_cells(&grid, &rings, *shape, bbox.as_ref(), scratch))
             .collect();
         let ncells = nx * ny;
         let mut start = vec![0u32; ncells + 1];
@@ -192,22 +203,26 @@ impl PreparedZones {
                 *slot += 1;
             }
         }
-        Some(PreparedZones { grid, start, items, shapes })
+        Some(PreparedZones { grid, start, items, shapes, rings })
     }
 
     /// The zone containing `c` by the boundary rule: the lowest-index zone whose interior
     /// or boundary holds it. `zones` must be the slice the preparation was built from.
     pub fn locate(&self, c: Coord, zones: &[Option<Geometry>]) -> Option<usize> {
-        let cell = self.grid.cell(c)?;
+        self.locate_in(self.grid.cell(c)?, c, zones)
+    }
+
+    /// [`PreparedZones::locate`] for a point known to lie in grid cell `cell`.
+    fn locate_in(&self, cell: usize, c: Coord, zones: &[Option<Geometry>]) -> Option<usize> {
         let items = &self.items[self.start[cell] as usize..self.start[cell + 1] as usize];
         for &it in items {
             let z = (it & !FULL) as usize;
             if it & FULL != 0 {
                 return Some(z);
             }
-            let pos = match &self.shapes[z] {
+            let pos = match self.shapes[z] {
                 Shape::Null => CoordPos::Outside,
-                Shape::Polygons(parts) => polygons_position(parts, c),
+                Shape::Polygons { first, end } => self.rings.position(first..end, c),
                 Shape::Other => zones[z].as_ref().map_or(CoordPos::Outside, |g| g.coordinate_position(&c)),
             };
             if pos != CoordPos::Outside {
@@ -217,71 +232,236 @@ impl PreparedZones {
         None
     }
 
-    /// The zone of each point, as [`assign`] (in parallel for large inputs).
+    /// The zone of each point, as [`assign`].
+    ///
+    /// Large inputs are answered in grid-cell order (a counting sort of the points by cell),
+    /// in parallel: consecutive points then share their cell's list and zones, which stay
+    /// in cache. In input order every point would fetch a different zone's rings from
+    /// memory, and with thousands of zones that, not arithmetic, is what the time goes on.
     pub fn assign(&self, points: &[Option<Coord>], zones: &[Option<Geometry>]) -> Vec<Option<usize>> {
-        let f = |p: &Option<Coord>| p.and_then(|c| self.locate(c, zones));
-        if points.len() >= PARALLEL_MIN {
-            points.par_iter().with_min_len(1024).map(f).collect()
-        } else {
-            points.iter().map(f).collect()
+        if points.len() < PARALLEL_MIN {
+            return points.iter().map(|p| p.and_then(|c| self.locate(c, zones))).collect();
         }
+        if points.len() >= u32::MAX as usize {
+            return points.par_iter().map(|p| p.and_then(|c| self.locate(c, zones))).collect();
+        }
+        const NONE: u32 = u32::MAX;
+        let ncells = self.start.len() - 1;
+        let cells: Vec<u32> = points
+            .par_iter()
+            .with_min_len(4096)
+            .map(|p| p.and_then(|c| self.grid.cell(c)).map_or(NONE, |c| c as u32))
+            .collect();
+        // Counting sort: `bounds[c]..bounds[c + 1]` are cell c's points in `sorted`, which
+        // carries the coordinates along so the parallel pass below reads memory in order.
+        let mut bounds = vec![0u32; ncells + 1];
+        for &c in &cells {
+            if c != NONE {
+                bounds[c as usize + 1] += 1;
+            }
+        }
+        for i in 0..ncells {
+            bounds[i + 1] += bounds[i];
+        }
+        let mut cursor = bounds.clone();
+        let mut sorted = vec![(Coord { x: 0.0, y: 0.0 }, 0u32); bounds[ncells] as usize];
+        for (i, (&cell, p)) in cells.iter().zip(points).enumerate() {
+            if let (true, Some(c)) = (cell != NONE, p) {
+                let slot = &mut cursor[cell as usize];
+                sorted[*slot as usize] = (*c, i as u32);
+                *slot += 1;
+            }
+        }
+        drop(cursor);
+        // Work units: runs of whole cells holding about `CHUNK` points each.
+        const CHUNK: u32 = 8192;
+        let mut tasks = Vec::new();
+        let mut c = 0;
+        while c < ncells {
+            let begin = c;
+            c += 1;
+            while c < ncells && bounds[c + 1] - bounds[begin] <= CHUNK {
+                c += 1;
+            }
+            tasks.push(begin..c);
+        }
+        let found: Vec<Vec<u32>> = tasks
+            .par_iter()
+            .map(|cells| {
+                let mut res = Vec::with_capacity((bounds[cells.end] - bounds[cells.start]) as usize);
+                for cell in cells.clone() {
+                    let pts = &sorted[bounds[cell] as usize..bounds[cell + 1] as usize];
+                    if pts.is_empty() {
+                        continue;
+                    }
+                    let items = &self.items[self.start[cell] as usize..self.start[cell + 1] as usize];
+                    match items.first() {
+                        Some(&it) if it & FULL != 0 => res.extend(pts.iter().map(|_| it & !FULL)),
+                        _ => res.extend(
+                            pts.iter()
+                                .map(|(c, _)| self.locate_in(cell, *c, zones).map_or(NONE, |z| z as u32)),
+                        ),
+                    }
+                }
+                res
+            })
+            .collect();
+        let mut out = vec![None; points.len()];
+        for ((_, i), &z) in sorted.iter().zip(found.iter().flatten()) {
+            if z != NONE {
+                out[*i as usize] = Some(z as usize);
+            }
+        }
+        out
     }
 }
 
-impl Shape {
-    fn prepare(g: Option<&Geometry>) -> Shape {
+/// Every ring of every zone in flat arrays (one allocation each, not three per ring): a
+/// point's test then reads a ring header, its slab's edge list and a few coordinates.
+#[derive(Debug, Clone, Default)]
+struct Rings {
+    coords: Vec<Coord>,
+    rings: Vec<Ring>,
+    /// Per polygon part: its exterior ring; its holes are the rings that follow it.
+    parts: Vec<(u32, u32)>,
+    /// Per ring, `slabs + 1` offsets into `slab_edges`.
+    slab_offsets: Vec<u32>,
+    /// Edge start indices into `coords` (the edge runs to the next coordinate).
+    slab_edges: Vec<u32>,
+}
+
+/// A ring whose edges are bucketed into horizontal slabs: slab `k` lists every edge whose
+/// y-range meets it, so a point's winding number needs only the edges of its slab.
+#[derive(Debug, Clone, Copy)]
+struct Ring {
+    xmin: f64,
+    xmax: f64,
+    ymin: f64,
+    ymax: f64,
+    inv_h: f64,
+    coords: u32,
+    len: u32,
+    slabs: u32,
+    offsets: u32,
+}
+
+impl Ring {
+    /// Slab of `y` (clamped). Monotonic in `y`, so an edge spanning `y` is always listed in
+    /// `y`'s slab (its own slab range is computed with this same function).
+    fn slab(&self, y: f64) -> usize {
+        (((y - self.ymin) * self.inv_h).max(0.0) as usize).min(self.slabs as usize - 1)
+    }
+}
+
+impl Rings {
+    fn push_zone(&mut self, g: Option<&Geometry>) -> Shape {
+        let first = self.parts.len() as u32;
         match g {
-            None => Shape::Null,
-            Some(Geometry::Polygon(p)) => Shape::Polygons(vec![PreparedPolygon::new(p)]),
-            Some(Geometry::MultiPolygon(mp)) => Shape::Polygons(mp.iter().map(PreparedPolygon::new).collect()),
-            Some(_) => Shape::Other,
+            None => return Shape::Null,
+            Some(Geometry::Polygon(p)) => self.push_polygon(p),
+            Some(Geometry::MultiPolygon(mp)) => mp.iter().for_each(|p| self.push_polygon(p)),
+            Some(_) => return Shape::Other,
         }
+        Shape::Polygons { first, end: self.parts.len() as u32 }
     }
-}
 
-/// `geo`'s rule for a collection of polygons: inside if inside any part, on the boundary if
-/// on the boundary of an odd number of parts ("mod 2" union rule, OGC SFA 6.1.15.1).
-fn polygons_position(parts: &[PreparedPolygon], c: Coord) -> CoordPos {
-    let mut inside = false;
-    let mut boundary = 0usize;
-    for p in parts {
-        match p.position(c) {
-            CoordPos::Inside => inside = true,
-            CoordPos::OnBoundary => boundary += 1,
-            CoordPos::Outside => {}
+    fn push_polygon(&mut self, p: &Polygon) {
+        let ext = self.push_ring(p.exterior());
+        for h in p.interiors() {
+            self.push_ring(h);
         }
+        self.parts.push((ext, p.interiors().len() as u32));
     }
-    if boundary % 2 == 1 {
-        CoordPos::OnBoundary
-    } else if inside {
-        CoordPos::Inside
-    } else {
-        CoordPos::Outside
+
+    fn push_ring(&mut self, ls: &LineString) -> u32 {
+        let start = self.coords.len();
+        self.coords.extend_from_slice(&ls.0);
+        let pts = &self.coords[start..];
+        let (mut xmin, mut ymin, mut xmax, mut ymax) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for c in pts {
+            xmin = xmin.min(c.x);
+            xmax = xmax.max(c.x);
+            ymin = ymin.min(c.y);
+            ymax = ymax.max(c.y);
+        }
+        let edges = pts.len().saturating_sub(1);
+        let slabs = (edges / 2).clamp(1, 1 << 16);
+        let ring = Ring {
+            xmin,
+            xmax,
+            ymin,
+            ymax,
+            inv_h: if ymax > ymin { slabs as f64 / (ymax - ymin) } else { 0.0 },
+            coords: start as u32,
+            len: pts.len() as u32,
+            slabs: slabs as u32,
+            offsets: self.slab_offsets.len() as u32,
+        };
+        let span = |e: usize| {
+            let (a, b) = (pts[e], pts[e + 1]);
+            ring.slab(a.y.min(b.y))..=ring.slab(a.y.max(b.y))
+        };
+        // Counting sort of edges into slabs: counts, prefix sums, then fill.
+        let base = self.slab_edges.len() as u32;
+        let off = ring.offsets as usize;
+        self.slab_offsets.resize(off + slabs + 1, 0);
+        for e in 0..edges {
+            for k in span(e) {
+                self.slab_offsets[off + k + 1] += 1;
+            }
+        }
+        self.slab_offsets[off] = base;
+        for k in 0..slabs {
+            self.slab_offsets[off + k + 1] += self.slab_offsets[off + k];
+        }
+        self.slab_edges.resize(self.slab_offsets[off + slabs] as usize, 0);
+        for e in 0..edges {
+            for k in span(e) {
+                // Fill slab k from its end (offsets[k + 1] counts down to offsets[k]).
+                self.slab_offsets[off + k + 1] -= 1;
+                let at = self.slab_offsets[off + k + 1] as usize;
+                self.slab_edges[at] = (start + e) as u32;
+            }
+        }
+        // Filling from the end left offsets[k + 1] at slab k's start: shift down by one and
+        // close with the end of the last slab.
+        for k in 0..slabs {
+            self.slab_offsets[off + k] = self.slab_offsets[off + k + 1];
+        }
+        self.slab_offsets[off + slabs] = self.slab_edges.len() as u32;
+        self.rings.push(ring);
+        (self.rings.len() - 1) as u32
     }
-}
 
-/// One polygon: exterior and holes as bucketed rings.
-#[derive(Debug, Clone)]
-struct PreparedPolygon {
-    exterior: PreparedRing,
-    holes: Vec<PreparedRing>,
-}
-
-impl PreparedPolygon {
-    fn new(p: &Polygon) -> PreparedPolygon {
-        PreparedPolygon {
-            exterior: PreparedRing::new(p.exterior()),
-            holes: p.interiors().iter().map(PreparedRing::new).collect(),
+    /// `geo`'s rule for a collection of polygons: inside if inside any part, on the boundary
+    /// if on the boundary of an odd number of parts ("mod 2" union rule, OGC SFA 6.1.15.1).
+    fn position(&self, parts: std::ops::Range<u32>, c: Coord) -> CoordPos {
+        let mut inside = false;
+        let mut boundary = 0usize;
+        for p in parts {
+            match self.part_position(p as usize, c) {
+                CoordPos::Inside => inside = true,
+                CoordPos::OnBoundary => boundary += 1,
+                CoordPos::Outside => {}
+            }
+        }
+        if boundary % 2 == 1 {
+            CoordPos::OnBoundary
+        } else if inside {
+            CoordPos::Inside
+        } else {
+            CoordPos::Outside
         }
     }
 
     /// `geo`'s `Polygon` rule: outside the exterior → outside; on it → boundary; inside it →
     /// the first hole that holds or touches the point decides, else inside.
-    fn position(&self, c: Coord) -> CoordPos {
-        match self.exterior.position(c) {
+    fn part_position(&self, part: usize, c: Coord) -> CoordPos {
+        let (ext, holes) = self.parts[part];
+        match self.ring_position(ext as usize, c) {
             CoordPos::Inside => {
-                for h in &self.holes {
-                    match h.position(c) {
+                for h in ext + 1..=ext + holes {
+                    match self.ring_position(h as usize, c) {
                         CoordPos::Outside => {}
                         CoordPos::OnBoundary => return CoordPos::OnBoundary,
                         CoordPos::Inside => return CoordPos::Outside,
@@ -293,97 +473,25 @@ impl PreparedPolygon {
         }
     }
 
-    fn rings(&self) -> impl Iterator<Item = &PreparedRing> {
-        std::iter::once(&self.exterior).chain(&self.holes)
-    }
-}
-
-/// A ring with its edges bucketed into horizontal slabs: slab `k` lists every edge whose
-/// y-range meets it, so a point's winding number needs only the edges of its slab.
-#[derive(Debug, Clone)]
-struct PreparedRing {
-    coords: Vec<Coord>,
-    xmin: f64,
-    xmax: f64,
-    ymin: f64,
-    ymax: f64,
-    inv_h: f64,
-    slabs: usize,
-    slab_start: Vec<u32>,
-    slab_edges: Vec<u32>,
-}
-
-impl PreparedRing {
-    fn new(ring: &LineString) -> PreparedRing {
-        let coords = ring.0.clone();
-        let (mut xmin, mut ymin, mut xmax, mut ymax) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
-        for c in &coords {
-            xmin = xmin.min(c.x);
-            xmax = xmax.max(c.x);
-            ymin = ymin.min(c.y);
-            ymax = ymax.max(c.y);
-        }
-        let edges = coords.len().saturating_sub(1);
-        let slabs = (edges / 2).clamp(1, 1 << 16);
-        let inv_h = if ymax > ymin { slabs as f64 / (ymax - ymin) } else { 0.0 };
-        let mut ring = PreparedRing {
-            coords,
-            xmin,
-            xmax,
-            ymin,
-            ymax,
-            inv_h,
-            slabs,
-            slab_start: vec![0; slabs + 1],
-            slab_edges: Vec::new(),
-        };
-        let span = |r: &PreparedRing, e: usize| {
-            let (a, b) = (r.coords[e], r.coords[e + 1]);
-            (r.slab(a.y.min(b.y)), r.slab(a.y.max(b.y)))
-        };
-        for e in 0..edges {
-            let (lo, hi) = span(&ring, e);
-            for k in lo..=hi {
-                ring.slab_start[k + 1] += 1;
-            }
-        }
-        for k in 0..slabs {
-            ring.slab_start[k + 1] += ring.slab_start[k];
-        }
-        let mut cursor = ring.slab_start.clone();
-        let mut slab_edges = vec![0u32; ring.slab_start[slabs] as usize];
-        for e in 0..edges {
-            let (lo, hi) = span(&ring, e);
-            for k in lo..=hi {
-                slab_edges[cursor[k] as usize] = e as u32;
-                cursor[k] += 1;
-            }
-        }
-        ring.slab_edges = slab_edges;
-        ring
-    }
-
-    /// Slab of `y` (clamped). Monotonic in `y`, so an edge spanning `y` is always listed in
-    /// `y`'s slab (its own slab range is computed with this same function).
-    fn slab(&self, y: f64) -> usize {
-        (((y - self.ymin) * self.inv_h).max(0.0) as usize).min(self.slabs - 1)
-    }
-
     /// `geo::coordinate_position::coord_pos_relative_to_ring`, restricted to the edges of the
     /// point's slab (edges outside it cannot span the point's y, and such edges neither
     /// change the winding number nor hold the point in `geo`'s loop either).
-    fn position(&self, c: Coord) -> CoordPos {
-        match self.coords.len() {
+    fn ring_position(&self, ring: usize, c: Coord) -> CoordPos {
+        let r = &self.rings[ring];
+        match r.len {
             0 => return CoordPos::Outside,
-            1 => return if c == self.coords[0] { CoordPos::OnBoundary } else { CoordPos::Outside },
+            1 => {
+                return if c == self.coords[r.coords as usize] { CoordPos::OnBoundary } else { CoordPos::Outside };
+            }
             _ => {}
         }
-        if !(c.y >= self.ymin && c.y <= self.ymax && c.x >= self.xmin && c.x <= self.xmax) {
+        if !(c.y >= r.ymin && c.y <= r.ymax && c.x >= r.xmin && c.x <= r.xmax) {
             return CoordPos::Outside;
         }
-        let k = self.slab(c.y);
+        let k = r.offsets as usize + r.slab(c.y);
+        let edges = &self.slab_edges[self.slab_offsets[k] as usize..self.slab_offsets[k + 1] as usize];
         let mut winding = 0i32;
-        for &e in &self.slab_edges[self.slab_start[k] as usize..self.slab_start[k + 1] as usize] {
+        for &e in edges {
             let (start, end) = (self.coords[e as usize], self.coords[e as usize + 1]);
             if start.y <= c.y {
                 if end.y >= c.y {
@@ -426,10 +534,10 @@ fn between(v: f64, a: f64, b: f64) -> bool {
 /// unmarked cells is on one side of the boundary, so one test at the first cell's centre
 /// classifies the whole run. Cells inside one part but marked by another (overlapping
 /// parts) stay plain candidates. Other geometries list every cell of their box.
-fn zone_cells(grid: &Grid, shape: &Shape, bbox: Option<&geo::Rect>) -> Vec<u32> {
+fn zone_cells(grid: &Grid, rings: &Rings, shape: Shape, bbox: Option<&geo::Rect>, touched: &mut Vec<bool>) -> Vec<u32> {
     let Some(bbox) = bbox else { return Vec::new() };
     let m = 0.25 * grid.g;
-    let parts = match shape {
+    let (first, end) = match shape {
         Shape::Null => return Vec::new(),
         Shape::Other => {
             let (c0, c1) = (grid.col(bbox.min().x - m), grid.col(bbox.max().x + m));
@@ -438,33 +546,32 @@ fn zone_cells(grid: &Grid, shape: &Shape, bbox: Option<&geo::Rect>) -> Vec<u32> 
                 .flat_map(|r| (c0..=c1).map(move |c| (r * grid.nx + c) as u32))
                 .collect();
         }
-        Shape::Polygons(parts) => parts,
+        Shape::Polygons { first, end } => (first as usize, end as usize),
     };
     let mut out: Vec<u32> = Vec::new();
-    for part in parts {
-        let ext = &part.exterior;
-        if ext.coords.is_empty() {
+    for part in first..end {
+        let (ext, holes) = rings.parts[part];
+        let e = rings.rings[ext as usize];
+        if e.len == 0 {
             continue;
         }
-        let (pc0, pc1) = (grid.col(ext.xmin - m), grid.col(ext.xmax + m));
-        let (pr0, pr1) = (grid.row(ext.ymin - m), grid.row(ext.ymax + m));
+        let (pc0, pc1) = (grid.col(e.xmin - m), grid.col(e.xmax + m));
+        let (pr0, pr1) = (grid.row(e.ymin - m), grid.row(e.ymax + m));
         let w = pc1 - pc0 + 1;
-        let mut touched = vec![false; w * (pr1 - pr0 + 1)];
-        for ring in part.rings() {
-            for e in ring.coords.windows(2) {
-                mark_edge(grid, e[0], e[1], m, |r, c| {
-                    if (pr0..=pr1).contains(&r) && (pc0..=pc1).contains(&c) {
-                        touched[(r - pr0) * w + c - pc0] = true;
-                    }
-                });
+        touched.clear();
+        touched.resize(w * (pr1 - pr0 + 1), false);
+        for ring in &rings.rings[ext as usize..=(ext + holes) as usize] {
+            let pts = &rings.coords[ring.coords as usize..(ring.coords + ring.len) as usize];
+            let mut mark = |r: usize, c: usize| {
+                if (pr0..=pr1).contains(&r) && (pc0..=pc1).contains(&c) {
+                    touched[(r - pr0) * w + c - pc0] = true;
+                }
+            };
+            for edge in pts.windows(2) {
+                mark_edge(grid, edge[0], edge[1], m, &mut mark);
             }
-            if ring.coords.len() == 1 {
-                let p = ring.coords[0];
-                mark_edge(grid, p, p, m, |r, c| {
-                    if (pr0..=pr1).contains(&r) && (pc0..=pc1).contains(&c) {
-                        touched[(r - pr0) * w + c - pc0] = true;
-                    }
-                });
+            if let [p] = pts {
+                mark_edge(grid, *p, *p, m, &mut mark);
             }
         }
         for r in pr0..=pr1 {
@@ -479,7 +586,7 @@ fn zone_cells(grid: &Grid, shape: &Shape, bbox: Option<&geo::Rect>) -> Vec<u32> 
                 }
                 if i == 0 || row[i - 1] {
                     let cx = grid.x0 + ((pc0 + i) as f64 + 0.5) * grid.g;
-                    run = part.position(Coord { x: cx, y: cy });
+                    run = rings.part_position(part, Coord { x: cx, y: cy });
                 }
                 match run {
                     CoordPos::Inside => out.push(cell | FULL),
@@ -490,7 +597,7 @@ fn zone_cells(grid: &Grid, shape: &Shape, bbox: Option<&geo::Rect>) -> Vec<u32> 
             }
         }
     }
-    if parts.len() > 1 {
+    if end - first > 1 {
         // Merge the parts: a cell any part's boundary touches is a plain candidate.
         out.sort_unstable_by_key(|c| (c & !FULL, c & FULL));
         out.dedup_by(|later, earlier| (*later & !FULL) == (*earlier & !FULL));
@@ -500,7 +607,7 @@ fn zone_cells(grid: &Grid, shape: &Shape, bbox: Option<&geo::Rect>) -> Vec<u32> 
 
 /// Calls `mark(row, col)` for every cell within `m` of the segment a–b (a few extra cells
 /// near its ends are harmless: they only lose the wholly-inside shortcut).
-fn mark_edge(grid: &Grid, a: Coord, b: Coord, m: f64, mut mark: impl FnMut(usize, usize)) {
+fn mark_edge(grid: &Grid, a: Coord, b: Coord, m: f64, mark: &mut impl FnMut(usize, usize)) {
     let (ylo, yhi) = (a.y.min(b.y), a.y.max(b.y));
     for r in grid.row(ylo - m)..=grid.row(yhi + m) {
         // The part of the segment within the row's band (widened by m), as an x-range.
@@ -657,7 +764,8 @@ mod tests {
         assert_eq!(at(5.0, 3.0), Some(1));
         assert_eq!(at(2.0, 7.0), None, "edge shared by two parts of one multipolygon: mod-2 rule");
         assert_eq!(at(1.0, 7.0), Some(4));
-        assert_eq!(at(7.0, 2.0), Some(6), "on the hole's edge");
+        assert_eq!(at(7.0, 1.5), Some(6), "on the hole's edge");
+        assert_eq!(at(6.0, 2.0), Some(1), "hole vertex on the exterior, also zone 1's corner");
         assert_eq!(at(7.5, 2.0), None, "in the hole");
         assert_eq!(at(8.0, 10.0), Some(7), "rect zone");
         assert_eq!(at(11.0, 1.0), Some(8), "degenerate one-point ring: its point is its boundary");

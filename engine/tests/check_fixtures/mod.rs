@@ -76,7 +76,12 @@ pub fn pt(x: f64, y: f64) -> Option<Geometry> {
 }
 
 fn text(name: &str, v: Vec<Option<String>>) -> Column {
-    Column::from_values(name, v.into_iter().map(|s| s.map_or(Value::Null, Value::Text)).collect())
+    Column::from_values(
+        name,
+        v.into_iter()
+            .map(|s| s.map_or(Value::Null, Value::Text))
+            .collect(),
+    )
 }
 
 fn ints(name: &str, v: Vec<i64>) -> Column {
@@ -104,7 +109,13 @@ pub fn kel_id(idx: usize) -> String {
     format!("7171{idx:03}")
 }
 
-fn layer(name: &str, role: Role, geoms: Vec<Option<Geometry>>, cols: Vec<Column>, id: Option<&str>) -> Layer {
+fn layer(
+    name: &str,
+    role: Role,
+    geoms: Vec<Option<Geometry>>,
+    cols: Vec<Column>,
+    id: Option<&str>,
+) -> Layer {
     let mut l = Layer::new(name, role, utm(), geoms, cols).expect("layer");
     if let Some(id) = id {
         l.set_id_field(id).expect("id field");
@@ -130,17 +141,32 @@ pub fn kelurahan(p: &Plants) -> (LayerSpec, Layer) {
             }
             g.push(Some(rect(x0, y0, x1, y1).into()));
             kode.push(Some(kel_id(idx)));
-            let parent = if col < 2 { "717101" } else if p.bad_parent && idx == 12 { "717109" } else { "717102" };
+            let parent = if col < 2 {
+                "717101"
+            } else if p.bad_parent && idx == 12 {
+                "717109"
+            } else {
+                "717102"
+            };
             kec.push(Some(parent.to_string()));
             pop.push(1000 + idx as i64);
-            kk.push(if p.negative_count && idx == 5 { -3 } else { 250 + idx as i64 });
+            kk.push(if p.negative_count && idx == 5 {
+                -3
+            } else {
+                250 + idx as i64
+            });
         }
     }
     let l = layer(
         "kelurahan",
         Role::Zones,
         g,
-        vec![text("kode", kode), text("kec", kec), ints("pop", pop), ints("kk", kk)],
+        vec![
+            text("kode", kode),
+            text("kec", kec),
+            ints("pop", pop),
+            ints("kk", kk),
+        ],
         Some("kode"),
     );
     let s = LayerSpec {
@@ -163,15 +189,31 @@ pub fn kecamatan(p: &Plants, kel: &Layer) -> (LayerSpec, Layer) {
             .map(|i| pop.f64_at(i).unwrap_or(0.0) as i64)
             .sum()
     };
-    let mut g = vec![Some(rect(0.0, 0.0, 200.0, 300.0).into()), Some(rect(200.0, 0.0, 400.0, 300.0).into())];
+    let mut g = vec![
+        Some(rect(0.0, 0.0, 200.0, 300.0).into()),
+        Some(rect(200.0, 0.0, 400.0, 300.0).into()),
+    ];
     let mut kode = vec![Some("717101".to_string()), Some("717102".to_string())];
-    let mut pop = vec![sum("717101"), if p.total_mismatch { 5300 } else { sum("717102") }];
+    let mut pop = vec![
+        sum("717101"),
+        if p.total_mismatch {
+            5300
+        } else {
+            sum("717102")
+        },
+    ];
     if p.orphan_parent {
         g.push(Some(rect(1000.0, 0.0, 1100.0, 100.0).into()));
         kode.push(Some("717103".to_string()));
         pop.push(100);
     }
-    let l = layer("kecamatan", Role::Zones, g, vec![text("kode", kode), ints("pop", pop)], Some("kode"));
+    let l = layer(
+        "kecamatan",
+        Role::Zones,
+        g,
+        vec![text("kode", kode), ints("pop", pop)],
+        Some("kode"),
+    );
     let s = LayerSpec {
         id: Some("kode".into()),
         population: Some("pop".into()),
@@ -187,8 +229,16 @@ pub fn statistik(p: &Plants) -> (LayerSpec, Layer) {
             continue;
         }
         kode.push(Some(kel_id(idx)));
-        pct.push(if p.bad_shares && idx == 3 { 120.0 } else { 10.0 + idx as f64 / 2.0 });
-        share.push(if p.bad_shares && idx == 4 { 1.5 } else { 0.05 + idx as f64 / 100.0 });
+        pct.push(if p.bad_shares && idx == 3 {
+            120.0
+        } else {
+            10.0 + idx as f64 / 2.0
+        });
+        share.push(if p.bad_shares && idx == 4 {
+            1.5
+        } else {
+            0.05 + idx as f64 / 100.0
+        });
     }
     if p.code_mismatch {
         kode.push(Some("7171099".into()));
@@ -200,7 +250,11 @@ pub fn statistik(p: &Plants) -> (LayerSpec, Layer) {
         "statistik",
         Role::Table,
         vec![None; n],
-        vec![text("kode", kode), floats("pct_miskin", pct), floats("share_lansia", share)],
+        vec![
+            text("kode", kode),
+            floats("pct_miskin", pct),
+            floats("share_lansia", share),
+        ],
         Some("kode"),
     );
     let s = LayerSpec {
@@ -214,15 +268,25 @@ pub fn statistik(p: &Plants) -> (LayerSpec, Layer) {
 
 pub fn puskesmas(p: &Plants) -> (LayerSpec, Layer) {
     let mut g = vec![pt(50.0, 50.0), pt(150.0, 150.0), pt(250.0, 250.0)];
-    let mut kode: Vec<Option<String>> = ["P1", "P2", "P3"].iter().map(|s| Some(s.to_string())).collect();
-    let mut nama: Vec<Option<String>> = ["Bahu", "Tikala", "Sario"].iter().map(|s| Some(s.to_string())).collect();
+    let mut kode: Vec<Option<String>> = ["P1", "P2", "P3"]
+        .iter()
+        .map(|s| Some(s.to_string()))
+        .collect();
+    let mut nama: Vec<Option<String>> = ["Bahu", "Tikala", "Sario"]
+        .iter()
+        .map(|s| Some(s.to_string()))
+        .collect();
     let mut kind: Vec<Option<String>> = vec![Some("puskesmas".into()); 3];
     let mut beds = vec![10, 12, 8];
     if p.facilities {
         beds[2] = -5;
         kind[0] = None;
         nama[2] = None;
-        for (id, x, y) in [("P2", 350.0, 150.0), ("P8", 295.0, 150.0), ("P9", -500.0, 50.0)] {
+        for (id, x, y) in [
+            ("P2", 350.0, 150.0),
+            ("P8", 295.0, 150.0),
+            ("P9", -500.0, 50.0),
+        ] {
             g.push(pt(x, y));
             kode.push(Some(id.into()));
             nama.push(Some(format!("Puskesmas {id}")));
@@ -234,7 +298,12 @@ pub fn puskesmas(p: &Plants) -> (LayerSpec, Layer) {
         "puskesmas",
         Role::Facilities,
         g,
-        vec![text("kode", kode), text("nama", nama), text("type", kind), ints("beds", beds)],
+        vec![
+            text("kode", kode),
+            text("nama", nama),
+            text("type", kind),
+            ints("beds", beds),
+        ],
         Some("kode"),
     );
     let s = LayerSpec {
@@ -270,16 +339,27 @@ pub fn banjir(p: &Plants) -> (LayerSpec, Layer) {
     let col = text("id", ids.iter().map(|s| Some(s.to_string())).collect());
     let mut l = layer("banjir", Role::Hazard, g, vec![col], Some("id"));
     l.notes = notes;
-    (LayerSpec { id: Some("id".into()), ..spec("banjir", "hazard") }, l)
+    (
+        LayerSpec {
+            id: Some("id".into()),
+            ..spec("banjir", "hazard")
+        },
+        l,
+    )
 }
 
 pub fn jalan(p: &Plants) -> (LayerSpec, Layer) {
     let g: Vec<Option<Geometry>> = if p.empty_layer {
         vec![]
     } else {
-        vec![Some(Geometry::LineString(line_string![(x: X0, y: Y0 + 5.0), (x: X0 + 400.0, y: Y0 + 5.0)]))]
+        vec![Some(Geometry::LineString(
+            line_string![(x: X0, y: Y0 + 5.0), (x: X0 + 400.0, y: Y0 + 5.0)],
+        ))]
     };
-    (spec("jalan", "network"), layer("jalan", Role::Network, g, vec![], None))
+    (
+        spec("jalan", "network"),
+        layer("jalan", Role::Network, g, vec![], None),
+    )
 }
 
 /// The city with the chosen problems planted.
