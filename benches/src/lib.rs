@@ -183,7 +183,8 @@ pub fn counts_checksum(counts: &[u64]) -> String {
 /// Reads the `x`, `y` columns of a CSV written by `peer_data` (points or facilities).
 pub fn read_points_csv(path: &std::path::Path) -> anyhow::Result<Vec<Coord>> {
     use anyhow::Context;
-    let mut r = csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut r =
+        csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
     let headers = r.headers()?.clone();
     let col = |name: &str| {
         headers
@@ -197,9 +198,13 @@ pub fn read_points_csv(path: &std::path::Path) -> anyhow::Result<Vec<Coord>> {
     while r.read_record(&mut rec)? {
         let f = |i: usize| -> anyhow::Result<f64> {
             let s = rec.get(i).unwrap_or_default();
-            s.parse().with_context(|| format!("{}: bad number '{s}'", path.display()))
+            s.parse()
+                .with_context(|| format!("{}: bad number '{s}'", path.display()))
         };
-        out.push(Coord { x: f(xi)?, y: f(yi)? });
+        out.push(Coord {
+            x: f(xi)?,
+            y: f(yi)?,
+        });
     }
     Ok(out)
 }
@@ -208,7 +213,8 @@ pub fn read_points_csv(path: &std::path::Path) -> anyhow::Result<Vec<Coord>> {
 pub fn read_polygons_csv(path: &std::path::Path) -> anyhow::Result<Vec<geo::Geometry>> {
     use anyhow::Context;
     use wkt::TryFromWkt;
-    let mut r = csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut r =
+        csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
     let wi = r
         .headers()?
         .iter()
@@ -322,7 +328,10 @@ mod tests {
         }
         assert_eq!(read_points_csv(&pp)?, pts);
         let back = read_polygons_csv(&gp)?;
-        let back: Vec<Polygon> = back.into_iter().map(Polygon::try_from).collect::<Result<_, _>>()?;
+        let back: Vec<Polygon> = back
+            .into_iter()
+            .map(Polygon::try_from)
+            .collect::<Result<_, _>>()?;
         assert_eq!(back, polys);
         std::fs::remove_dir_all(&dir)?;
         Ok(())

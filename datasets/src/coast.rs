@@ -179,8 +179,6 @@ mod tests {
         let area_km2 = info[0].1 as f64 * grid.cell * grid.cell / 1e6;
         assert!((140.0..200.0).contains(&area_km2), "{area_km2}");
         assert!(c.city.iter().zip(&c.sea).all(|(c, s)| !(*c && *s)));
-        // The sea is to the west: the westernmost city cell of each row borders the sea
-        // in most rows.
         let river = c.river(&grid, 1, &mut rng);
         assert!(river.0.len() > 100);
         let first = river.0[0];

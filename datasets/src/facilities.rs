@@ -277,7 +277,6 @@ fn schools(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
         kel.push(s.kel_codes[*k].clone());
         geoms.push(Some(Geometry::Point(site.point)));
     }
-    debug_assert_eq!(geoms.len(), n);
     let mut spec = fields::spec("sekolah", Role::Facilities, "sekolah.geojson");
     spec.id = Some("kode".into());
     spec.kind = Some("jenjang".into());

@@ -2,8 +2,9 @@
 //!
 //! Every edge between two cells with different labels is a boundary. Boundaries are cut
 //! into *chains* at *nodes* (grid corners where three or more labels meet, or two labels
-//! meet diagonally); each chain is smoothed once and simplified once, and every polygon
-//! that borders it uses those very coordinates. So neighbours share their edges exactly,
+//! meet diagonally). The whole boundary network is smoothed at once (each grid corner gets
+//! one position), each chain is simplified once, and every polygon that borders a chain
+//! uses those very coordinates. So neighbours share their edges exactly,
 //! coarser zones are the exact unions of finer ones (kelurahan tile their kecamatan,
 //! kecamatan tile the land) and nested level sets stay nested — for any mapping of labels
 //! to output labels ([`Partition::polygons`]).
@@ -13,7 +14,7 @@ use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon, Simplify};
 use std::collections::BTreeMap;
 
 /// Laplacian smoothing passes over each chain (turns 50 m stairs into lines).
-const SMOOTHING_PASSES: usize = 4;
+const SMOOTHING_PASSES: usize = 6;
 /// Douglas–Peucker tolerance applied per chain after smoothing (m).
 const SIMPLIFY_TOLERANCE: f64 = 0.5;
 
@@ -171,11 +172,64 @@ impl Partition {
                 }
             }
         }
+        let (slot, pos) = self.smooth_network(&raw);
         let chains = raw
             .into_iter()
-            .map(|(corners, dirs)| self.make_chain(&corners, &dirs))
+            .map(|(corners, dirs)| self.make_chain(&corners, &dirs, &slot, &pos))
             .collect();
         self.chains = chains;
+    }
+
+    /// Laplacian smoothing of the whole boundary network at once: every corner on a
+    /// boundary moves towards the mean of its neighbours along the boundaries (nodes too),
+    /// so each corner has one position, shared by every chain and polygon through it.
+    /// Returns the slot of every grid corner (`u32::MAX` off the boundaries) and the
+    /// smoothed positions by slot.
+    fn smooth_network(&self, raw: &[(Vec<usize>, Vec<Dir>)]) -> (Vec<u32>, Vec<Coord>) {
+        let g = &self.grid;
+        let mut slot = vec![u32::MAX; (g.nx + 1) * (g.ny + 1)];
+        let mut pos: Vec<Coord> = Vec::new();
+        for (corners, _) in raw {
+            for &c in corners {
+                if slot[c] == u32::MAX {
+                    slot[c] = pos.len() as u32;
+                    let (ci, cj) = self.corner_ij(c);
+                    pos.push(Coord {
+                        x: g.x0 + ci as f64 * g.cell,
+                        y: g.y0 + cj as f64 * g.cell,
+                    });
+                }
+            }
+        }
+        // At most four boundary edges meet at a corner.
+        let mut nbrs = vec![([0u32; 4], 0usize); pos.len()];
+        for (corners, _) in raw {
+            for w in corners.windows(2) {
+                let (a, b) = (slot[w[0]], slot[w[1]]);
+                for (x, y) in [(a, b), (b, a)] {
+                    let (list, n) = &mut nbrs[x as usize];
+                    if *n < 4 {
+                        list[*n] = y;
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        let mut next = pos.clone();
+        for _ in 0..SMOOTHING_PASSES {
+            for (v, (list, n)) in nbrs.iter().enumerate() {
+                if *n == 0 {
+                    continue;
+                }
+                let mut mean = Coord { x: 0.0, y: 0.0 };
+                for &u in &list[..*n] {
+                    mean = mean + pos[u as usize];
+                }
+                next[v] = pos[v] * 0.5 + mean * (0.5 / *n as f64);
+            }
+            std::mem::swap(&mut pos, &mut next);
+        }
+        (slot, pos)
     }
 
     fn walk(&self, start: usize, first: Dir, visited: &mut [bool]) -> (Vec<usize>, Vec<Dir>) {
@@ -203,26 +257,13 @@ impl Partition {
         (corners, dirs)
     }
 
-    fn make_chain(&self, corners: &[usize], dirs: &[Dir]) -> Chain {
+    fn make_chain(&self, corners: &[usize], dirs: &[Dir], slot: &[u32], pos: &[Coord]) -> Chain {
         let first = dirs[0];
         let last = dirs[dirs.len() - 1];
         let (l, r) = self.sides(corners[0], first);
-        let g = &self.grid;
-        let mut pts: Vec<Coord> = corners
-            .iter()
-            .map(|&c| {
-                let (ci, cj) = self.corner_ij(c);
-                Coord {
-                    x: g.x0 + ci as f64 * g.cell,
-                    y: g.y0 + cj as f64 * g.cell,
-                }
-            })
-            .collect();
+        let pts: Vec<Coord> = corners.iter().map(|&c| pos[slot[c] as usize]).collect();
         let closed = corners.len() > 2 && corners[0] == corners[corners.len() - 1];
-        let open_loop_through_node = closed && self.is_node(corners[0]);
-        smooth(&mut pts, closed && !open_loop_through_node);
-        let line = LineString::new(pts.clone());
-        let simple = line.simplify(SIMPLIFY_TOLERANCE);
+        let simple = LineString::new(pts.clone()).simplify(SIMPLIFY_TOLERANCE);
         let coords = if closed && simple.0.len() < 4 {
             pts
         } else {
@@ -426,32 +467,6 @@ impl Partition {
             1 => polys.pop().map(Geometry::Polygon),
             _ => Some(Geometry::MultiPolygon(MultiPolygon(polys))),
         })
-    }
-}
-
-/// Laplacian smoothing with the end points fixed (or, for a closed loop, all points free).
-fn smooth(pts: &mut [Coord], closed: bool) {
-    let n = pts.len();
-    if n < 3 {
-        return;
-    }
-    let mut next = pts.to_vec();
-    for _ in 0..SMOOTHING_PASSES {
-        if closed {
-            // pts[0] == pts[n - 1]: a cycle of n - 1 distinct points.
-            let m = n - 1;
-            for i in 0..m {
-                let prev = pts[(i + m - 1) % m];
-                let succ = pts[(i + 1) % m];
-                next[i] = pts[i] * 0.5 + (prev + succ) * 0.25;
-            }
-            next[m] = next[0];
-        } else {
-            for i in 1..n - 1 {
-                next[i] = pts[i] * 0.5 + (pts[i - 1] + pts[i + 1]) * 0.25;
-            }
-        }
-        pts.copy_from_slice(&next);
     }
 }
 

@@ -56,9 +56,7 @@ impl SpatialIndex {
 
     /// Features whose box contains the point (boundary included).
     pub fn at_point(&self, c: Coord) -> impl Iterator<Item = usize> + '_ {
-        self.tree
-            .locate_all_at_point(&[c.x, c.y])
-            .map(|e| e.data)
+        self.tree.locate_all_at_point(&[c.x, c.y]).map(|e| e.data)
     }
 
     /// Features whose box meets the rectangle.
@@ -134,6 +132,20 @@ impl PointIndex {
     /// broken by feature index so results are deterministic. A multi-point feature counts
     /// once, at its nearest part.
     pub fn nearest_k(&self, c: Coord, k: usize) -> Vec<(usize, f64)> {
+        if k == 1 {
+            // The common case, without the iterator's heap: rstar returns every entry at the
+            // minimum distance, and the lowest feature index among them wins.
+            return self
+                .tree
+                .nearest_neighbors(&[c.x, c.y])
+                .into_iter()
+                .min_by_key(|e| e.data)
+                .map(|e| {
+                    let (dx, dy) = (e.geom()[0] - c.x, e.geom()[1] - c.y);
+                    vec![(e.data, (dx * dx + dy * dy).sqrt())]
+                })
+                .unwrap_or_default();
+        }
         let mut out: Vec<(usize, f64)> = Vec::with_capacity(k);
         let mut boundary: Option<f64> = None;
         for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&[c.x, c.y]) {
@@ -190,7 +202,20 @@ mod tests {
         // Asking for 2 among a tie at 5: the lower index wins.
         let r = idx.nearest_k(coord! {x: 0.0, y: 0.0}, 2);
         assert_eq!(r, vec![(0, 0.0), (1, 5.0)]);
-        assert!(PointIndex::build(&[]).nearest_k(coord! {x: 0.0, y: 0.0}, 3).is_empty());
+        // k = 1 takes a separate path: same tie rule, multi-point parts count once.
+        assert_eq!(idx.nearest_k(coord! {x: 0.0, y: 4.0}, 1), vec![(1, 3.0)]);
+        let tie = PointIndex::build(&pts(&[(3.0, 0.0), (-3.0, 0.0), (0.0, 3.0)]));
+        assert_eq!(tie.nearest_k(coord! {x: 0.0, y: 0.0}, 1), vec![(0, 3.0)]);
+        let mp: Geometry = geo::MultiPoint::from(vec![(5.0, 0.0), (1.0, 0.0)]).into();
+        let multi = PointIndex::build(&[Some(mp), Some(Geometry::Point(point!(x: 2.0, y: 0.0)))]);
+        assert_eq!(multi.nearest_k(coord! {x: 0.0, y: 0.0}, 1), vec![(0, 1.0)]);
+        assert_eq!(
+            multi.nearest_k(coord! {x: 0.0, y: 0.0}, 2),
+            vec![(0, 1.0), (1, 2.0)]
+        );
+        assert!(PointIndex::build(&[])
+            .nearest_k(coord! {x: 0.0, y: 0.0}, 3)
+            .is_empty());
     }
 
     #[test]

@@ -222,3 +222,45 @@ fn same_input_same_report() {
     let b = serde_json::to_string(&check_project(&city(&Plants::all()))).expect("json");
     assert_eq!(a, b);
 }
+
+#[test]
+fn non_finite_coordinates_are_reported_not_fatal() {
+    use check_fixtures::{kecamatan, kelurahan, pt, puskesmas, rect, utm};
+    use geo::Geometry;
+    use tepat_engine::crs::Crs;
+    use tepat_engine::layer::{Layer, Role};
+    use tepat_engine::project::{LayerSpec, Project};
+
+    let p = Plants::default();
+    let (ks, mut kl) = kelurahan(&p);
+    // Kelurahan 7171001 gets a NaN corner; the point layer gets a NaN point.
+    let mut bad = rect(0.0, 0.0, 100.0, 100.0);
+    bad.exterior_mut(|r| r.0[1].x = f64::NAN);
+    kl.geometries[0] = Some(bad.into());
+    let kec = kecamatan(&p, &kl);
+    let (fs, _) = puskesmas(&p);
+    let pts: Vec<Option<Geometry>> =
+        vec![pt(50.0, 50.0), Some(geo::Point::new(f64::NAN, 1.0).into())];
+    let mut fl = Layer::new("puskesmas", Role::Facilities, utm(), pts, vec![]).expect("layer");
+    fl.ids = vec!["P1".into(), "P2".into()];
+    let fs = LayerSpec {
+        kind: None,
+        capacity: None,
+        id: None,
+        ..fs
+    };
+    let project = Project::from_layers("Kota Uji", Crs::Epsg(32651), vec![(ks, kl), kec, (fs, fl)])
+        .expect("project");
+    let r = check_project(&project);
+    let f = one(&r, "invalid-geometry", "kelurahan", None);
+    assert!(f.message.contains("non-finite"), "{}", f.message);
+    assert_eq!(f.features, kel(&[1]));
+    let f = one(&r, "invalid-geometry", "puskesmas", None);
+    assert_eq!(f.features, vec!["P2"]);
+    // 7171001 is left out of the topology: its square is a notch in the city's corner (open
+    // to the outside and wider than a sliver, so not a gap) and P1, inside it, lies outside
+    // every zone.
+    let f = one(&r, "point-outside-zones", "puskesmas", None);
+    assert_eq!(f.features, vec!["P1"]);
+    assert_eq!(r.exit_code(), 2);
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use tepat_engine::crs::Crs;
 use tepat_engine::io::{read_vector, ReadOptions};
 use tepat_engine::layer::FieldType;
-use tepat_engine::{Error, Layer, Role, Value};
+use tepat_engine::{Layer, Role, Value};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -49,12 +49,18 @@ fn check_kelurahan(l: &Layer, penduduk_null: bool) {
 
 #[test]
 fn geoparquet_from_geopandas() -> anyhow::Result<()> {
-    let l = read_vector(&fixture("kelurahan.parquet"), &ReadOptions::new("k", Role::Zones))?;
+    let l = read_vector(
+        &fixture("kelurahan.parquet"),
+        &ReadOptions::new("k", Role::Zones),
+    )?;
     assert_eq!(l.crs, Some(Crs::Epsg(32651)));
     check_kelurahan(&l, true);
     assert_eq!(l.column("pesisir")?.field_type(), FieldType::Bool);
     assert_eq!(l.column("pesisir")?.get(1), Value::Bool(true));
-    assert_eq!(l.field_names(), vec!["kode", "nama", "penduduk", "luas_ha", "pesisir"]);
+    assert_eq!(
+        l.field_names(),
+        vec!["kode", "nama", "penduduk", "luas_ha", "pesisir"]
+    );
     match &l.geometries[0] {
         Some(Geometry::Polygon(p)) => {
             assert_eq!(p.exterior().0[0], io_common::c(700_000.0, 160_000.0));
@@ -81,10 +87,14 @@ fn geoparquet_without_crs_is_crs84() -> anyhow::Result<()> {
 mod gdal_formats {
     use super::*;
     use std::io::Write;
+    use tepat_engine::Error;
 
     #[test]
     fn shapefile_from_pyogrio() -> anyhow::Result<()> {
-        let l = read_vector(&fixture("kelurahan.shp"), &ReadOptions::new("k", Role::Zones))?;
+        let l = read_vector(
+            &fixture("kelurahan.shp"),
+            &ReadOptions::new("k", Role::Zones),
+        )?;
         assert_eq!(l.crs, Some(Crs::Epsg(32651)));
         // Shapefiles have no integer nulls; the script filled penduduk with 0.
         check_kelurahan(&l, false);
@@ -118,7 +128,10 @@ mod gdal_formats {
         let path = zip_shapefile(dir.path(), "", false)?;
         let e = read_vector(&path, &ReadOptions::new("k", Role::Zones)).expect_err("no dbf");
         let msg = e.to_string();
-        assert!(msg.contains("missing .dbf") && msg.contains("kelurahan.zip"), "{msg}");
+        assert!(
+            msg.contains("missing .dbf") && msg.contains("kelurahan.zip"),
+            "{msg}"
+        );
         Ok(())
     }
 
@@ -137,7 +150,10 @@ mod gdal_formats {
         assert_eq!(p.len(), 2);
         assert_eq!(p.column("rawat_inap")?.get(0), Value::Bool(true));
         assert_eq!(p.column("tempat_tidur")?.field_type(), FieldType::Int);
-        assert_eq!(p.column("nama")?.get(1), Value::Text("Puskesmas Sário".into()));
+        assert_eq!(
+            p.column("nama")?.get(1),
+            Value::Text("Puskesmas Sário".into())
+        );
         match &p.geometries[0] {
             Some(Geometry::Point(pt)) => assert_eq!((pt.x(), pt.y()), (124.8421, 1.4748)),
             other => panic!("{other:?}"),
@@ -159,7 +175,10 @@ mod gdal_formats {
     fn geotiff_raster() -> anyhow::Result<()> {
         let r = tepat_engine::io::read_raster(&fixture("banjir.tif"))?;
         assert_eq!(r.data.dim(), (3, 4));
-        assert_eq!(r.geotransform, [700_000.0, 100.0, 0.0, 160_300.0, 0.0, -100.0]);
+        assert_eq!(
+            r.geotransform,
+            [700_000.0, 100.0, 0.0, 160_300.0, 0.0, -100.0]
+        );
         assert_eq!(r.nodata, Some(-9999.0));
         assert_eq!(r.crs, Some(Crs::Epsg(32651)));
         assert_eq!(r.value(1, 3), Some(3.5));
@@ -172,8 +191,7 @@ mod gdal_formats {
 
     #[test]
     fn other_gdal_vector_formats() -> anyhow::Result<()> {
-        // GPX/KML/… all go through the same path; a GML-free check with GDAL's own CSV
-        // reader would be shadowed by ours, so use a MapInfo-free one: GeoJSONSeq.
+        // Any OGR format we do not read natively goes through GDAL: here GeoJSONSeq.
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("laporan.geojsonl");
         std::fs::write(
@@ -206,7 +224,9 @@ fn geojson_mixed_types_are_read_and_rejected_by_role() -> anyhow::Result<()> {
     assert_eq!(l.len(), 4);
     assert!(matches!(&l.geometries[0], Some(Geometry::Polygon(p)) if p.interiors().len() == 1));
     assert!(matches!(&l.geometries[1], Some(Geometry::MultiPolygon(m)) if m.0.len() == 2));
-    let e = l.check_role_geometries().expect_err("zones cannot hold a point");
+    let e = l
+        .check_role_geometries()
+        .expect_err("zones cannot hold a point");
     assert!(e.to_string().contains("feature 3"), "{e}");
     Ok(())
 }
@@ -223,7 +243,10 @@ fn geojson_single_feature_and_bare_geometry_files() -> anyhow::Result<()> {
     assert_eq!(l.ids, vec!["7171"]);
     assert_eq!(l.column("nama")?.get(0), Value::Text("Sário".into()));
     let g = dir.path().join("garis.json");
-    std::fs::write(&g, r#"{"type":"LineString","coordinates":[[124.84,1.49],[124.85,1.5]]}"#)?;
+    std::fs::write(
+        &g,
+        r#"{"type":"LineString","coordinates":[[124.84,1.49],[124.85,1.5]]}"#,
+    )?;
     let l = read_vector(&g, &ReadOptions::new("garis", Role::Network))?;
     assert_eq!(l.len(), 1);
     assert!(matches!(l.geometries[0], Some(Geometry::LineString(_))));

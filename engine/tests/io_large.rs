@@ -47,7 +47,10 @@ fn million_points_geojson() -> anyhow::Result<()> {
     eprintln!("read {N} GeoJSON features in {:?}", start.elapsed());
     assert_eq!(layer.len(), N);
     assert_eq!(layer.ids[N - 1], (N - 1).to_string());
-    assert_eq!(layer.column("kategori")?.get(4), Value::Text("sampah".into()));
+    assert_eq!(
+        layer.column("kategori")?.get(4),
+        Value::Text("sampah".into())
+    );
     assert_eq!(layer.column("skor")?.field_type(), FieldType::Int);
     assert_eq!(layer.column("bobot")?.field_type(), FieldType::Float);
     match &layer.geometries[N - 1] {
@@ -86,7 +89,10 @@ fn million_points_csv() -> anyhow::Result<()> {
     eprintln!("read {N} CSV rows in {:?}", start.elapsed());
     assert_eq!(layer.len(), N);
     assert_eq!(layer.column("no")?.get(N - 1), Value::Int((N - 1) as i64));
-    assert_eq!(layer.column("kategori")?.get(2), Value::Text("jalan rusak".into()));
+    assert_eq!(
+        layer.column("kategori")?.get(2),
+        Value::Text("jalan rusak".into())
+    );
     assert_eq!(layer.column("skor")?.field_type(), FieldType::Int);
     match &layer.geometries[12_345] {
         Some(geo::Geometry::Point(p)) => {

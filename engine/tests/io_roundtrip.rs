@@ -8,7 +8,7 @@ use std::path::Path;
 use tepat_engine::crs::Crs;
 use tepat_engine::io::{read_vector, write_vector, ReadOptions};
 use tepat_engine::layer::FieldType;
-use tepat_engine::{Layer, Role, Value};
+use tepat_engine::{Layer, Role};
 
 fn read_back(path: &Path, opts: &ReadOptions) -> Layer {
     let mut l = read_vector(path, opts).expect("read back");
@@ -46,7 +46,11 @@ fn geojson_round_trip_reprojects_to_wgs84() -> anyhow::Result<()> {
     // Degrees against the layer reprojected in memory: the same transform both ways.
     assert_geometries_close(&back.geometries, &reprojected(&layer, &Crs::WGS84), 1e-12);
     // And back in metres after the 32651 → 4326 → 32651 round trip.
-    assert_geometries_close(&reprojected(&back, &Crs::Epsg(32651)), &layer.geometries, 1e-6);
+    assert_geometries_close(
+        &reprojected(&back, &Crs::Epsg(32651)),
+        &layer.geometries,
+        1e-6,
+    );
     Ok(())
 }
 
@@ -90,7 +94,10 @@ fn csv_round_trip_with_wkt() -> anyhow::Result<()> {
     write_vector(&layer, &path)?;
     let text = std::fs::read_to_string(&path)?;
     let header = text.lines().next().unwrap_or_default();
-    assert_eq!(header, "kode,nama,penduduk,luas_ha,pesisir,catatan,geometry");
+    assert_eq!(
+        header,
+        "kode,nama,penduduk,luas_ha,pesisir,catatan,geometry"
+    );
 
     let mut opts = ReadOptions::new("kelurahan", Role::Zones);
     opts.wkt = Some("geometry".into());
@@ -166,7 +173,10 @@ fn geopackage_round_trip() -> anyhow::Result<()> {
     assert_eq!(back.column("pesisir")?.field_type(), FieldType::Bool);
     // Overwriting an existing file works (written to a temporary, then renamed).
     write_vector(&layer, &path)?;
-    assert_eq!(read_vector(&path, &ReadOptions::new("k", Role::Zones))?.len(), 4);
+    assert_eq!(
+        read_vector(&path, &ReadOptions::new("k", Role::Zones))?.len(),
+        4
+    );
     Ok(())
 }
 
@@ -174,6 +184,7 @@ fn geopackage_round_trip() -> anyhow::Result<()> {
 #[test]
 fn geopackage_of_points_in_wgs84() -> anyhow::Result<()> {
     use geo::point;
+    use tepat_engine::Value;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("puskesmas.gpkg");
     let geoms = vec![
@@ -182,7 +193,10 @@ fn geopackage_of_points_in_wgs84() -> anyhow::Result<()> {
     ];
     let cols = vec![tepat_engine::Column::from_values(
         "nama",
-        vec![Value::Text("Puskesmas Tikala Baru".into()), Value::Text("Puskesmas Sário".into())],
+        vec![
+            Value::Text("Puskesmas Tikala Baru".into()),
+            Value::Text("Puskesmas Sário".into()),
+        ],
     )];
     let layer = Layer::new("puskesmas", Role::Facilities, Some(Crs::WGS84), geoms, cols)?;
     write_vector(&layer, &path)?;
@@ -190,14 +204,23 @@ fn geopackage_of_points_in_wgs84() -> anyhow::Result<()> {
     assert_eq!(back.crs, Some(Crs::WGS84));
     // Longitude stays x (no axis swap through GDAL).
     assert_eq!(back.geometries, layer.geometries);
-    assert_eq!(back.column("nama")?.get(1), Value::Text("Puskesmas Sário".into()));
+    assert_eq!(
+        back.column("nama")?.get(1),
+        Value::Text("Puskesmas Sário".into())
+    );
     Ok(())
 }
 
 #[test]
 fn empty_layers_round_trip() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let layer = Layer::new("kosong", Role::Zones, Some(Crs::Epsg(32651)), vec![], vec![])?;
+    let layer = Layer::new(
+        "kosong",
+        Role::Zones,
+        Some(Crs::Epsg(32651)),
+        vec![],
+        vec![],
+    )?;
     let mut exts = vec!["geojson", "csv", "fgb"];
     if cfg!(feature = "gdal") {
         exts.push("gpkg");

@@ -82,7 +82,8 @@ fn write_if_missing(
         return Ok(());
     }
     let tmp = path.with_extension("csv.part");
-    let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     body(&mut w).with_context(|| format!("writing {}", tmp.display()))?;
     w.flush()?;

@@ -63,7 +63,10 @@ fn main() -> Result<()> {
         .collect();
     let report = match args.task.as_str() {
         "join" => {
-            let path = args.polygons.as_ref().context("--polygons is required for join")?;
+            let path = args
+                .polygons
+                .as_ref()
+                .context("--polygons is required for join")?;
             let zones: Vec<Option<Geometry>> =
                 read_polygons_csv(path)?.into_iter().map(Some).collect();
             let mut best = f64::INFINITY;
@@ -81,13 +84,23 @@ fn main() -> Result<()> {
                 let r: usize = v.to_str().and_then(|s| s.parse().ok()).unwrap_or(5);
                 let cpu = || -> f64 {
                     let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-                    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+                    let f: Vec<&str> = s
+                        .rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .split_whitespace()
+                        .collect();
                     let t = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
                     (t(11) + t(12)) / 100.0
                 };
                 let flt = || -> f64 {
                     let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-                    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+                    let f: Vec<&str> = s
+                        .rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .split_whitespace()
+                        .collect();
                     f.get(7).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0)
                 };
                 let mut phase = |name: &str, f: &mut dyn FnMut()| {
@@ -97,12 +110,18 @@ fn main() -> Result<()> {
                         f();
                         best = best.min(t.elapsed().as_secs_f64());
                     }
-                    eprintln!("{name}: wall {best:.4}s cpu {:.4}s minor faults {}", (cpu() - c0) / r as f64, (flt() - f0) / r as f64);
+                    eprintln!(
+                        "{name}: wall {best:.4}s cpu {:.4}s minor faults {}",
+                        (cpu() - c0) / r as f64,
+                        (flt() - f0) / r as f64
+                    );
                 };
                 phase("rtree", &mut || drop(SpatialIndex::build(&zones)));
                 let target = (points.len() / 2).clamp(16 * zones.len(), 256 * zones.len());
                 let mut prepared = None;
-                phase("prepare", &mut || prepared = point_in_polygon::PreparedZones::with_cells(&zones, target));
+                phase("prepare", &mut || {
+                    prepared = point_in_polygon::PreparedZones::with_cells(&zones, target)
+                });
                 let prepared = prepared.context("prepare")?;
                 phase("assign", &mut || drop(prepared.assign(&points, &zones)));
             }
@@ -132,7 +151,10 @@ fn main() -> Result<()> {
             })
         }
         "nearest" => {
-            let path = args.facilities.as_ref().context("--facilities is required for nearest")?;
+            let path = args
+                .facilities
+                .as_ref()
+                .context("--facilities is required for nearest")?;
             let fac = read_points_csv(path)?;
             let mut best = f64::INFINITY;
             let mut result = Vec::new();

@@ -228,7 +228,7 @@ pub(crate) fn check_attributes(layer: &Layer, spec: Option<&LayerSpec>) -> Vec<F
         // Non-finite floats break sums and averages whatever the field means.
         if let ColumnData::Float(v) = &col.data {
             let bad: Vec<usize> = (0..n)
-                .filter(|&i| v[i].is_some_and(|x| !x.is_finite()))
+                .filter(|&i| v.get(i).copied().flatten().is_some_and(|x| !x.is_finite()))
                 .collect();
             if !bad.is_empty() {
                 out.push(

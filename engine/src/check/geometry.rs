@@ -17,8 +17,8 @@ use geo::algorithm::validation::{
 use geo::coordinate_position::CoordPos;
 use geo::dimensions::Dimensions;
 use geo::{
-    BoundingRect, Coord, Geometry, HasDimensions, Intersects, Line, LineString, MultiPolygon,
-    Polygon, PreparedGeometry, Relate, RemoveRepeatedPoints,
+    BoundingRect, Coord, CoordsIter, Geometry, HasDimensions, Intersects, Line, LineString,
+    MultiPolygon, Polygon, PreparedGeometry, Relate, RemoveRepeatedPoints,
 };
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -148,10 +148,19 @@ fn note_reason(kind: &str) -> &'static str {
     }
 }
 
+/// True when every coordinate is finite.
+pub(crate) fn is_finite(g: &Geometry) -> bool {
+    g.coords_iter().all(|c| c.x.is_finite() && c.y.is_finite())
+}
+
 /// Everything wrong with one geometry (empty list when valid).
 pub(crate) fn geometry_problems(g: &Geometry) -> Vec<Problem> {
     if g.is_empty() {
         return vec![problem("empty", "")];
+    }
+    // NaN / ∞ make every other test (and the R-trees below) meaningless: report only that.
+    if !is_finite(g) {
+        return vec![problem("non-finite", "a coordinate is NaN or infinite")];
     }
     match g {
         Geometry::Polygon(p) => polygon_problems(p),

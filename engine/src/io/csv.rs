@@ -199,11 +199,18 @@ fn number(path: &Path, line: usize, field: &str, s: &str) -> Result<f64> {
     }
     match looks_numeric(s).then(|| s.parse::<f64>()) {
         Some(Ok(v)) if v.is_finite() => Ok(v),
-        _ => Err(parse_at(
-            path,
-            line,
-            format!("field '{field}': '{s}' is not a number"),
-        )),
+        _ => {
+            let hint = if s.contains(',') {
+                " (use '.' as the decimal separator)"
+            } else {
+                ""
+            };
+            Err(parse_at(
+                path,
+                line,
+                format!("field '{field}': '{s}' is not a number{hint}"),
+            ))
+        }
     }
 }
 
@@ -229,8 +236,7 @@ fn parse_wkt(path: &Path, line: usize, field: &str, s: &str) -> Result<Option<Ge
 /// Digits, sign, point and exponent only: rejects `inf`, `NaN` and names like "Nan".
 fn looks_numeric(s: &str) -> bool {
     s.bytes().any(|b| b.is_ascii_digit())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
 }
 
@@ -303,9 +309,17 @@ impl ColumnAcc {
         let data = if self.values == 0 {
             ColumnData::Text(vec![None; self.ends.len()])
         } else if self.ints {
-            ColumnData::Int(self.cells().map(|c| c.and_then(|s| s.parse().ok())).collect())
+            ColumnData::Int(
+                self.cells()
+                    .map(|c| c.and_then(|s| s.parse().ok()))
+                    .collect(),
+            )
         } else if self.floats {
-            ColumnData::Float(self.cells().map(|c| c.and_then(|s| s.parse().ok())).collect())
+            ColumnData::Float(
+                self.cells()
+                    .map(|c| c.and_then(|s| s.parse().ok()))
+                    .collect(),
+            )
         } else if self.bools {
             ColumnData::Bool(self.cells().map(|c| c.and_then(parse_bool)).collect())
         } else {
@@ -411,8 +425,14 @@ mod tests {
         )
         .expect("read");
         assert_eq!(l.len(), 2);
-        assert_eq!(l.column("kode").expect("kode").field_type(), FieldType::Text);
-        assert_eq!(l.column("kode").expect("kode").get(0), Value::Text("0712".into()));
+        assert_eq!(
+            l.column("kode").expect("kode").field_type(),
+            FieldType::Text
+        );
+        assert_eq!(
+            l.column("kode").expect("kode").get(0),
+            Value::Text("0712".into())
+        );
         assert_eq!(l.column("n").expect("n").field_type(), FieldType::Int);
         assert_eq!(l.column("n").expect("n").get(1), Value::Null);
         assert_eq!(l.column("x").expect("x").field_type(), FieldType::Float);
@@ -425,7 +445,11 @@ mod tests {
     #[test]
     fn bad_number_names_line_and_field() {
         let e = read_str("lon,lat\n1,2\n1,abc\n", &xy()).expect_err("bad");
-        assert!(e.to_string().ends_with("faskes.csv line 3: field 'lat': 'abc' is not a number"), "{e}");
+        assert!(
+            e.to_string()
+                .ends_with("faskes.csv line 3: field 'lat': 'abc' is not a number"),
+            "{e}"
+        );
         let e = read_str("lon,lat\n1,2\n,2\n", &xy()).expect_err("empty");
         assert!(e.to_string().contains("line 3: field 'lon': empty"), "{e}");
         let e = read_str("lon,lat\n1,NaN\n", &xy()).expect_err("nan");

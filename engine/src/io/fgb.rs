@@ -18,7 +18,9 @@ use flatgeobuf::{
     GeometryType,
 };
 use geo::Geometry;
-use geozero::{ColumnValue, FeatureProperties, GeomProcessor, GeozeroGeometry, PropertyProcessor, ToGeo};
+use geozero::{
+    ColumnValue, FeatureProperties, GeomProcessor, GeozeroGeometry, PropertyProcessor, ToGeo,
+};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
@@ -29,13 +31,15 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
     let reader = BufReader::with_capacity(1 << 16, file);
     // The flatgeobuf crate slices property bytes without bounds checks; a corrupt file
     // must be an error for the user, not a crash of the server.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_from(path, opts, reader)))
-        .unwrap_or_else(|_| {
-            Err(Error::parse(
-                path,
-                "corrupt FlatGeobuf file (feature properties do not match the header)",
-            ))
-        })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_from(path, opts, reader)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Error::parse(
+            path,
+            "corrupt FlatGeobuf file (feature properties do not match the header)",
+        ))
+    })
 }
 
 fn read_from<R: Read>(path: &Path, opts: &ReadOptions, reader: R) -> Result<Layer> {
@@ -45,7 +49,10 @@ fn read_from<R: Read>(path: &Path, opts: &ReadOptions, reader: R) -> Result<Laye
         let epsg = c.org().is_none_or(|o| o.eq_ignore_ascii_case("epsg"));
         match (epsg, u32::try_from(c.code())) {
             (true, Ok(code)) if code > 0 => Some(Crs::Epsg(code)),
-            _ => c.wkt().filter(|w| !w.trim().is_empty()).map(Crs::from_definition),
+            _ => c
+                .wkt()
+                .filter(|w| !w.trim().is_empty())
+                .map(Crs::from_definition),
         }
     });
     let mut sinks: Vec<ColumnSink> = header
@@ -56,9 +63,7 @@ fn read_from<R: Read>(path: &Path, opts: &ReadOptions, reader: R) -> Result<Laye
                 .collect()
         })
         .unwrap_or_default();
-    let mut features = fgb
-        .select_all_seq()
-        .map_err(|e| fgb_error(path, None, e))?;
+    let mut features = fgb.select_all_seq().map_err(|e| fgb_error(path, None, e))?;
     let mut geometries = Vec::new();
     let mut row: Vec<Value> = vec![Value::Null; sinks.len()];
     while let Some(f) = features
@@ -189,14 +194,18 @@ pub fn write(layer: &Layer, path: &Path) -> Result<()> {
         fgb.add_feature_geom(MaybeGeom(g.as_ref()), |fw| {
             for (ci, c) in layer.columns.iter().enumerate() {
                 let r = match &c.data {
-                    ColumnData::Int(v) => v[i].map(|x| fw.property(ci, &c.name, &ColumnValue::Long(x))),
+                    ColumnData::Int(v) => {
+                        v[i].map(|x| fw.property(ci, &c.name, &ColumnValue::Long(x)))
+                    }
                     ColumnData::Float(v) => {
                         v[i].map(|x| fw.property(ci, &c.name, &ColumnValue::Double(x)))
                     }
                     ColumnData::Text(v) => v[i]
                         .as_deref()
                         .map(|x| fw.property(ci, &c.name, &ColumnValue::String(x))),
-                    ColumnData::Bool(v) => v[i].map(|x| fw.property(ci, &c.name, &ColumnValue::Bool(x))),
+                    ColumnData::Bool(v) => {
+                        v[i].map(|x| fw.property(ci, &c.name, &ColumnValue::Bool(x)))
+                    }
                 };
                 if let Some(Err(e)) = r {
                     failed.get_or_insert(e);
@@ -284,10 +293,18 @@ mod tests {
         ];
         let cols = vec![
             Column::from_values("n", vec![Value::Int(3), Value::Null, Value::Int(-1)]),
-            Column::from_values("nama", vec![Value::Text("Sário".into()), Value::Null, Value::Text("x".into())]),
+            Column::from_values(
+                "nama",
+                vec![
+                    Value::Text("Sário".into()),
+                    Value::Null,
+                    Value::Text("x".into()),
+                ],
+            ),
             Column::from_values("nul", vec![Value::Null, Value::Null, Value::Null]),
         ];
-        let l = Layer::new("t", Role::Facilities, Some(Crs::Epsg(32651)), geoms, cols).expect("layer");
+        let l =
+            Layer::new("t", Role::Facilities, Some(Crs::Epsg(32651)), geoms, cols).expect("layer");
         write(&l, &p).expect("write");
         let r = read(&p, &ReadOptions::new("t", Role::Facilities)).expect("read");
         assert_eq!(r.crs, Some(Crs::Epsg(32651)));

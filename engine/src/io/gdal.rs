@@ -158,11 +158,29 @@ fn missing_companion(path: &Path, ext: &str, expected: &Path) -> Error {
 /// else the first); other zips are handed to GDAL as they are.
 fn zipped_source(path: &Path, opts: &ReadOptions) -> Result<PathBuf> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let archive = zip::ZipArchive::new(file).map_err(|e| Error::parse(path, format!("not a valid zip file: {e}")))?;
+    let archive = zip::ZipArchive::new(file)
+        .map_err(|e| Error::parse(path, format!("not a valid zip file: {e}")))?;
     let names: Vec<String> = archive.file_names().map(str::to_string).collect();
     let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
-    let stem_of = |n: &str| n.rsplit('/').next().unwrap_or(n).trim_end_matches(".shp").to_string();
-    let shps: Vec<usize> = (0..names.len()).filter(|&i| lower[i].ends_with(".shp")).collect();
+    let stem_of = |n: &str| {
+        n.rsplit('/')
+            .next()
+            .unwrap_or(n)
+            .trim_end_matches(".shp")
+            .to_string()
+    };
+    // Skip macOS resource forks (`__MACOSX/._kelurahan.shp`).
+    let shps: Vec<usize> = (0..names.len())
+        .filter(|&i| {
+            lower[i].ends_with(".shp")
+                && !lower[i].starts_with("__macosx/")
+                && !lower[i]
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .starts_with("._")
+        })
+        .collect();
     let chosen = match &opts.source_layer {
         Some(want) => shps
             .iter()
@@ -289,9 +307,7 @@ pub fn read_raster(path: &Path) -> Result<Raster> {
     let data = ndarray::Array2::from_shape_vec((br, bc), values)
         .map_err(|e| Error::parse(path, format!("raster shape: {e}")))?;
     // GDAL's default when a file has no georeferencing: pixel coordinates.
-    let geotransform = ds
-        .geo_transform()
-        .unwrap_or([0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+    let geotransform = ds.geo_transform().unwrap_or([0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
     let crs = ds.spatial_ref().ok().and_then(|sr| crs_of(&sr));
     Ok(Raster {
         data,
@@ -327,7 +343,12 @@ pub fn write_gpkg(layer: &Layer, path: &Path) -> Result<()> {
     {
         let driver = DriverManager::get_driver_by_name("GPKG").map_err(&g)?;
         let mut ds = driver.create_vector_only(path).map_err(&g)?;
-        let srs = layer.crs.as_ref().map(spatial_ref).transpose().map_err(&g)?;
+        let srs = layer
+            .crs
+            .as_ref()
+            .map(spatial_ref)
+            .transpose()
+            .map_err(&g)?;
         let fid_opt = format!("FID={fid}");
         let geom_opt = format!("GEOMETRY_NAME={geom}");
         let creation = [fid_opt.as_str(), geom_opt.as_str()];
@@ -383,7 +404,8 @@ pub fn write_gpkg(layer: &Layer, path: &Path) -> Result<()> {
                     ColumnData::Text(v) => v[row].as_deref().map(|x| f.set_field_string(fi, x)),
                     ColumnData::Bool(v) => v[row].map(|x| f.set_field_integer(fi, i32::from(x))),
                 };
-                r.unwrap_or_else(|| f.set_field_null(fi)).map_err(feature_error)?;
+                r.unwrap_or_else(|| f.set_field_null(fi))
+                    .map_err(feature_error)?;
             }
             if let Some(geometry) = geometry {
                 let gg = geometry.to_gdal().map_err(feature_error)?;

@@ -45,10 +45,16 @@ fn read_with_limit(path: &Path, opts: &ReadOptions, slurp_limit: u64) -> Result<
         BufReader::new(file)
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io(path, e))?;
-        parse(&mut serde_json::Deserializer::from_slice(&bytes), &mut state)
+        parse(
+            &mut serde_json::Deserializer::from_slice(&bytes),
+            &mut state,
+        )
     } else {
         let reader = BufReader::with_capacity(1 << 16, file);
-        parse(&mut serde_json::Deserializer::from_reader(reader), &mut state)
+        parse(
+            &mut serde_json::Deserializer::from_reader(reader),
+            &mut state,
+        )
     };
     if let Err(e) = parsed {
         let feature = state.in_features.then(|| state.builder.len());
@@ -697,9 +703,15 @@ mod tests {
         assert_eq!(l.crs, Some(Crs::WGS84));
         assert_eq!(l.column("n").expect("n").field_type(), FieldType::Int);
         assert_eq!(l.column("x").expect("x").field_type(), FieldType::Float);
-        assert_eq!(l.column("s").expect("s").get(0), Value::Text("Sário".into()));
+        assert_eq!(
+            l.column("s").expect("s").get(0),
+            Value::Text("Sário".into())
+        );
         assert_eq!(l.column("b").expect("b").get(1), Value::Null);
-        assert_eq!(l.column("o").expect("o").get(0), Value::Text("{\"k\":1}".into()));
+        assert_eq!(
+            l.column("o").expect("o").get(0),
+            Value::Text("{\"k\":1}".into())
+        );
         assert!(l.geometries[1].is_none());
     }
 

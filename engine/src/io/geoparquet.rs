@@ -36,7 +36,16 @@ enum Role {
 /// Reads a GeoParquet file (WKB-encoded geometry).
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let bad = |e: parquet::errors::ParquetError| Error::parse(path, format!("not a valid Parquet file: {e}"));
+    // Decoders of a binary format can trip over corrupt pages; that must be an error for
+    // the user, not a crash of the server.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file(path, opts, file)))
+        .unwrap_or_else(|_| Err(Error::parse(path, "corrupt Parquet file")))
+}
+
+fn read_file(path: &Path, opts: &ReadOptions, file: File) -> Result<Layer> {
+    let bad = |e: parquet::errors::ParquetError| {
+        Error::parse(path, format!("not a valid Parquet file: {e}"))
+    };
     let reader = SerializedFileReader::new(file).map_err(bad)?;
     let meta = reader.metadata().file_metadata();
     let geo_json = meta
@@ -58,11 +67,16 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         .to_string();
     let columns_meta = geo.get("columns").and_then(|c| c.as_object());
     let column_meta = columns_meta.and_then(|c| c.get(&primary));
-    if let Some(enc) = column_meta.and_then(|c| c.get("encoding")).and_then(|e| e.as_str()) {
+    if let Some(enc) = column_meta
+        .and_then(|c| c.get("encoding"))
+        .and_then(|e| e.as_str())
+    {
         if !enc.eq_ignore_ascii_case("wkb") {
             return Err(Error::UnsupportedFormat {
                 path: path.to_path_buf(),
-                message: format!("geometry encoding '{enc}' (only WKB is supported; write with encoding='WKB')"),
+                message: format!(
+                    "geometry encoding '{enc}' (only WKB is supported; write with encoding='WKB')"
+                ),
             });
         }
     }
@@ -143,15 +157,15 @@ fn projjson_crs(c: &serde_json::Value) -> Crs {
     if let Some(s) = c.as_str() {
         return Crs::parse(s).unwrap_or_else(|_| Crs::from_definition(s));
     }
-    let id = c
-        .get("id")
-        .or_else(|| c.pointer("/ids/0"))
-        .and_then(|id| {
-            let auth = id.get("authority")?.as_str()?;
-            let code = id.get("code")?;
-            let code = code.as_str().map(str::to_string).or_else(|| code.as_u64().map(|n| n.to_string()))?;
-            Crs::parse(&format!("{auth}:{code}")).ok()
-        });
+    let id = c.get("id").or_else(|| c.pointer("/ids/0")).and_then(|id| {
+        let auth = id.get("authority")?.as_str()?;
+        let code = id.get("code")?;
+        let code = code
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| code.as_u64().map(|n| n.to_string()))?;
+        Crs::parse(&format!("{auth}:{code}")).ok()
+    });
     id.unwrap_or_else(|| Crs::from_definition(&c.to_string()))
 }
 
@@ -247,7 +261,8 @@ mod tests {
 
     #[test]
     fn projjson_ids() {
-        let c = serde_json::json!({"type": "ProjectedCRS", "id": {"authority": "EPSG", "code": 32651}});
+        let c =
+            serde_json::json!({"type": "ProjectedCRS", "id": {"authority": "EPSG", "code": 32651}});
         assert_eq!(projjson_crs(&c), Crs::Epsg(32651));
         let c = serde_json::json!({"id": {"authority": "OGC", "code": "CRS84"}});
         assert_eq!(projjson_crs(&c), Crs::WGS84);

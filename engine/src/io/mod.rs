@@ -14,10 +14,10 @@
 
 pub mod csv;
 pub mod fgb;
-pub mod geojson;
-pub mod geoparquet;
 #[cfg(feature = "gdal")]
 pub mod gdal;
+pub mod geojson;
+pub mod geoparquet;
 
 use crate::crs::Crs;
 use crate::error::{Error, Result};
@@ -98,6 +98,12 @@ pub fn read_vector(path: &Path, opts: &ReadOptions) -> Result<Layer> {
 
 /// Reads a single-band raster (GeoTIFF or anything GDAL reads).
 pub fn read_raster(path: &Path) -> Result<Raster> {
+    if !path.exists() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "file not found"),
+        ));
+    }
     #[cfg(feature = "gdal")]
     {
         gdal::read_raster(path)
@@ -197,5 +203,43 @@ impl ColumnSink {
             name: self.name,
             data: self.data,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_sink_coerces_to_the_declared_type() {
+        let mut s = ColumnSink::new("n", FieldType::Int);
+        for v in [
+            Value::Int(1),
+            Value::Float(2.0),
+            Value::Float(2.5),
+            Value::Null,
+        ] {
+            s.push(v);
+        }
+        let c = s.finish();
+        assert_eq!(c.data, ColumnData::Int(vec![Some(1), Some(2), None, None]));
+        let mut s = ColumnSink::new("b", FieldType::Bool);
+        s.push(Value::Int(0));
+        s.push(Value::Text("TRUE".into()));
+        assert_eq!(
+            s.finish().data,
+            ColumnData::Bool(vec![Some(false), Some(true)])
+        );
+        let c = ColumnSink::new("t", FieldType::Text).finish();
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn unknown_extension_cannot_be_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let l = Layer::new("x", Role::Context, None, vec![], vec![]).expect("layer");
+        let e = write_vector(&l, &dir.path().join("x.kml")).expect_err("kml");
+        assert!(matches!(e, Error::UnsupportedFormat { .. }), "{e}");
+        assert!(std::fs::read_dir(dir.path()).expect("dir").next().is_none());
     }
 }

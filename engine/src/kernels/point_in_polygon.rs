@@ -59,7 +59,11 @@ pub fn locate(c: Coord, zones: &[Option<Geometry>], index: &SpatialIndex) -> Opt
 /// With at least as many points as zones the zones are first prepared ([`PreparedZones`],
 /// linear in the zones' size); with fewer, each point queries `index` and tests its
 /// candidates directly. Both give [`locate`]'s answer.
-pub fn assign(points: &[Option<Coord>], zones: &[Option<Geometry>], index: &SpatialIndex) -> Vec<Option<usize>> {
+pub fn assign(
+    points: &[Option<Coord>],
+    zones: &[Option<Geometry>],
+    index: &SpatialIndex,
+) -> Vec<Option<usize>> {
     if points.len() >= zones.len().max(1) {
         // Cells: about two points per cell, but 16–256 cells per zone (fewer and the cells'
         // candidate lists grow; more and building the grid outweighs the points it serves).
@@ -155,7 +159,12 @@ impl PreparedZones {
             .iter()
             .map(|g| g.as_ref().and_then(|g| g.bounding_rect()))
             .collect();
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        let (mut x0, mut y0, mut x1, mut y1) = (
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        );
         for r in boxes.iter().flatten() {
             x0 = x0.min(r.min().x);
             y0 = y0.min(r.min().y);
@@ -172,7 +181,16 @@ impl PreparedZones {
         let ny = ((h / g).ceil() as usize).clamp(1, MAX_CELLS / nx);
         // The cell side covers the extent even after the clamp above.
         let g = (w / nx as f64).max(h / ny as f64);
-        let grid = Grid { x0, y0, x1, y1, g, inv: 1.0 / g, nx, ny };
+        let grid = Grid {
+            x0,
+            y0,
+            x1,
+            y1,
+            g,
+            inv: 1.0 / g,
+            nx,
+            ny,
+        };
 
         let mut rings = Rings::default();
         let shapes: Vec<Shape> = zones.iter().map(|z| rings.push_zone(z.as_ref())).collect();
@@ -181,7 +199,9 @@ impl PreparedZones {
             .par_iter()
             .zip(boxes.par_iter())
             .with_min_len(64)
-            .map_init(Vec::new, |scratch, (shape, bbox)| zone_cells(&grid, &rings, *shape, bbox.as_ref(), scratch))
+            .map_init(Vec::new, |scratch, (shape, bbox)| {
+                zone_cells(&grid, &rings, *shape, bbox.as_ref(), scratch)
+            })
             .collect();
         let ncells = nx * ny;
         let mut start = vec![0u32; ncells + 1];
@@ -203,7 +223,13 @@ impl PreparedZones {
                 *slot += 1;
             }
         }
-        Some(PreparedZones { grid, start, items, shapes, rings })
+        Some(PreparedZones {
+            grid,
+            start,
+            items,
+            shapes,
+            rings,
+        })
     }
 
     /// The zone containing `c` by the boundary rule: the lowest-index zone whose interior
@@ -223,7 +249,9 @@ impl PreparedZones {
             let pos = match self.shapes[z] {
                 Shape::Null => CoordPos::Outside,
                 Shape::Polygons { first, end } => self.rings.position(first..end, c),
-                Shape::Other => zones[z].as_ref().map_or(CoordPos::Outside, |g| g.coordinate_position(&c)),
+                Shape::Other => zones[z]
+                    .as_ref()
+                    .map_or(CoordPos::Outside, |g| g.coordinate_position(&c)),
             };
             if pos != CoordPos::Outside {
                 return Some(z);
@@ -238,12 +266,22 @@ impl PreparedZones {
     /// in parallel: consecutive points then share their cell's list and zones, which stay
     /// in cache. In input order every point would fetch a different zone's rings from
     /// memory, and with thousands of zones that, not arithmetic, is what the time goes on.
-    pub fn assign(&self, points: &[Option<Coord>], zones: &[Option<Geometry>]) -> Vec<Option<usize>> {
+    pub fn assign(
+        &self,
+        points: &[Option<Coord>],
+        zones: &[Option<Geometry>],
+    ) -> Vec<Option<usize>> {
         if points.len() < PARALLEL_MIN {
-            return points.iter().map(|p| p.and_then(|c| self.locate(c, zones))).collect();
+            return points
+                .iter()
+                .map(|p| p.and_then(|c| self.locate(c, zones)))
+                .collect();
         }
         if points.len() >= u32::MAX as usize {
-            return points.par_iter().map(|p| p.and_then(|c| self.locate(c, zones))).collect();
+            return points
+                .par_iter()
+                .map(|p| p.and_then(|c| self.locate(c, zones)))
+                .collect();
         }
         const NONE: u32 = u32::MAX;
         let ncells = self.start.len() - 1;
@@ -288,19 +326,20 @@ impl PreparedZones {
         let found: Vec<Vec<u32>> = tasks
             .par_iter()
             .map(|cells| {
-                let mut res = Vec::with_capacity((bounds[cells.end] - bounds[cells.start]) as usize);
+                let mut res =
+                    Vec::with_capacity((bounds[cells.end] - bounds[cells.start]) as usize);
                 for cell in cells.clone() {
                     let pts = &sorted[bounds[cell] as usize..bounds[cell + 1] as usize];
                     if pts.is_empty() {
                         continue;
                     }
-                    let items = &self.items[self.start[cell] as usize..self.start[cell + 1] as usize];
+                    let items =
+                        &self.items[self.start[cell] as usize..self.start[cell + 1] as usize];
                     match items.first() {
                         Some(&it) if it & FULL != 0 => res.extend(pts.iter().map(|_| it & !FULL)),
-                        _ => res.extend(
-                            pts.iter()
-                                .map(|(c, _)| self.locate_in(cell, *c, zones).map_or(NONE, |z| z as u32)),
-                        ),
+                        _ => res.extend(pts.iter().map(|(c, _)| {
+                            self.locate_in(cell, *c, zones).map_or(NONE, |z| z as u32)
+                        })),
                     }
                 }
                 res
@@ -362,7 +401,10 @@ impl Rings {
             Some(Geometry::MultiPolygon(mp)) => mp.iter().for_each(|p| self.push_polygon(p)),
             Some(_) => return Shape::Other,
         }
-        Shape::Polygons { first, end: self.parts.len() as u32 }
+        Shape::Polygons {
+            first,
+            end: self.parts.len() as u32,
+        }
     }
 
     fn push_polygon(&mut self, p: &Polygon) {
@@ -377,7 +419,12 @@ impl Rings {
         let start = self.coords.len();
         self.coords.extend_from_slice(&ls.0);
         let pts = &self.coords[start..];
-        let (mut xmin, mut ymin, mut xmax, mut ymax) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        let (mut xmin, mut ymin, mut xmax, mut ymax) = (
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        );
         for c in pts {
             xmin = xmin.min(c.x);
             xmax = xmax.max(c.x);
@@ -391,7 +438,11 @@ impl Rings {
             xmax,
             ymin,
             ymax,
-            inv_h: if ymax > ymin { slabs as f64 / (ymax - ymin) } else { 0.0 },
+            inv_h: if ymax > ymin {
+                slabs as f64 / (ymax - ymin)
+            } else {
+                0.0
+            },
             coords: start as u32,
             len: pts.len() as u32,
             slabs: slabs as u32,
@@ -414,7 +465,8 @@ impl Rings {
         for k in 0..slabs {
             self.slab_offsets[off + k + 1] += self.slab_offsets[off + k];
         }
-        self.slab_edges.resize(self.slab_offsets[off + slabs] as usize, 0);
+        self.slab_edges
+            .resize(self.slab_offsets[off + slabs] as usize, 0);
         for e in 0..edges {
             for k in span(e) {
                 // Fill slab k from its end (offsets[k + 1] counts down to offsets[k]).
@@ -481,7 +533,11 @@ impl Rings {
         match r.len {
             0 => return CoordPos::Outside,
             1 => {
-                return if c == self.coords[r.coords as usize] { CoordPos::OnBoundary } else { CoordPos::Outside };
+                return if c == self.coords[r.coords as usize] {
+                    CoordPos::OnBoundary
+                } else {
+                    CoordPos::Outside
+                };
             }
             _ => {}
         }
@@ -489,7 +545,8 @@ impl Rings {
             return CoordPos::Outside;
         }
         let k = r.offsets as usize + r.slab(c.y);
-        let edges = &self.slab_edges[self.slab_offsets[k] as usize..self.slab_offsets[k + 1] as usize];
+        let edges =
+            &self.slab_edges[self.slab_offsets[k] as usize..self.slab_offsets[k + 1] as usize];
         let mut winding = 0i32;
         for &e in edges {
             let (start, end) = (self.coords[e as usize], self.coords[e as usize + 1]);
@@ -534,7 +591,13 @@ fn between(v: f64, a: f64, b: f64) -> bool {
 /// unmarked cells is on one side of the boundary, so one test at the first cell's centre
 /// classifies the whole run. Cells inside one part but marked by another (overlapping
 /// parts) stay plain candidates. Other geometries list every cell of their box.
-fn zone_cells(grid: &Grid, rings: &Rings, shape: Shape, bbox: Option<&geo::Rect>, touched: &mut Vec<bool>) -> Vec<u32> {
+fn zone_cells(
+    grid: &Grid,
+    rings: &Rings,
+    shape: Shape,
+    bbox: Option<&geo::Rect>,
+    touched: &mut Vec<bool>,
+) -> Vec<u32> {
     let Some(bbox) = bbox else { return Vec::new() };
     let m = 0.25 * grid.g;
     let (first, end) = match shape {
@@ -650,7 +713,8 @@ mod tests {
             exterior: [(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)],
             interiors: [[(x: 0.25, y: 0.25), (x: 0.75, y: 0.25), (x: 0.75, y: 0.75), (x: 0.25, y: 0.75)]],
         );
-        let right = polygon![(x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0)];
+        let right =
+            polygon![(x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0)];
         // A multipolygon zone with two separate parts.
         let multi = MultiPolygon::new(vec![
             polygon![(x: 5.0, y: 5.0), (x: 6.0, y: 5.0), (x: 6.0, y: 6.0), (x: 5.0, y: 6.0)],
@@ -666,9 +730,17 @@ mod tests {
         let at = |x: f64, y: f64| locate(coord! {x: x, y: y}, &zones, &idx);
         assert_eq!(at(0.1, 0.1), Some(0));
         assert_eq!(at(0.5, 0.5), None, "inside the hole is outside the zone");
-        assert_eq!(at(0.25, 0.5), Some(0), "on the hole's edge is on the boundary");
+        assert_eq!(
+            at(0.25, 0.5),
+            Some(0),
+            "on the hole's edge is on the boundary"
+        );
         assert_eq!(at(1.5, 0.5), Some(1));
-        assert_eq!(at(1.0, 0.5), Some(0), "shared edge goes to the first zone only");
+        assert_eq!(
+            at(1.0, 0.5),
+            Some(0),
+            "shared edge goes to the first zone only"
+        );
         assert_eq!(at(1.0, 1.0), Some(0), "shared vertex too");
         assert_eq!(at(2.0, 0.5), Some(1), "outer edge belongs to its only zone");
         assert_eq!(at(5.5, 5.5), Some(2));
@@ -682,7 +754,9 @@ mod tests {
         let idx = SpatialIndex::build(&zones);
         // A lattice including many points exactly on edges and vertices.
         let pts: Vec<Option<Coord>> = (0..=40)
-            .flat_map(|i| (0..=20).map(move |j| Some(coord! {x: i as f64 * 0.05, y: j as f64 * 0.05})))
+            .flat_map(|i| {
+                (0..=20).map(move |j| Some(coord! {x: i as f64 * 0.05, y: j as f64 * 0.05}))
+            })
             .chain([None])
             .collect();
         let a = assign(&pts, &zones, &idx);
@@ -716,12 +790,24 @@ mod tests {
             interiors: [[(x: 6.0, y: 2.0), (x: 8.0, y: 1.0), (x: 8.0, y: 3.0)]],
         );
         vec![
-            Some(polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)].into()),
-            Some(polygon![(x: 2.0, y: 2.0), (x: 6.0, y: 2.0), (x: 6.0, y: 6.0), (x: 2.0, y: 6.0)].into()),
+            Some(
+                polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)]
+                    .into(),
+            ),
+            Some(
+                polygon![(x: 2.0, y: 2.0), (x: 6.0, y: 2.0), (x: 6.0, y: 6.0), (x: 2.0, y: 6.0)]
+                    .into(),
+            ),
             None,
-            Some(Geometry::Polygon(Polygon::new(LineString::from(star), vec![]))),
+            Some(Geometry::Polygon(Polygon::new(
+                LineString::from(star),
+                vec![],
+            ))),
             Some(touching.into()),
-            Some(polygon![(x: 0.0, y: 9.0), (x: 3.0, y: 12.0), (x: 3.0, y: 9.0), (x: 0.0, y: 12.0)].into()),
+            Some(
+                polygon![(x: 0.0, y: 9.0), (x: 3.0, y: 12.0), (x: 3.0, y: 9.0), (x: 0.0, y: 12.0)]
+                    .into(),
+            ),
             Some(hole_touching.into()),
             Some(geo::Rect::new(coord! {x: 7.0, y: 7.0}, coord! {x: 9.5, y: 11.0}).into()),
             Some(Polygon::new(LineString::new(vec![coord! {x: 11.0, y: 1.0}]), vec![]).into()),
@@ -735,22 +821,35 @@ mod tests {
             let prepared = PreparedZones::build(&zones).expect("prepared");
             // A lattice on every vertex and edge of both fixtures, plus off-lattice points.
             let mut pts: Vec<Coord> = (-4..=196)
-                .flat_map(|i| (-4..=196).map(move |j| coord! {x: i as f64 * 0.0625, y: j as f64 * 0.0625}))
+                .flat_map(|i| {
+                    (-4..=196).map(move |j| coord! {x: i as f64 * 0.0625, y: j as f64 * 0.0625})
+                })
                 .collect();
             let mut state = 12345u64;
             for _ in 0..20_000 {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let x = (state >> 11) as f64 / (1u64 << 53) as f64 * 13.0 - 1.0;
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let y = (state >> 11) as f64 / (1u64 << 53) as f64 * 13.0 - 1.0;
                 pts.push(coord! {x: x, y: y});
             }
             pts.push(coord! {x: f64::NAN, y: 1.0});
             for p in &pts {
-                assert_eq!(prepared.locate(*p, &zones), locate(*p, &zones, &idx), "{p:?}");
+                assert_eq!(
+                    prepared.locate(*p, &zones),
+                    locate(*p, &zones, &idx),
+                    "{p:?}"
+                );
             }
             let opts: Vec<Option<Coord>> = pts.iter().copied().map(Some).collect();
-            let rtree_only: Vec<Option<usize>> = opts.iter().map(|p| p.and_then(|c| locate(c, &zones, &idx))).collect();
+            let rtree_only: Vec<Option<usize>> = opts
+                .iter()
+                .map(|p| p.and_then(|c| locate(c, &zones, &idx)))
+                .collect();
             assert_eq!(assign(&opts, &zones, &idx), rtree_only);
         }
     }
@@ -762,13 +861,25 @@ mod tests {
         let at = |x: f64, y: f64| p.locate(coord! {x: x, y: y}, &zones);
         assert_eq!(at(3.0, 3.0), Some(0), "overlap goes to the lower index");
         assert_eq!(at(5.0, 3.0), Some(1));
-        assert_eq!(at(2.0, 7.0), None, "edge shared by two parts of one multipolygon: mod-2 rule");
+        assert_eq!(
+            at(2.0, 7.0),
+            None,
+            "edge shared by two parts of one multipolygon: mod-2 rule"
+        );
         assert_eq!(at(1.0, 7.0), Some(4));
         assert_eq!(at(7.0, 1.5), Some(6), "on the hole's edge");
-        assert_eq!(at(6.0, 2.0), Some(1), "hole vertex on the exterior, also zone 1's corner");
+        assert_eq!(
+            at(6.0, 2.0),
+            Some(1),
+            "hole vertex on the exterior, also zone 1's corner"
+        );
         assert_eq!(at(7.5, 2.0), None, "in the hole");
         assert_eq!(at(8.0, 10.0), Some(7), "rect zone");
-        assert_eq!(at(11.0, 1.0), Some(8), "degenerate one-point ring: its point is its boundary");
+        assert_eq!(
+            at(11.0, 1.0),
+            Some(8),
+            "degenerate one-point ring: its point is its boundary"
+        );
         assert_eq!(at(-1.0, 0.0), None);
         assert!(PreparedZones::build(&[]).is_none());
         assert!(PreparedZones::build(&[None]).is_none());
@@ -777,7 +888,10 @@ mod tests {
     #[test]
     fn empty_inputs() {
         let idx = SpatialIndex::build(&[]);
-        assert_eq!(assign(&[Some(coord! {x: 0.0, y: 0.0})], &[], &idx), vec![None]);
+        assert_eq!(
+            assign(&[Some(coord! {x: 0.0, y: 0.0})], &[], &idx),
+            vec![None]
+        );
         assert!(assign(&[], &grid(), &SpatialIndex::build(&grid())).is_empty());
     }
 }

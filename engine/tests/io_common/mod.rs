@@ -63,7 +63,12 @@ pub fn kelurahan() -> Layer {
         ),
         Column::from_values(
             "penduduk",
-            vec![Value::Int(5231), Value::Null, Value::Int(870), Value::Int(-1)],
+            vec![
+                Value::Int(5231),
+                Value::Null,
+                Value::Int(870),
+                Value::Int(-1),
+            ],
         ),
         Column::from_values(
             "luas_ha",
@@ -85,8 +90,14 @@ pub fn kelurahan() -> Layer {
         ),
         Column::from_values("catatan", vec![Value::Null; 4]),
     ];
-    let mut l = Layer::new("kelurahan", Role::Zones, Some(Crs::Epsg(32651)), geoms, columns)
-        .expect("sample layer");
+    let mut l = Layer::new(
+        "kelurahan",
+        Role::Zones,
+        Some(Crs::Epsg(32651)),
+        geoms,
+        columns,
+    )
+    .expect("sample layer");
     l.set_id_field("kode").expect("id field");
     l
 }
