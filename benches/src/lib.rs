@@ -67,7 +67,7 @@ pub fn facilities(k: usize, seed: u64) -> Vec<Coord> {
 pub fn grid_shape(m: usize) -> (usize, usize) {
     let m = m.max(1);
     let mut gx = (m as f64).sqrt().floor() as usize;
-    while gx > 1 && m % gx != 0 {
+    while gx > 1 && m / gx * gx != m {
         gx -= 1;
     }
     (gx.max(1), m / gx.max(1))

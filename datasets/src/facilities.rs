@@ -89,13 +89,13 @@ fn puskesmas(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
             .unwrap_or(0);
         per_kec[i] += 1;
     }
+    let mut by_kec: Vec<Vec<usize>> = vec![Vec::new(); n_kec];
+    for k in (0..s.grid.len()).filter(|&k| s.interior[k]) {
+        by_kec[s.zones.kec[k] as usize - 1].push(k);
+    }
     let mut sites: Vec<Site> = Vec::new();
     for (i, &n) in per_kec.iter().enumerate() {
-        let kec = i as u32 + 1;
-        let cells = WeightedCells::new(
-            (0..s.grid.len()).filter(|&k| s.interior[k] && s.zones.kec[k] == kec),
-            |k| s.density[k].powi(2),
-        );
+        let cells = WeightedCells::new(by_kec[i].iter().copied(), |k| s.density[k].powi(2));
         let mut taken: Vec<Point> = Vec::new();
         for _ in 0..n {
             if let Some((cell, point)) = s.draw(&cells, &taken, 1_200.0, rng) {
@@ -240,7 +240,6 @@ fn schools(s: &Sites, rng: &mut ChaCha8Rng) -> Result<(LayerSpec, Layer)> {
         }
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0).then(s.kel_codes[a.1].cmp(&s.kel_codes[b.1])));
-    let n = rows.len();
     let (mut kode, mut nama, mut jenjang, mut status) = (vec![], vec![], vec![], vec![]);
     let (mut capacity, mut students, mut kel, mut geoms) = (vec![], vec![], vec![], vec![]);
     let mut public_no = [0usize; 4];

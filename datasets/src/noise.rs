@@ -30,7 +30,9 @@ impl Noise {
 
     /// The lattice value at (ix, iy), uniform in [-1, 1].
     fn lattice(&self, ix: i64, iy: i64) -> f64 {
-        let h = mix(self.seed ^ mix((ix as u64) ^ mix(iy as u64).rotate_left(17)));
+        let h = mix(self.seed
+            ^ (ix as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ (iy as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f));
         (h >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
     }
 

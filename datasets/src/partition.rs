@@ -131,10 +131,12 @@ impl Partition {
         let se = self.label(ci, cj - 1);
         let nw = self.label(ci - 1, cj);
         let ne = self.label(ci, cj);
-        let mut distinct = vec![sw, se, nw, ne];
-        distinct.sort_unstable();
-        distinct.dedup();
-        distinct.len() >= 3 || (sw == ne && nw == se && sw != nw)
+        // Labels differing from all earlier ones, counted without allocating.
+        let distinct = 1
+            + usize::from(se != sw)
+            + usize::from(nw != sw && nw != se)
+            + usize::from(ne != sw && ne != se && ne != nw);
+        distinct >= 3 || (sw == ne && nw == se && sw != nw)
     }
 
     /// Index of the (undirected) edge leaving `c` in direction `d`, for the visited set.

@@ -63,8 +63,24 @@ pub(crate) fn interior(
     same: impl Fn(usize, usize) -> bool,
     member: impl Fn(usize) -> bool,
 ) -> Vec<bool> {
+    let nx = grid.nx;
     (0..grid.len())
-        .map(|k| member(k) && grid.is_inner(k) && grid.neighbours8(k).all(|m| same(k, m)))
+        .map(|k| {
+            member(k)
+                && grid.is_inner(k)
+                && [
+                    k - nx - 1,
+                    k - nx,
+                    k - nx + 1,
+                    k - 1,
+                    k + 1,
+                    k + nx - 1,
+                    k + nx,
+                    k + nx + 1,
+                ]
+                .into_iter()
+                .all(|m| same(k, m))
+        })
         .collect()
 }
 

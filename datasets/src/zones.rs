@@ -54,14 +54,16 @@ impl Warp {
 }
 
 fn nearest(p: (f64, f64), seeds: &[(f64, f64)]) -> usize {
-    let mut best = (f64::INFINITY, 0);
+    let (mut best, mut at) = (f64::INFINITY, 0);
     for (i, s) in seeds.iter().enumerate() {
-        let d = (p.0 - s.0).powi(2) + (p.1 - s.1).powi(2);
-        if d < best.0 {
-            best = (d, i);
+        let (dx, dy) = (p.0 - s.0, p.1 - s.1);
+        let d = dx * dx + dy * dy;
+        if d < best {
+            best = d;
+            at = i;
         }
     }
-    best.1
+    at
 }
 
 /// Lloyd relaxation of `n` seeds over `cells` (weighted), distances in warped space.
@@ -69,12 +71,12 @@ fn relaxed_seeds(
     grid: &Grid,
     cells: &[usize],
     warped: &[(f64, f64)],
-    weight: &dyn Fn(usize) -> f64,
+    weight: &[f64],
     n: usize,
     min_gap: f64,
     rng: &mut ChaCha8Rng,
 ) -> Vec<(f64, f64)> {
-    let pick = WeightedCells::new(cells.iter().copied(), weight);
+    let pick = WeightedCells::new(cells.iter().copied(), |k| weight[k]);
     let mut seeds: Vec<(f64, f64)> = Vec::with_capacity(n);
     for attempt in 0..n * 60 {
         if seeds.len() == n {
@@ -87,11 +89,11 @@ fn relaxed_seeds(
             seeds.push(p);
         }
     }
-    for _ in 0..10 {
+    for _ in 0..8 {
         let mut acc = vec![(0.0, 0.0, 0.0); seeds.len()];
         for &k in cells {
             let s = nearest(warped[k], &seeds);
-            let w = weight(k);
+            let w = weight[k];
             let (x, y) = grid.center(k);
             acc[s].0 += w;
             acc[s].1 += w * x;
@@ -241,7 +243,7 @@ impl Zones {
             warped[k] = warp.apply(grid.center(k));
         }
         let n_kec = rng.random_range(9..=11);
-        let kec_weight = |k: usize| 0.1 + rel(k);
+        let kec_weight: Vec<f64> = (0..grid.len()).map(|k| 0.1 + rel(k)).collect();
         let seeds = relaxed_seeds(grid, &cells, &warped, &kec_weight, n_kec, 2_500.0, rng);
         let n_kec = seeds.len();
         let mut kec = vec![0u32; grid.len()];
@@ -291,7 +293,7 @@ impl Zones {
         for &k in &cells {
             warped[k] = kwarp.apply(grid.center(k));
         }
-        let kel_weight = |k: usize| 0.08 + rel(k).powf(0.8);
+        let kel_weight: Vec<f64> = (0..grid.len()).map(|k| 0.08 + rel(k).powf(0.8)).collect();
         let mut kel = vec![0u32; grid.len()];
         let mut kel_kec = Vec::new();
         for (i, kcells) in by_kec.iter().enumerate() {

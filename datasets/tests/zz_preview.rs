@@ -359,3 +359,24 @@ fn zoom() -> Vec<f64> {
         .map(|v| v.parse().expect("n"))
         .collect()
 }
+
+#[test]
+#[ignore]
+fn timing() {
+    let mut best = f64::INFINITY;
+    for _ in 0..8 {
+        let t = std::time::Instant::now();
+        let c = demo_city(DEMO_SEED).expect("c");
+        let e = t.elapsed().as_secs_f64();
+        drop(c);
+        best = best.min(e);
+        eprintln!("run {e:.3}s");
+    }
+    eprintln!("best {best:.3}s");
+    let t = std::time::Instant::now();
+    let _p = demo_project().expect("p");
+    eprintln!("demo_project {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let _ = write_demo(std::path::Path::new("/tmp/demo_out2")).expect("w");
+    eprintln!("write_demo {:?}", t.elapsed());
+}

@@ -103,7 +103,7 @@ fn main() -> Result<()> {
                         .collect();
                     f.get(7).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0)
                 };
-                let mut phase = |name: &str, f: &mut dyn FnMut()| {
+                let phase = |name: &str, f: &mut dyn FnMut()| {
                     let (c0, f0, mut best) = (cpu(), flt(), f64::INFINITY);
                     for _ in 0..r {
                         let t = Instant::now();

@@ -59,6 +59,7 @@ fn describe(reason: &str) -> &str {
         "overlapping-parts" => "multipolygon parts that overlap or touch along a line",
         "unclosed-ring" => "an unclosed ring (closed by the reader)",
         "collinear" => "collinear or repeated corners",
+        "repaired-by-reader" => "a geometry the reader had to repair",
         other => other,
     }
 }
