@@ -80,6 +80,7 @@ impl SpatialIndex {
 #[derive(Debug, Clone)]
 pub struct PointIndex {
     tree: RTree<PointEntry>,
+    grid: PointGrid,
 }
 
 impl PointIndex {
@@ -95,7 +96,12 @@ impl PointIndex {
                 _ => {}
             }
         }
+        PointIndex::from_entries(entries)
+    }
+
+    fn from_entries(entries: Vec<PointEntry>) -> PointIndex {
         PointIndex {
+            grid: PointGrid::build(&entries),
             tree: RTree::bulk_load(entries),
         }
     }
@@ -107,15 +113,13 @@ impl PointIndex {
 
     /// Builds from bare coordinates; data = position in the slice.
     pub fn from_coords(coords: &[Coord]) -> PointIndex {
-        PointIndex {
-            tree: RTree::bulk_load(
-                coords
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| GeomWithData::new([c.x, c.y], i))
-                    .collect(),
-            ),
-        }
+        PointIndex::from_entries(
+            coords
+                .iter()
+                .enumerate()
+                .map(|(i, c)| GeomWithData::new([c.x, c.y], i))
+                .collect(),
+        )
     }
 
     /// Number of indexed points.
@@ -131,21 +135,19 @@ impl PointIndex {
     /// The `k` nearest features to `c` with their distances, nearest first; ties are
     /// broken by feature index so results are deterministic. A multi-point feature counts
     /// once, at its nearest part.
+    ///
+    /// Answered from a uniform grid of about two points per cell, searched in square rings
+    /// around the query until no unvisited cell can hold anything as close as the k-th
+    /// feature found: for the usual few nearest of many queries that is several times
+    /// faster than the R-tree's best-first search, and gives the same answer.
     pub fn nearest_k(&self, c: Coord, k: usize) -> Vec<(usize, f64)> {
-        if k == 1 {
-            // The common case, without the iterator's heap: rstar returns every entry at the
-            // minimum distance, and the lowest feature index among them wins.
-            return self
-                .tree
-                .nearest_neighbors(&[c.x, c.y])
-                .into_iter()
-                .min_by_key(|e| e.data)
-                .map(|e| {
-                    let (dx, dy) = (e.geom()[0] - c.x, e.geom()[1] - c.y);
-                    vec![(e.data, (dx * dx + dy * dy).sqrt())]
-                })
-                .unwrap_or_default();
-        }
+        self.grid.nearest_k(c, k)
+    }
+
+    /// [`PointIndex::nearest_k`] by the R-tree's nearest-neighbour iterator (the reference
+    /// the grid search is tested against).
+    #[cfg(test)]
+    fn nearest_k_tree(&self, c: Coord, k: usize) -> Vec<(usize, f64)> {
         let mut out: Vec<(usize, f64)> = Vec::with_capacity(k);
         let mut boundary: Option<f64> = None;
         for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&[c.x, c.y]) {
@@ -183,6 +185,173 @@ impl PointIndex {
     }
 }
 
+/// Uniform grid over indexed points (see [`PointIndex::nearest_k`]).
+#[derive(Debug, Clone)]
+struct PointGrid {
+    x0: f64,
+    y0: f64,
+    g: f64,
+    inv: f64,
+    nx: usize,
+    ny: usize,
+    /// Cell `c` holds `points[start[c]..start[c + 1]]` (coordinates, feature index).
+    start: Vec<u32>,
+    points: Vec<([f64; 2], usize)>,
+}
+
+impl PointGrid {
+    fn build(entries: &[PointEntry]) -> PointGrid {
+        let (mut x0, mut y0, mut x1, mut y1) = (
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        );
+        for e in entries {
+            let [x, y] = *e.geom();
+            if x.is_finite() && y.is_finite() {
+                x0 = x0.min(x);
+                y0 = y0.min(y);
+                x1 = x1.max(x);
+                y1 = y1.max(y);
+            }
+        }
+        if !(x1 >= x0 && y1 >= y0) || entries.len() >= u32::MAX as usize {
+            // No finite point (or too many to count in u32): one cell holding everything.
+            return PointGrid {
+                x0: 0.0,
+                y0: 0.0,
+                g: 1.0,
+                inv: 0.0,
+                nx: 1,
+                ny: 1,
+                start: vec![0, entries.len() as u32],
+                points: entries.iter().map(|e| (*e.geom(), e.data)).collect(),
+            };
+        }
+        let target = (entries.len() / 2).clamp(1, 1 << 22) as f64;
+        let (w, h) = (x1 - x0, y1 - y0);
+        // Cells about two points each; a degenerate (line or point) extent gets square
+        // cells sized from its long side.
+        let area = (w * h).max(w.max(h).powi(2) / target);
+        let g = if area > 0.0 {
+            (area / target).sqrt()
+        } else {
+            1.0
+        };
+        let nx = ((w / g) as usize + 1).min(1 << 22);
+        let ny = ((h / g) as usize + 1).min((1 << 22) / nx.max(1)).max(1);
+        let mut grid = PointGrid {
+            x0,
+            y0,
+            g,
+            inv: 1.0 / g,
+            nx,
+            ny,
+            start: vec![0; nx * ny + 1],
+            points: Vec::new(),
+        };
+        let cells: Vec<usize> = entries
+            .iter()
+            .map(|e| grid.cell_of(e.geom()[0], e.geom()[1]))
+            .collect();
+        for &c in &cells {
+            grid.start[c + 1] += 1;
+        }
+        for i in 0..nx * ny {
+            grid.start[i + 1] += grid.start[i];
+        }
+        let mut cursor = grid.start.clone();
+        let mut points = vec![([0.0, 0.0], 0usize); entries.len()];
+        for (e, &c) in entries.iter().zip(&cells) {
+            points[cursor[c] as usize] = (*e.geom(), e.data);
+            cursor[c] += 1;
+        }
+        grid.points = points;
+        grid
+    }
+
+    /// Column of `x`, clamped into the grid (NaN → 0).
+    fn col(&self, x: f64) -> usize {
+        (((x - self.x0) * self.inv).max(0.0) as usize).min(self.nx - 1)
+    }
+
+    fn row(&self, y: f64) -> usize {
+        (((y - self.y0) * self.inv).max(0.0) as usize).min(self.ny - 1)
+    }
+
+    fn cell_of(&self, x: f64, y: f64) -> usize {
+        self.row(y) * self.nx + self.col(x)
+    }
+
+    fn nearest_k(&self, c: Coord, k: usize) -> Vec<(usize, f64)> {
+        if k == 0 || self.points.is_empty() {
+            return Vec::new();
+        }
+        let (cx, cy) = (self.col(c.x) as isize, self.row(c.y) as isize);
+        let (nx, ny) = (self.nx as isize, self.ny as isize);
+        // Candidates: (squared distance, feature), the minimum per feature once sorted.
+        let mut found: Vec<(f64, usize)> = Vec::with_capacity(16);
+        let mut r: isize = 0;
+        loop {
+            // Visit the cells at Chebyshev distance r from (cx, cy), clipped to the grid.
+            let (xa, xb) = ((cx - r).max(0), (cx + r).min(nx - 1));
+            let (ya, yb) = ((cy - r).max(0), (cy + r).min(ny - 1));
+            for y in ya..=yb {
+                let on_edge_row = y == cy - r || y == cy + r;
+                let mut x = xa;
+                while x <= xb {
+                    if on_edge_row || x == cx - r || x == cx + r {
+                        let cell = y as usize * self.nx + x as usize;
+                        for &([px, py], f) in
+                            &self.points[self.start[cell] as usize..self.start[cell + 1] as usize]
+                        {
+                            let (dx, dy) = (px - c.x, py - c.y);
+                            found.push((dx * dx + dy * dy, f));
+                        }
+                        x += 1;
+                    } else {
+                        // Interior of the ring's square was visited before: jump to its right edge.
+                        x = cx + r;
+                    }
+                }
+            }
+            let covered = cx - r <= 0 && cy - r <= 0 && cx + r >= nx - 1 && cy + r >= ny - 1;
+            if covered || found.len() >= k {
+                found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                // One entry per feature (its nearest part): later duplicates are farther.
+                let mut seen: Vec<usize> = Vec::with_capacity(k);
+                found.retain(|&(_, f)| {
+                    if seen.len() > k || seen.contains(&f) {
+                        return false;
+                    }
+                    seen.push(f);
+                    true
+                });
+                if covered {
+                    break;
+                }
+                if found.len() >= k {
+                    // Every unvisited point lies outside the square of rings 0..=r, so at
+                    // least this far from c (a hair less, against rounding); stop when the
+                    // k-th is strictly closer, so that ties with it are all seen.
+                    let left = c.x - (self.x0 + (cx - r) as f64 * self.g);
+                    let right = self.x0 + (cx + r + 1) as f64 * self.g - c.x;
+                    let below = c.y - (self.y0 + (cy - r) as f64 * self.g);
+                    let above = self.y0 + (cy + r + 1) as f64 * self.g - c.y;
+                    let bound = left.min(right).min(below).min(above) * (1.0 - 1e-9);
+                    if bound > 0.0 && found[k - 1].0 < bound * bound {
+                        break;
+                    }
+                }
+            }
+            r += 1;
+        }
+        found.truncate(k);
+        found.into_iter().map(|(d2, f)| (f, d2.sqrt())).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +385,43 @@ mod tests {
         assert!(PointIndex::build(&[])
             .nearest_k(coord! {x: 0.0, y: 0.0}, 3)
             .is_empty());
+    }
+
+    #[test]
+    fn grid_nearest_matches_the_rtree() {
+        // A scatter with duplicates, exact ties on a lattice, a multi-point feature, a
+        // null, and queries inside, on and far outside the points' extent.
+        let mut g: Vec<Option<Geometry>> = (0..400)
+            .map(|i| {
+                let t = i as f64;
+                Some(Geometry::Point(
+                    point!(x: ((t * 37.0) % 101.0).floor(), y: ((t * 53.0) % 97.0).floor()),
+                ))
+            })
+            .collect();
+        g.push(None);
+        g.push(Some(
+            geo::MultiPoint::from(vec![(50.0, 50.5), (-30.0, 7.0)]).into(),
+        ));
+        g.push(Some(Geometry::Point(point!(x: 10.0, y: 10.0))));
+        let idx = PointIndex::build(&g);
+        for qx in (-60..=170).step_by(7) {
+            for qy in (-40..=150).step_by(9) {
+                let c = coord! {x: qx as f64 * 0.75, y: qy as f64 * 0.75};
+                for k in [1, 2, 3, 5, 17] {
+                    assert_eq!(idx.nearest_k(c, k), idx.nearest_k_tree(c, k), "{c:?} k={k}");
+                }
+            }
+        }
+        assert!(idx.nearest_k(coord! {x: 0.0, y: 0.0}, 0).is_empty());
+        // Everything collinear (a zero-height extent) and a single point.
+        let line = PointIndex::build(&pts(&[(0.0, 1.0), (5.0, 1.0), (9.0, 1.0)]));
+        assert_eq!(
+            line.nearest_k(coord! {x: 6.0, y: 3.0}, 2),
+            line.nearest_k_tree(coord! {x: 6.0, y: 3.0}, 2)
+        );
+        let one = PointIndex::build(&pts(&[(2.0, 2.0)]));
+        assert_eq!(one.nearest_k(coord! {x: -1.0, y: 6.0}, 3), vec![(0, 5.0)]);
     }
 
     #[test]
