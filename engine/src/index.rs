@@ -28,6 +28,11 @@ impl SpatialIndex {
             .enumerate()
             .filter_map(|(i, g)| {
                 let r = g.as_ref()?.bounding_rect()?;
+                // The bulk load sorts by coordinate and cannot order NaN: such features
+                // (reported by `check`) are left out of the index.
+                if ![r.min().x, r.min().y, r.max().x, r.max().y].iter().all(|v| v.is_finite()) {
+                    return None;
+                }
                 Some(GeomWithData::new(
                     Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
                     i,
@@ -88,11 +93,16 @@ impl PointIndex {
     pub fn build(geometries: &[Option<Geometry>]) -> PointIndex {
         let mut entries = Vec::with_capacity(geometries.len());
         for (i, g) in geometries.iter().enumerate() {
+            let finite = |p: &&geo::Point| p.x().is_finite() && p.y().is_finite();
             match g {
-                Some(Geometry::Point(p)) => entries.push(GeomWithData::new([p.x(), p.y()], i)),
-                Some(Geometry::MultiPoint(mp)) => {
-                    entries.extend(mp.iter().map(|p| GeomWithData::new([p.x(), p.y()], i)))
+                Some(Geometry::Point(p)) if finite(&p) => {
+                    entries.push(GeomWithData::new([p.x(), p.y()], i))
                 }
+                Some(Geometry::MultiPoint(mp)) => entries.extend(
+                    mp.iter()
+                        .filter(finite)
+                        .map(|p| GeomWithData::new([p.x(), p.y()], i)),
+                ),
                 _ => {}
             }
         }
@@ -117,6 +127,7 @@ impl PointIndex {
             coords
                 .iter()
                 .enumerate()
+                .filter(|(_, c)| c.x.is_finite() && c.y.is_finite())
                 .map(|(i, c)| GeomWithData::new([c.x, c.y], i))
                 .collect(),
         )
@@ -429,6 +440,14 @@ mod tests {
         let idx = PointIndex::build(&pts(&[(0.0, 0.0), (3.0, 4.0), (10.0, 0.0)]));
         let r = idx.within(coord! {x: 0.0, y: 0.0}, 5.0);
         assert_eq!(r, vec![(0, 0.0), (1, 5.0)]);
+    }
+
+    #[test]
+    fn nan_coordinates_are_left_out_not_a_panic() {
+        let g = pts(&[(f64::NAN, 0.0), (1.0, 1.0)]);
+        assert_eq!(SpatialIndex::build(&g).len(), 1);
+        assert_eq!(PointIndex::build(&g).len(), 1);
+        assert_eq!(PointIndex::from_coords(&[coord! {x: 0.0, y: f64::NAN}]).len(), 0);
     }
 
     #[test]

@@ -158,7 +158,7 @@ fn feature_filter(layer: &Layer, filter: Option<&Filter>) -> Result<Vec<bool>> {
     let Some(f) = filter else { return Ok(vec![true; layer.len()]) };
     let col = layer.column(&f.field)?;
     Ok((0..layer.len())
-        .map(|i| col.get(i).as_key().is_some_and(|v| f.values.iter().any(|x| *x == v)))
+        .map(|i| col.get(i).as_key().is_some_and(|v| f.values.contains(&v)))
         .collect())
 }
 

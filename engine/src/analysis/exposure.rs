@@ -146,6 +146,9 @@ struct Classes {
     unclassified: usize,
 }
 
+/// Maps a hazard feature index to its class index (None: not one of the classes).
+type ClassOf<'a> = Box<dyn Fn(usize) -> Option<usize> + 'a>;
+
 fn classify(layer: &Layer, p: &ExposureParams) -> Result<Classes> {
     let polys = |g: &Option<Geometry>| g.as_ref().and_then(as_multipolygon).map(|m| m.0).unwrap_or_default();
     let Some(field) = &p.class_field else {
@@ -153,7 +156,7 @@ fn classify(layer: &Layer, p: &ExposureParams) -> Result<Classes> {
         return Ok(Classes { names: vec!["all".into()], geoms: dissolve::exclusive_classes(&[all]), unclassified: 0 });
     };
     let col = layer.column(field)?;
-    let (names, class_of): (Vec<String>, Box<dyn Fn(usize) -> Option<usize>>) = if let Some(breaks) = &p.breaks {
+    let (names, class_of): (Vec<String>, ClassOf) = if let Some(breaks) = &p.breaks {
         if !col.is_numeric() {
             return Err(Error::param(Exposure::NAME, "breaks", format!("field '{field}' is not numeric")));
         }
@@ -273,10 +276,10 @@ impl TypedAnalysis for Exposure {
         match &population {
             PopulationSource::Field(f) => {
                 let col = zones.numeric_column(f)?;
-                for z in 0..n {
+                for (z, row) in exposed.iter_mut().enumerate() {
                     pop[z] = col.f64_at(z).unwrap_or(0.0);
-                    for c in 0..nc {
-                        exposed[z][c] = pop[z] * share_in(z, c);
+                    for (c, e) in row.iter_mut().enumerate() {
+                        *e = pop[z] * share_in(z, c);
                     }
                 }
             }
@@ -290,10 +293,10 @@ impl TypedAnalysis for Exposure {
         let mut count_total = vec![0.0; counts.len()];
         for (k, f) in counts.iter().enumerate() {
             let col = zones.numeric_column(f)?;
-            for z in 0..n {
+            for (z, e) in count_exposed[k].iter_mut().enumerate() {
                 let v = col.f64_at(z).unwrap_or(0.0);
                 count_total[k] += v;
-                count_exposed[k][z] = (0..nc).map(|c| v * share_in(z, c)).sum();
+                *e = (0..nc).map(|c| v * share_in(z, c)).sum();
             }
         }
 
