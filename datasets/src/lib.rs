@@ -17,8 +17,9 @@
 //! | `sungai` | context | the river |
 //! | `elevasi` | raster | 50 m elevation model |
 //!
-//! Everything is drawn on one 50 m grid ([`grid`]) and turned into polygons by
-//! [`partition`], so zones share their edges exactly and flood zones nest exactly.
+//! Everything is drawn on one 50 m grid and then turned into polygons by tracing the
+//! boundaries between labelled cells once for all layers, so zones share their edges
+//! exactly, kelurahan tile their kecamatan, and flood zones nest exactly.
 //! The same seed gives the same city, bit for bit.
 
 mod coast;

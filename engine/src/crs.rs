@@ -79,14 +79,20 @@ impl Crs {
     pub fn is_geographic(&self) -> bool {
         match proj_for(self) {
             Ok(p) => p.is_latlong(),
-            Err(_) => matches!(self, Crs::Definition(d) if d.starts_with("GEOGCS") || d.starts_with("GEOGCRS")),
+            Err(_) => {
+                matches!(self, Crs::Definition(d) if d.starts_with("GEOGCS") || d.starts_with("GEOGCRS"))
+            }
         }
     }
 
     /// The WGS 84 UTM zone (EPSG:326xx north, 327xx south) containing lon/lat.
     pub fn utm_for(lon: f64, lat: f64) -> Crs {
         let zone = (((lon + 180.0) / 6.0).floor() as i64).clamp(0, 59) as u32 + 1;
-        Crs::Epsg(if lat >= 0.0 { 32600 + zone } else { 32700 + zone })
+        Crs::Epsg(if lat >= 0.0 {
+            32600 + zone
+        } else {
+            32700 + zone
+        })
     }
 }
 
@@ -265,7 +271,10 @@ enum Inner {
 /// a GDAL transform is not, so it runs on one thread.
 impl Transformer {
     /// Transforms many geometries in place, returning the index and error of the first failure.
-    pub fn geometries(&self, geoms: &mut [Option<Geometry>]) -> std::result::Result<(), (usize, Error)> {
+    pub fn geometries(
+        &self,
+        geoms: &mut [Option<Geometry>],
+    ) -> std::result::Result<(), (usize, Error)> {
         use rayon::prelude::*;
         match &self.inner {
             Inner::Identity => Ok(()),
@@ -275,8 +284,11 @@ impl Transformer {
                     .par_iter_mut()
                     .enumerate()
                     .filter_map(|(i, g)| {
-                        g.as_mut()
-                            .and_then(|g| map_geometry(g, |x, y| pair.point(x, y)).err().map(|e| (i, e)))
+                        g.as_mut().and_then(|g| {
+                            map_geometry(g, |x, y| pair.point(x, y))
+                                .err()
+                                .map(|e| (i, e))
+                        })
                     })
                     .collect();
                 failures.into_iter().next().map_or(Ok(()), Err)
@@ -393,12 +405,32 @@ mod tests {
     #[test]
     fn utm_and_mercator_match_pyproj() {
         let cases = [
-            (32651, (124.84, 1.49), (704712.5455690805, 164775.6359306975)),
-            (32751, (124.84, 1.49), (704712.5455690805, 10164775.635930698)),
+            (
+                32651,
+                (124.84, 1.49),
+                (704712.5455690805, 164775.6359306975),
+            ),
+            (
+                32751,
+                (124.84, 1.49),
+                (704712.5455690805, 10164775.635930698),
+            ),
             (32647, (124.84, 1.49), (3477694.330087256, 183121.135218368)),
-            (32751, (106.8, -6.2), (-1316124.6952193244, 9286383.824652221)),
-            (3857, (124.84, 1.49), (13897125.230632272, 165884.7397891653)),
-            (3857, (106.8, -6.2), (11888921.616721617, -691531.7440853078)),
+            (
+                32751,
+                (106.8, -6.2),
+                (-1316124.6952193244, 9286383.824652221),
+            ),
+            (
+                3857,
+                (124.84, 1.49),
+                (13897125.230632272, 165884.7397891653),
+            ),
+            (
+                3857,
+                (106.8, -6.2),
+                (11888921.616721617, -691531.7440853078),
+            ),
         ];
         for (code, from, to) in cases {
             let t = Transformer::new(&Crs::WGS84, &Crs::Epsg(code)).expect("transformer");

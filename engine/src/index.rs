@@ -30,7 +30,10 @@ impl SpatialIndex {
                 let r = g.as_ref()?.bounding_rect()?;
                 // The bulk load sorts by coordinate and cannot order NaN: such features
                 // (reported by `check`) are left out of the index.
-                if ![r.min().x, r.min().y, r.max().x, r.max().y].iter().all(|v| v.is_finite()) {
+                if ![r.min().x, r.min().y, r.max().x, r.max().y]
+                    .iter()
+                    .all(|v| v.is_finite())
+                {
                     return None;
                 }
                 Some(GeomWithData::new(
@@ -331,14 +334,19 @@ impl PointGrid {
             if covered || found.len() >= k {
                 found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                 // One entry per feature (its nearest part): later duplicates are farther.
-                let mut seen: Vec<usize> = Vec::with_capacity(k);
-                found.retain(|&(_, f)| {
-                    if seen.len() > k || seen.contains(&f) {
-                        return false;
+                // Compacted in place (no second allocation); k + 1 entries are enough.
+                let mut kept = 0;
+                for i in 0..found.len() {
+                    if kept > k {
+                        break;
                     }
-                    seen.push(f);
-                    true
-                });
+                    let e = found[i];
+                    if !found[..kept].iter().any(|x| x.1 == e.1) {
+                        found[kept] = e;
+                        kept += 1;
+                    }
+                }
+                found.truncate(kept);
                 if covered {
                     break;
                 }
@@ -447,7 +455,10 @@ mod tests {
         let g = pts(&[(f64::NAN, 0.0), (1.0, 1.0)]);
         assert_eq!(SpatialIndex::build(&g).len(), 1);
         assert_eq!(PointIndex::build(&g).len(), 1);
-        assert_eq!(PointIndex::from_coords(&[coord! {x: 0.0, y: f64::NAN}]).len(), 0);
+        assert_eq!(
+            PointIndex::from_coords(&[coord! {x: 0.0, y: f64::NAN}]).len(),
+            0
+        );
     }
 
     #[test]

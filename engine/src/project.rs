@@ -147,15 +147,19 @@ impl Project {
             message: e.to_string(),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let project_err = |layer: Option<&str>, field: Option<&str>, message: String| Error::Project {
-            path: path.to_path_buf(),
-            layer: layer.map(str::to_string),
-            field: field.map(str::to_string),
-            message,
-        };
-        validate_specs(&file.layers).map_err(|(l, f, m)| project_err(l.as_deref(), f.as_deref(), m))?;
+        let project_err =
+            |layer: Option<&str>, field: Option<&str>, message: String| Error::Project {
+                path: path.to_path_buf(),
+                layer: layer.map(str::to_string),
+                field: field.map(str::to_string),
+                message,
+            };
+        validate_specs(&file.layers)
+            .map_err(|(l, f, m)| project_err(l.as_deref(), f.as_deref(), m))?;
         let working = match &file.crs {
-            Some(c) => Some(Crs::parse(c).map_err(|e| project_err(None, Some("crs"), e.to_string()))?),
+            Some(c) => {
+                Some(Crs::parse(c).map_err(|e| project_err(None, Some("crs"), e.to_string()))?)
+            }
             None => None,
         };
         if let Some(w) = &working {
@@ -179,7 +183,11 @@ impl Project {
             Some(c) => c,
             None => {
                 let c = choose_utm(&loaded).ok_or_else(|| {
-                    project_err(None, Some("crs"), "no working CRS given and no layer with geometry to choose one from".into())
+                    project_err(
+                        None,
+                        Some("crs"),
+                        "no working CRS given and no layer with geometry to choose one from".into(),
+                    )
                 })?;
                 notes.push(format!(
                     "no working CRS in the project file; chose {c} (the UTM zone of the data's centre)"
@@ -249,7 +257,10 @@ impl Project {
 
     /// Every field named in the file exists in its layer; `parent` / `join_to` name layers.
     fn validate_references(&self) -> Result<()> {
-        let path = self.path.clone().unwrap_or_else(|| PathBuf::from("<memory>"));
+        let path = self
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<memory>"));
         for spec in &self.specs {
             let err = |field: &str, message: String| Error::Project {
                 path: path.clone(),
@@ -264,7 +275,10 @@ impl Project {
                 if layer.column(field).is_err() {
                     return Err(err(
                         field,
-                        format!("`{key} = \"{field}\"`: the layer has no such field (fields: {})", layer.field_names().join(", ")),
+                        format!(
+                            "`{key} = \"{field}\"`: the layer has no such field (fields: {})",
+                            layer.field_names().join(", ")
+                        ),
                     ));
                 }
             }
@@ -281,7 +295,10 @@ impl Project {
             for (key, target) in [("parent", &spec.parent), ("join_to", &spec.join_to)] {
                 if let Some(t) = target {
                     if self.layers.get(t).is_err() {
-                        return Err(err(key, format!("`{key} = \"{t}\"` names no layer of this project")));
+                        return Err(err(
+                            key,
+                            format!("`{key} = \"{t}\"` names no layer of this project"),
+                        ));
                     }
                 }
             }
@@ -302,7 +319,11 @@ fn validate_specs(specs: &[LayerSpec]) -> std::result::Result<(), SpecError> {
     for s in specs {
         let l = Some(s.name.clone());
         if s.name.trim().is_empty() {
-            return Err((None, Some("name".into()), "a layer has an empty name".into()));
+            return Err((
+                None,
+                Some("name".into()),
+                "a layer has an empty name".into(),
+            ));
         }
         if !seen.insert(s.name.clone()) {
             return Err((l, Some("name".into()), "layer name used twice".into()));
@@ -310,16 +331,32 @@ fn validate_specs(specs: &[LayerSpec]) -> std::result::Result<(), SpecError> {
         let role = s.role().map_err(|m| (l.clone(), Some("role".into()), m))?;
         let is_csv = matches!(io::extension(&s.path).as_str(), "csv" | "tsv" | "txt");
         if is_csv && role != Role::Table && s.wkt.is_none() && (s.x.is_none() || s.y.is_none()) {
-            return Err((l, Some("x".into()), "a CSV layer with geometry needs `x` and `y` (or `wkt`) columns".into()));
+            return Err((
+                l,
+                Some("x".into()),
+                "a CSV layer with geometry needs `x` and `y` (or `wkt`) columns".into(),
+            ));
         }
         if s.x.is_some() != s.y.is_some() {
-            return Err((l, Some(if s.x.is_some() { "y" } else { "x" }.into()), "`x` and `y` must be given together".into()));
+            return Err((
+                l,
+                Some(if s.x.is_some() { "y" } else { "x" }.into()),
+                "`x` and `y` must be given together".into(),
+            ));
         }
         if s.parent.is_some() != s.parent_key.is_some() {
-            return Err((l, Some("parent_key".into()), "`parent` and `parent_key` must be given together".into()));
+            return Err((
+                l,
+                Some("parent_key".into()),
+                "`parent` and `parent_key` must be given together".into(),
+            ));
         }
         if s.join_to.is_some() && s.key.is_none() {
-            return Err((l, Some("key".into()), "`join_to` needs `key`, the field holding the joined layer's ids".into()));
+            return Err((
+                l,
+                Some("key".into()),
+                "`join_to` needs `key`, the field holding the joined layer's ids".into(),
+            ));
         }
     }
     Ok(())
@@ -362,7 +399,14 @@ fn read_layer(project_path: &Path, base: &Path, spec: &LayerSpec) -> Result<Load
     }
     if let Some(id) = &spec.id {
         if layer.column(id).is_err() {
-            return Err(err(id, format!("id field not found in {} (fields: {})", file.display(), layer.field_names().join(", "))));
+            return Err(err(
+                id,
+                format!(
+                    "id field not found in {} (fields: {})",
+                    file.display(),
+                    layer.field_names().join(", ")
+                ),
+            ));
         }
         layer.set_id_field(id)?;
     }
@@ -378,7 +422,9 @@ fn choose_utm(loaded: &[Loaded]) -> Option<Crs> {
     let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
     for l in loaded {
         let Loaded::Vector(layer) = l else { continue };
-        let (Some(b), Some(crs)) = (layer.bbox(), &layer.crs) else { continue };
+        let (Some(b), Some(crs)) = (layer.bbox(), &layer.crs) else {
+            continue;
+        };
         let t = Transformer::new(crs, &Crs::WGS84).ok()?;
         let c = b.center();
         let (lon, lat) = t.point(c.x, c.y).ok()?;

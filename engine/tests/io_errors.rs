@@ -254,3 +254,22 @@ fn garbage_never_panics() {
         assert!(read_raster(&p).is_err());
     }
 }
+
+#[test]
+fn unclosed_ring_is_read_and_noted_for_check() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("open.geojson");
+    std::fs::write(
+        &p,
+        r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"k":"a"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}},
+ {"type":"Feature","properties":{"k":"b"},"geometry":{"type":"Polygon","coordinates":[[[2,0],[3,0],[3,1],[2,1]]]}}]}"#,
+    )
+    .expect("write");
+    let opts = tepat_engine::io::ReadOptions::new("z", tepat_engine::Role::Zones);
+    let layer = tepat_engine::io::read_vector(&p, &opts).expect("reads");
+    assert_eq!(layer.len(), 2);
+    assert_eq!(layer.notes.len(), 1);
+    assert_eq!(layer.notes[0].feature, 1);
+    assert_eq!(layer.notes[0].kind, "unclosed-ring");
+}

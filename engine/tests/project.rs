@@ -87,7 +87,11 @@ fn chooses_utm_when_no_crs_and_says_so() {
     let (_d, r) = load(&GOOD.replace("crs = \"EPSG:32651\"\n", ""));
     let p = r.expect("project loads");
     assert_eq!(p.crs, Crs::Epsg(32651));
-    assert!(p.notes.iter().any(|n| n.contains("EPSG:32651")), "{:?}", p.notes);
+    assert!(
+        p.notes.iter().any(|n| n.contains("EPSG:32651")),
+        "{:?}",
+        p.notes
+    );
 }
 
 #[test]
@@ -99,13 +103,19 @@ fn missing_file_names_the_file() {
 #[test]
 fn unknown_role_names_layer_and_key() {
     let m = err(&GOOD.replace("role = \"zones\"", "role = \"zone\""));
-    assert!(m.contains("layer 'kelurahan'") && m.contains("role") && m.contains("zones"), "{m}");
+    assert!(
+        m.contains("layer 'kelurahan'") && m.contains("role") && m.contains("zones"),
+        "{m}"
+    );
 }
 
 #[test]
 fn missing_id_field_names_it() {
     let m = err(&GOOD.replace("id = \"kode\"\npopulation", "id = \"kode_kel\"\npopulation"));
-    assert!(m.contains("layer 'kelurahan'") && m.contains("kode_kel"), "{m}");
+    assert!(
+        m.contains("layer 'kelurahan'") && m.contains("kode_kel"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -135,7 +145,10 @@ fn typo_in_key_is_named() {
 #[test]
 fn named_fields_must_exist_and_be_numeric() {
     let m = err(&GOOD.replace("capacity = \"beds\"", "capacity = \"kasur\""));
-    assert!(m.contains("layer 'puskesmas'") && m.contains("kasur"), "{m}");
+    assert!(
+        m.contains("layer 'puskesmas'") && m.contains("kasur"),
+        "{m}"
+    );
     let m = err(&GOOD.replace("capacity = \"beds\"", "capacity = \"nama\""));
     assert!(m.contains("numeric"), "{m}");
 }
@@ -149,7 +162,10 @@ fn csv_geometry_needs_x_and_y() {
 #[test]
 fn role_forbids_geometry() {
     let m = err(&GOOD.replace("role = \"facilities\"", "role = \"zones\""));
-    assert!(m.contains("layer 'puskesmas'") && m.contains("zones layer cannot hold Point"), "{m}");
+    assert!(
+        m.contains("layer 'puskesmas'") && m.contains("zones layer cannot hold Point"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -157,7 +173,10 @@ fn duplicate_layer_names_and_unknown_parent() {
     let dup = format!("{GOOD}\n[[layers]]\nname = \"kelurahan\"\nrole = \"zones\"\npath = \"kelurahan.geojson\"\n");
     let m = err(&dup);
     assert!(m.contains("used twice"), "{m}");
-    let m = err(&GOOD.replace("population = \"pop\"", "population = \"pop\"\nparent = \"kecamatan\"\nparent_key = \"kode\""));
+    let m = err(&GOOD.replace(
+        "population = \"pop\"",
+        "population = \"pop\"\nparent = \"kecamatan\"\nparent_key = \"kode\"",
+    ));
     assert!(m.contains("kecamatan") && m.contains("parent"), "{m}");
 }
 

@@ -70,11 +70,18 @@ impl TypedAnalysis for Aggregate {
             return Err(Error::param(
                 Self::NAME,
                 "zones",
-                format!("layer '{}' is a {} layer, not zones", zones.name, zones.role.as_str()),
+                format!(
+                    "layer '{}' is a {} layer, not zones",
+                    zones.name,
+                    zones.role.as_str()
+                ),
             ));
         }
         if zones.is_empty() {
-            return Err(Error::EmptyLayer { layer: zones.name.clone(), source_path: zones.source.clone() });
+            return Err(Error::EmptyLayer {
+                layer: zones.name.clone(),
+                source_path: zones.source.clone(),
+            });
         }
         let fields = p
             .sum
@@ -89,7 +96,16 @@ impl TypedAnalysis for Aggregate {
                 .key
                 .clone()
                 .or_else(|| project.spec(&layer.name).and_then(|s| s.key.clone()))
-                .ok_or_else(|| Error::param(Self::NAME, "key", format!("table '{}' needs `key`, the field holding zone ids", layer.name)))?;
+                .ok_or_else(|| {
+                    Error::param(
+                        Self::NAME,
+                        "key",
+                        format!(
+                            "table '{}' needs `key`, the field holding zone ids",
+                            layer.name
+                        ),
+                    )
+                })?;
             let hits = join_by_key(zones, layer, &key, &keep, &mut summary)?;
             p.key = Some(key);
             hits
@@ -130,14 +146,22 @@ impl TypedAnalysis for Aggregate {
                 }
                 for (k, f) in fields.iter().enumerate() {
                     r.insert(format!("sum_{f}"), num(sums[k][z]));
-                    let mean = if weights[k][z] > 0.0 { num(sums[k][z] / weights[k][z]) } else { Value::Null };
+                    let mean = if weights[k][z] > 0.0 {
+                        num(sums[k][z] / weights[k][z])
+                    } else {
+                        Value::Null
+                    };
                     r.insert(format!("mean_{f}"), mean);
                 }
                 r
             })
             .collect();
         let considered = keep.iter().filter(|k| **k).count();
-        let in_zones = matched.iter().zip(&keep).filter(|(m, k)| **m && **k).count();
+        let in_zones = matched
+            .iter()
+            .zip(&keep)
+            .filter(|(m, k)| **m && **k)
+            .count();
         summary.insert("zones".into(), n.into());
         summary.insert("features".into(), considered.into());
         summary.insert("total_count".into(), in_zones.into());
@@ -155,7 +179,9 @@ impl TypedAnalysis for Aggregate {
 }
 
 fn feature_filter(layer: &Layer, filter: Option<&Filter>) -> Result<Vec<bool>> {
-    let Some(f) = filter else { return Ok(vec![true; layer.len()]) };
+    let Some(f) = filter else {
+        return Ok(vec![true; layer.len()]);
+    };
     let col = layer.column(&f.field)?;
     Ok((0..layer.len())
         .map(|i| col.get(i).as_key().is_some_and(|v| f.values.contains(&v)))
@@ -166,19 +192,37 @@ fn dominant_kind(layer: &Layer) -> Option<GeomKind> {
     layer.geometries.iter().flatten().map(GeomKind::of).next()
 }
 
-fn join_spatially(zones: &Layer, layer: &Layer, keep: &[bool], summary: &mut Map<String, Value>) -> Vec<Hit> {
+fn join_spatially(
+    zones: &Layer,
+    layer: &Layer,
+    keep: &[bool],
+    summary: &mut Map<String, Value>,
+) -> Vec<Hit> {
     let index = SpatialIndex::of(zones);
     let points: Vec<Option<geo::Coord>> = layer
         .geometries
         .iter()
         .zip(keep)
-        .map(|(g, k)| if *k { g.as_ref().and_then(point_coord) } else { None })
+        .map(|(g, k)| {
+            if *k {
+                g.as_ref().and_then(point_coord)
+            } else {
+                None
+            }
+        })
         .collect();
     let assignment = point_in_polygon::assign(&points, &zones.geometries, &index);
     let mut hits: Vec<Hit> = assignment
         .iter()
         .enumerate()
-        .filter_map(|(i, z)| z.map(|zone| Hit { feature: i, zone, weight: 1.0, measure: 0.0 }))
+        .filter_map(|(i, z)| {
+            z.map(|zone| Hit {
+                feature: i,
+                zone,
+                weight: 1.0,
+                measure: 0.0,
+            })
+        })
         .collect();
     // Lines and polygons: split by intersected length / area.
     let others: Vec<Option<geo::Geometry>> = layer
@@ -186,29 +230,57 @@ fn join_spatially(zones: &Layer, layer: &Layer, keep: &[bool], summary: &mut Map
         .iter()
         .zip(keep)
         .map(|(g, k)| match g {
-            Some(g) if *k && matches!(GeomKind::of(g), GeomKind::Line | GeomKind::Polygon) => Some(g.clone()),
+            Some(g) if *k && matches!(GeomKind::of(g), GeomKind::Line | GeomKind::Polygon) => {
+                Some(g.clone())
+            }
             _ => None,
         })
         .collect();
     if others.iter().any(Option::is_some) {
         for o in overlay::overlaps(&others, &zones.geometries, &index) {
-            hits.push(Hit { feature: o.a, zone: o.b, weight: o.share, measure: o.measure });
+            hits.push(Hit {
+                feature: o.a,
+                zone: o.b,
+                weight: o.share,
+                measure: o.measure,
+            });
         }
     }
-    let nulls = layer.geometries.iter().zip(keep).filter(|(g, k)| **k && g.is_none()).count();
+    let nulls = layer
+        .geometries
+        .iter()
+        .zip(keep)
+        .filter(|(g, k)| **k && g.is_none())
+        .count();
     summary.insert("null_geometry_count".into(), nulls.into());
     hits
 }
 
-fn join_by_key(zones: &Layer, table: &Layer, key: &str, keep: &[bool], summary: &mut Map<String, Value>) -> Result<Vec<Hit>> {
+fn join_by_key(
+    zones: &Layer,
+    table: &Layer,
+    key: &str,
+    keep: &[bool],
+    summary: &mut Map<String, Value>,
+) -> Result<Vec<Hit>> {
     let col = table.column(key)?;
-    let by_id: HashMap<&str, usize> = zones.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let by_id: HashMap<&str, usize> = zones
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
     let mut hits = Vec::new();
     let mut unmatched = Vec::new();
     for i in (0..table.len()).filter(|i| keep[*i]) {
         match col.get(i).as_key() {
             Some(k) => match by_id.get(k.as_str()) {
-                Some(&zone) => hits.push(Hit { feature: i, zone, weight: 1.0, measure: 0.0 }),
+                Some(&zone) => hits.push(Hit {
+                    feature: i,
+                    zone,
+                    weight: 1.0,
+                    measure: 0.0,
+                }),
                 None => unmatched.push(Value::String(k)),
             },
             None => unmatched.push(Value::Null),
@@ -228,39 +300,117 @@ mod tests {
     use serde_json::json;
 
     fn spec(name: &str, role: &str) -> LayerSpec {
-        LayerSpec { name: name.into(), role: role.into(), ..LayerSpec::default() }
+        LayerSpec {
+            name: name.into(),
+            role: role.into(),
+            ..LayerSpec::default()
+        }
     }
 
     fn project() -> Project {
         let sq = |x0: f64| -> Option<Geometry> {
             Some(polygon![(x: x0, y: 0.0), (x: x0 + 10.0, y: 0.0), (x: x0 + 10.0, y: 10.0), (x: x0, y: 10.0)].into())
         };
-        let mut zones = Layer::new("z", Role::Zones, Some(Crs::Epsg(32651)), vec![sq(0.0), sq(10.0), sq(20.0)], vec![
-            Column::from_values("kode", vec![Cell::Text("A".into()), Cell::Text("B".into()), Cell::Text("C".into())]),
-        ])
+        let mut zones = Layer::new(
+            "z",
+            Role::Zones,
+            Some(Crs::Epsg(32651)),
+            vec![sq(0.0), sq(10.0), sq(20.0)],
+            vec![Column::from_values(
+                "kode",
+                vec![
+                    Cell::Text("A".into()),
+                    Cell::Text("B".into()),
+                    Cell::Text("C".into()),
+                ],
+            )],
+        )
         .expect("zones");
         zones.set_id_field("kode").expect("id");
-        let pts = [(1.0, 1.0), (2.0, 2.0), (10.0, 5.0), (15.0, 5.0), (50.0, 5.0)];
-        let geoms = pts.iter().map(|&(x, y)| Some(Geometry::Point(point!(x: x, y: y)))).chain([None]).collect();
-        let students = Column::from_values("students", vec![Cell::Int(100), Cell::Int(200), Cell::Int(30), Cell::Null, Cell::Int(7), Cell::Int(1)]);
-        let jenjang = Column::from_values("jenjang", ["SD", "SMP", "SD", "SD", "SD", "SD"].map(|s| Cell::Text(s.into())).to_vec());
-        let schools = Layer::new("s", Role::Facilities, Some(Crs::Epsg(32651)), geoms, vec![students, jenjang]).expect("s");
-        let table = Layer::new("t", Role::Table, None, vec![None, None, None], vec![
-            Column::from_values("kode", vec![Cell::Text("A".into()), Cell::Text("A".into()), Cell::Text("X".into())]),
-            Column::from_values("pop", vec![Cell::Int(5), Cell::Int(6), Cell::Int(7)]),
-        ])
+        let pts = [
+            (1.0, 1.0),
+            (2.0, 2.0),
+            (10.0, 5.0),
+            (15.0, 5.0),
+            (50.0, 5.0),
+        ];
+        let geoms = pts
+            .iter()
+            .map(|&(x, y)| Some(Geometry::Point(point!(x: x, y: y))))
+            .chain([None])
+            .collect();
+        let students = Column::from_values(
+            "students",
+            vec![
+                Cell::Int(100),
+                Cell::Int(200),
+                Cell::Int(30),
+                Cell::Null,
+                Cell::Int(7),
+                Cell::Int(1),
+            ],
+        );
+        let jenjang = Column::from_values(
+            "jenjang",
+            ["SD", "SMP", "SD", "SD", "SD", "SD"]
+                .map(|s| Cell::Text(s.into()))
+                .to_vec(),
+        );
+        let schools = Layer::new(
+            "s",
+            Role::Facilities,
+            Some(Crs::Epsg(32651)),
+            geoms,
+            vec![students, jenjang],
+        )
+        .expect("s");
+        let table = Layer::new(
+            "t",
+            Role::Table,
+            None,
+            vec![None, None, None],
+            vec![
+                Column::from_values(
+                    "kode",
+                    vec![
+                        Cell::Text("A".into()),
+                        Cell::Text("A".into()),
+                        Cell::Text("X".into()),
+                    ],
+                ),
+                Column::from_values("pop", vec![Cell::Int(5), Cell::Int(6), Cell::Int(7)]),
+            ],
+        )
         .expect("t");
         let mut tspec = spec("t", "table");
         tspec.join_to = Some("z".into());
         tspec.key = Some("kode".into());
-        Project::from_layers("test", Crs::Epsg(32651), vec![(spec("z", "zones"), zones), (spec("s", "facilities"), schools), (tspec, table)]).expect("project")
+        Project::from_layers(
+            "test",
+            Crs::Epsg(32651),
+            vec![
+                (spec("z", "zones"), zones),
+                (spec("s", "facilities"), schools),
+                (tspec, table),
+            ],
+        )
+        .expect("project")
     }
 
     #[test]
     fn points_by_hand() {
-        let r = super::super::run(&project(), "aggregate", json!({"zones": "z", "layer": "s", "sum": ["students"]})).expect("run");
+        let r = super::super::run(
+            &project(),
+            "aggregate",
+            json!({"zones": "z", "layer": "s", "sum": ["students"]}),
+        )
+        .expect("run");
         assert_eq!(r.rows.len(), 3);
-        let ids: Vec<_> = r.rows.iter().map(|r| r["id"].as_str().unwrap_or_default()).collect();
+        let ids: Vec<_> = r
+            .rows
+            .iter()
+            .map(|r| r["id"].as_str().unwrap_or_default())
+            .collect();
         assert_eq!(ids, ["A", "B", "C"]);
         // (10, 5) lies on the shared edge of A and B and goes to A, the first zone.
         assert_eq!(r.rows[0]["count"], 3);
@@ -268,10 +418,17 @@ mod tests {
         assert_eq!(r.rows[0]["mean_students"], 110.0);
         assert_eq!(r.rows[1]["count"], 1);
         assert_eq!(r.rows[1]["sum_students"], 0.0);
-        assert_eq!(r.rows[1]["mean_students"], Value::Null, "the only school has no student count");
+        assert_eq!(
+            r.rows[1]["mean_students"],
+            Value::Null,
+            "the only school has no student count"
+        );
         assert_eq!(r.rows[2]["count"], 0);
         assert_eq!(r.summary["total_count"], 4);
-        assert_eq!(r.summary["outside_count"], 2, "one point outside, one null geometry");
+        assert_eq!(
+            r.summary["outside_count"], 2,
+            "one point outside, one null geometry"
+        );
         assert_eq!(r.summary["null_geometry_count"], 1);
         assert!(r.meta.layers.contains_key("z") && r.meta.layers.contains_key("s"));
     }
@@ -279,11 +436,24 @@ mod tests {
     #[test]
     fn filter_and_table_join() {
         let p = project();
-        let r = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "s", "filter": {"field": "jenjang", "values": ["SMP"]}})).expect("run");
+        let r = super::super::run(
+            &p,
+            "aggregate",
+            json!({"zones": "z", "layer": "s", "filter": {"field": "jenjang", "values": ["SMP"]}}),
+        )
+        .expect("run");
         assert_eq!(r.rows[0]["count"], 1);
         assert_eq!(r.summary["total_count"], 1);
-        let r = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "t", "sum": ["pop"]})).expect("run");
-        assert_eq!(r.params["key"], "kode", "the key is resolved from the project");
+        let r = super::super::run(
+            &p,
+            "aggregate",
+            json!({"zones": "z", "layer": "t", "sum": ["pop"]}),
+        )
+        .expect("run");
+        assert_eq!(
+            r.params["key"], "kode",
+            "the key is resolved from the project"
+        );
         assert_eq!(r.rows[0]["sum_pop"], 11.0);
         assert_eq!(r.rows[0]["count"], 2);
         assert_eq!(r.summary["unmatched_keys"], json!(["X"]));
@@ -292,10 +462,23 @@ mod tests {
     #[test]
     fn polygons_split_by_area() {
         let mut p = project();
-        let blob = polygon![(x: 5.0, y: 0.0), (x: 15.0, y: 0.0), (x: 15.0, y: 10.0), (x: 5.0, y: 10.0)];
-        let l = Layer::new("h", Role::Demand, Some(Crs::Epsg(32651)), vec![Some(blob.into())], vec![Column::from_values("people", vec![Cell::Int(1000)])]).expect("h");
+        let blob =
+            polygon![(x: 5.0, y: 0.0), (x: 15.0, y: 0.0), (x: 15.0, y: 10.0), (x: 5.0, y: 10.0)];
+        let l = Layer::new(
+            "h",
+            Role::Demand,
+            Some(Crs::Epsg(32651)),
+            vec![Some(blob.into())],
+            vec![Column::from_values("people", vec![Cell::Int(1000)])],
+        )
+        .expect("h");
         p.layers.insert(l);
-        let r = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "h", "sum": ["people"]})).expect("run");
+        let r = super::super::run(
+            &p,
+            "aggregate",
+            json!({"zones": "z", "layer": "h", "sum": ["people"]}),
+        )
+        .expect("run");
         assert_eq!(r.rows[0]["sum_people"], 500.0);
         assert_eq!(r.rows[1]["sum_people"], 500.0);
         assert_eq!(r.rows[0]["area_m2"], 50.0);
@@ -305,15 +488,32 @@ mod tests {
     #[test]
     fn bad_params_name_the_param() {
         let p = project();
-        let e = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "s", "sum": ["nope"]})).expect_err("field");
+        let e = super::super::run(
+            &p,
+            "aggregate",
+            json!({"zones": "z", "layer": "s", "sum": ["nope"]}),
+        )
+        .expect_err("field");
         assert!(e.to_string().contains("'nope'"), "{e}");
-        let e = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "s", "sum": ["jenjang"]})).expect_err("text");
+        let e = super::super::run(
+            &p,
+            "aggregate",
+            json!({"zones": "z", "layer": "s", "sum": ["jenjang"]}),
+        )
+        .expect_err("text");
         assert!(e.to_string().contains("jenjang"), "{e}");
-        let e = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "nope"})).expect_err("layer");
+        let e = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "nope"}))
+            .expect_err("layer");
         assert!(matches!(e, Error::UnknownLayer { .. }));
-        let e = super::super::run(&p, "aggregate", json!({"zones": "z", "layer": "s", "sums": []})).expect_err("typo");
+        let e = super::super::run(
+            &p,
+            "aggregate",
+            json!({"zones": "z", "layer": "s", "sums": []}),
+        )
+        .expect_err("typo");
         assert!(e.to_string().contains("sums"), "{e}");
-        let e = super::super::run(&p, "aggregate", json!({"zones": "s", "layer": "s"})).expect_err("role");
+        let e = super::super::run(&p, "aggregate", json!({"zones": "s", "layer": "s"}))
+            .expect_err("role");
         assert!(e.to_string().contains("parameter 'zones'"), "{e}");
     }
 }

@@ -79,7 +79,13 @@ fn toilets() -> f64 {
 
 impl Default for Needs {
     fn default() -> Self {
-        Needs { rice_kg: rice(), drinking_water_l: drinking(), clean_water_l: clean(), family_kits: kits(), toilets: toilets() }
+        Needs {
+            rice_kg: rice(),
+            drinking_water_l: drinking(),
+            clean_water_l: clean(),
+            family_kits: kits(),
+            toilets: toilets(),
+        }
     }
 }
 
@@ -150,36 +156,74 @@ struct Classes {
 type ClassOf<'a> = Box<dyn Fn(usize) -> Option<usize> + 'a>;
 
 fn classify(layer: &Layer, p: &ExposureParams) -> Result<Classes> {
-    let polys = |g: &Option<Geometry>| g.as_ref().and_then(as_multipolygon).map(|m| m.0).unwrap_or_default();
+    let polys = |g: &Option<Geometry>| {
+        g.as_ref()
+            .and_then(as_multipolygon)
+            .map(|m| m.0)
+            .unwrap_or_default()
+    };
     let Some(field) = &p.class_field else {
         let all: Vec<Polygon> = layer.geometries.iter().flat_map(polys).collect();
-        return Ok(Classes { names: vec!["all".into()], geoms: dissolve::exclusive_classes(&[all]), unclassified: 0 });
+        return Ok(Classes {
+            names: vec!["all".into()],
+            geoms: dissolve::exclusive_classes(&[all]),
+            unclassified: 0,
+        });
     };
     let col = layer.column(field)?;
     let (names, class_of): (Vec<String>, ClassOf) = if let Some(breaks) = &p.breaks {
         if !col.is_numeric() {
-            return Err(Error::param(Exposure::NAME, "breaks", format!("field '{field}' is not numeric")));
+            return Err(Error::param(
+                Exposure::NAME,
+                "breaks",
+                format!("field '{field}' is not numeric"),
+            ));
         }
         if breaks.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(Error::param(Exposure::NAME, "breaks", "breaks must increase"));
+            return Err(Error::param(
+                Exposure::NAME,
+                "breaks",
+                "breaks must increase",
+            ));
         }
         let n = breaks.len() + 1;
         let names = match &p.classes {
             Some(c) if c.len() == n => c.clone(),
             Some(c) => {
-                return Err(Error::param(Exposure::NAME, "classes", format!("{} breaks make {n} classes, but {} names were given", breaks.len(), c.len())))
+                return Err(Error::param(
+                    Exposure::NAME,
+                    "classes",
+                    format!(
+                        "{} breaks make {n} classes, but {} names were given",
+                        breaks.len(),
+                        c.len()
+                    ),
+                ))
             }
             None => (1..=n).map(|i| format!("c{i}")).collect(),
         };
         let breaks = breaks.clone();
-        (names, Box::new(move |i| col.f64_at(i).map(|v| breaks.iter().take_while(|b| v >= **b).count())))
+        (
+            names,
+            Box::new(move |i| {
+                col.f64_at(i)
+                    .map(|v| breaks.iter().take_while(|b| v >= **b).count())
+            }),
+        )
     } else {
         let names = match &p.classes {
             Some(c) => c.clone(),
             None => distinct_sorted(col),
         };
         let lookup = names.clone();
-        (names, Box::new(move |i| col.get(i).as_key().and_then(|k| lookup.iter().position(|c| *c == k))))
+        (
+            names,
+            Box::new(move |i| {
+                col.get(i)
+                    .as_key()
+                    .and_then(|k| lookup.iter().position(|c| *c == k))
+            }),
+        )
     };
     let mut by_class: Vec<Vec<Polygon>> = vec![Vec::new(); names.len()];
     let mut unclassified = 0;
@@ -189,7 +233,11 @@ fn classify(layer: &Layer, p: &ExposureParams) -> Result<Classes> {
             None => unclassified += 1,
         }
     }
-    Ok(Classes { names, geoms: dissolve::exclusive_classes(&by_class), unclassified })
+    Ok(Classes {
+        names,
+        geoms: dissolve::exclusive_classes(&by_class),
+        unclassified,
+    })
 }
 
 fn distinct_sorted(col: &Column) -> Vec<String> {
@@ -206,7 +254,16 @@ fn distinct_sorted(col: &Column) -> Vec<String> {
 
 /// A class value as a field-name suffix: lower case, runs of other characters as `_`.
 fn suffix(name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     s.trim_matches('_').to_string()
 }
 
@@ -220,13 +277,32 @@ impl TypedAnalysis for Exposure {
         let zones = project.layers.get(&p.zones)?;
         let hazard = project.layers.get(&p.hazard)?;
         if zones.role != Role::Zones {
-            return Err(Error::param(Self::NAME, "zones", format!("layer '{}' is a {} layer, not zones", zones.name, zones.role.as_str())));
+            return Err(Error::param(
+                Self::NAME,
+                "zones",
+                format!(
+                    "layer '{}' is a {} layer, not zones",
+                    zones.name,
+                    zones.role.as_str()
+                ),
+            ));
         }
         if hazard.role != Role::Hazard {
-            return Err(Error::param(Self::NAME, "hazard", format!("layer '{}' is a {} layer, not a hazard", hazard.name, hazard.role.as_str())));
+            return Err(Error::param(
+                Self::NAME,
+                "hazard",
+                format!(
+                    "layer '{}' is a {} layer, not a hazard",
+                    hazard.name,
+                    hazard.role.as_str()
+                ),
+            ));
         }
         if zones.is_empty() {
-            return Err(Error::EmptyLayer { layer: zones.name.clone(), source_path: zones.source.clone() });
+            return Err(Error::EmptyLayer {
+                layer: zones.name.clone(),
+                source_path: zones.source.clone(),
+            });
         }
         let population = match p.population.clone() {
             Some(src) => src,
@@ -234,13 +310,26 @@ impl TypedAnalysis for Exposure {
                 project
                     .spec(&zones.name)
                     .and_then(|s| s.population.clone())
-                    .ok_or_else(|| Error::param(Self::NAME, "population", format!("zone layer '{}' names no population field; give `population`", zones.name)))?,
+                    .ok_or_else(|| {
+                        Error::param(
+                            Self::NAME,
+                            "population",
+                            format!(
+                                "zone layer '{}' names no population field; give `population`",
+                                zones.name
+                            ),
+                        )
+                    })?,
             ),
         };
         p.population = Some(population.clone());
         let counts: Vec<String> = match &p.counts {
             Some(c) => c.clone(),
-            None => DEFAULT_COUNTS.iter().filter(|f| zones.numeric_column(f).is_ok()).map(|f| f.to_string()).collect(),
+            None => DEFAULT_COUNTS
+                .iter()
+                .filter(|f| zones.numeric_column(f).is_ok())
+                .map(|f| f.to_string())
+                .collect(),
         };
         for f in &counts {
             zones.numeric_column(f)?;
@@ -249,10 +338,26 @@ impl TypedAnalysis for Exposure {
 
         let classes = classify(hazard, p)?;
         let nc = classes.names.len();
-        let rates: Vec<f64> = classes.names.iter().map(|c| p.displacement_rate.get(c).copied().unwrap_or(DEFAULT_DISPLACEMENT)).collect();
+        let rates: Vec<f64> = classes
+            .names
+            .iter()
+            .map(|c| {
+                p.displacement_rate
+                    .get(c)
+                    .copied()
+                    .unwrap_or(DEFAULT_DISPLACEMENT)
+            })
+            .collect();
         for k in p.displacement_rate.keys() {
             if !classes.names.contains(k) {
-                return Err(Error::param(Self::NAME, "displacement_rate", format!("'{k}' is not a hazard class (classes: {})", classes.names.join(", "))));
+                return Err(Error::param(
+                    Self::NAME,
+                    "displacement_rate",
+                    format!(
+                        "'{k}' is not a hazard class (classes: {})",
+                        classes.names.join(", ")
+                    ),
+                ));
             }
         }
         for (c, r) in classes.names.iter().zip(&rates) {
@@ -260,15 +365,33 @@ impl TypedAnalysis for Exposure {
         }
 
         // Hazard area per zone and class.
-        let class_geoms: Vec<Option<Geometry>> = classes.geoms.iter().map(|m| Some(Geometry::MultiPolygon(m.clone()))).collect();
+        let class_geoms: Vec<Option<Geometry>> = classes
+            .geoms
+            .iter()
+            .map(|m| Some(Geometry::MultiPolygon(m.clone())))
+            .collect();
         let class_index = SpatialIndex::build(&class_geoms);
         let n = zones.len();
-        let zone_area: Vec<f64> = zones.geometries.iter().map(|g| g.as_ref().and_then(as_multipolygon).map_or(0.0, |m| m.unsigned_area())).collect();
+        let zone_area: Vec<f64> = zones
+            .geometries
+            .iter()
+            .map(|g| {
+                g.as_ref()
+                    .and_then(as_multipolygon)
+                    .map_or(0.0, |m| m.unsigned_area())
+            })
+            .collect();
         let mut haz_area = vec![vec![0.0; nc]; n];
         for o in overlaps(&zones.geometries, &class_geoms, &class_index) {
             haz_area[o.a][o.b] += o.measure;
         }
-        let share_in = |z: usize, c: usize| if zone_area[z] > 0.0 { (haz_area[z][c] / zone_area[z]).min(1.0) } else { 0.0 };
+        let share_in = |z: usize, c: usize| {
+            if zone_area[z] > 0.0 {
+                (haz_area[z][c] / zone_area[z]).min(1.0)
+            } else {
+                0.0
+            }
+        };
 
         // People per zone and class.
         let mut pop = vec![0.0; n];
@@ -286,7 +409,16 @@ impl TypedAnalysis for Exposure {
             PopulationSource::Layer { layer, field } => {
                 let demand = project.layers.get(layer)?;
                 let col = demand.numeric_column(field)?;
-                demand_exposure(zones, demand, col, &classes, &class_geoms, &class_index, &mut pop, &mut exposed);
+                demand_exposure(
+                    zones,
+                    demand,
+                    col,
+                    &classes,
+                    &class_geoms,
+                    &class_index,
+                    &mut pop,
+                    &mut exposed,
+                );
             }
         }
         let mut count_exposed = vec![vec![0.0; n]; counts.len()];
@@ -311,7 +443,11 @@ impl TypedAnalysis for Exposure {
                 None => None,
             };
             if p.facility_kinds.is_some() && kind_col.is_none() {
-                return Err(Error::param(Self::NAME, "facility_kinds", format!("layer '{fname}' names no `kind` field in the project")));
+                return Err(Error::param(
+                    Self::NAME,
+                    "facility_kinds",
+                    format!("layer '{fname}' names no `kind` field in the project"),
+                ));
             }
             let zone_index = SpatialIndex::of(zones);
             // Classes in descending order so the locate rule (lowest index on a boundary) picks the highest.
@@ -324,11 +460,15 @@ impl TypedAnalysis for Exposure {
                         continue;
                     }
                 }
-                let Some(c) = g.as_ref().and_then(point_coord) else { continue };
+                let Some(c) = g.as_ref().and_then(point_coord) else {
+                    continue;
+                };
                 if point_in_polygon::locate(c, &desc, &desc_index).is_none() {
                     continue;
                 }
-                let Some(z) = point_in_polygon::locate(c, &zones.geometries, &zone_index) else { continue };
+                let Some(z) = point_in_polygon::locate(c, &zones.geometries, &zone_index) else {
+                    continue;
+                };
                 facilities_exposed += 1;
                 fac_ids[z].push(Value::String(fac.ids[i].clone()));
                 *fac_kinds[z].entry(kind).or_default() += 1;
@@ -347,10 +487,20 @@ impl TypedAnalysis for Exposure {
             r.insert("area_m2".into(), num(zone_area[z]));
             let h: f64 = haz_area[z].iter().sum();
             r.insert("hazard_area_m2".into(), num(h));
-            r.insert("hazard_share".into(), num(if zone_area[z] > 0.0 { (h / zone_area[z]).min(1.0) } else { 0.0 }));
+            r.insert(
+                "hazard_share".into(),
+                num(if zone_area[z] > 0.0 {
+                    (h / zone_area[z]).min(1.0)
+                } else {
+                    0.0
+                }),
+            );
             if per_class {
                 for c in 0..nc {
-                    r.insert(format!("hazard_area_m2_{}", suffixes[c]), num(haz_area[z][c]));
+                    r.insert(
+                        format!("hazard_area_m2_{}", suffixes[c]),
+                        num(haz_area[z][c]),
+                    );
                 }
             }
             let e: f64 = exposed[z].iter().sum();
@@ -358,15 +508,24 @@ impl TypedAnalysis for Exposure {
             r.insert("exposed_population".into(), num(e));
             if per_class {
                 for c in 0..nc {
-                    r.insert(format!("exposed_population_{}", suffixes[c]), num(exposed[z][c]));
+                    r.insert(
+                        format!("exposed_population_{}", suffixes[c]),
+                        num(exposed[z][c]),
+                    );
                 }
             }
             for (k, f) in counts.iter().enumerate() {
                 r.insert(format!("exposed_{f}"), num(count_exposed[k][z]));
             }
             if p.facilities.is_some() {
-                r.insert("facilities_exposed".into(), Value::Array(fac_ids[z].clone()));
-                r.insert("facilities_exposed_kinds".into(), serde_json::to_value(&fac_kinds[z]).unwrap_or(Value::Null));
+                r.insert(
+                    "facilities_exposed".into(),
+                    Value::Array(fac_ids[z].clone()),
+                );
+                r.insert(
+                    "facilities_exposed_kinds".into(),
+                    serde_json::to_value(&fac_kinds[z]).unwrap_or(Value::Null),
+                );
             }
             let displaced: f64 = (0..nc).map(|c| exposed[z][c] * rates[c]).sum();
             r.insert("displaced".into(), num(displaced));
@@ -385,22 +544,48 @@ impl TypedAnalysis for Exposure {
         let mut s = Map::new();
         s.insert("population".into(), num(tot_pop));
         s.insert("exposed_population".into(), num(tot_exp));
-        s.insert("exposed_share".into(), num(if tot_pop > 0.0 { tot_exp / tot_pop } else { 0.0 }));
+        s.insert(
+            "exposed_share".into(),
+            num(if tot_pop > 0.0 {
+                tot_exp / tot_pop
+            } else {
+                0.0
+            }),
+        );
         if per_class {
             for c in 0..nc {
-                s.insert(format!("exposed_population_{}", suffixes[c]), num(tot_exp_class[c]));
+                s.insert(
+                    format!("exposed_population_{}", suffixes[c]),
+                    num(tot_exp_class[c]),
+                );
             }
         }
-        s.insert("classes".into(), Value::Array(classes.names.iter().cloned().map(Value::String).collect()));
+        s.insert(
+            "classes".into(),
+            Value::Array(classes.names.iter().cloned().map(Value::String).collect()),
+        );
         s.insert("hazard_area_m2".into(), num(tot_hazard_area(&classes)));
         s.insert("hazard_area_in_zones_m2".into(), num(tot_haz));
         for (k, f) in counts.iter().enumerate() {
             let e: f64 = count_exposed[k].iter().sum();
             s.insert(format!("exposed_{f}"), num(e));
-            s.insert(format!("exposed_{f}_share"), num(if count_total[k] > 0.0 { e / count_total[k] } else { 0.0 }));
+            s.insert(
+                format!("exposed_{f}_share"),
+                num(if count_total[k] > 0.0 {
+                    e / count_total[k]
+                } else {
+                    0.0
+                }),
+            );
         }
-        if let Some(poor) = counts.iter().find(|f| f.contains("poor") || f.contains("miskin")) {
-            let v = s.get(&format!("exposed_{poor}_share")).cloned().unwrap_or(Value::Null);
+        if let Some(poor) = counts
+            .iter()
+            .find(|f| f.contains("poor") || f.contains("miskin"))
+        {
+            let v = s
+                .get(&format!("exposed_{poor}_share"))
+                .cloned()
+                .unwrap_or(Value::Null);
             s.insert("poor_exposed_share".into(), v);
         }
         s.insert("displaced".into(), num(tot_disp));
@@ -410,7 +595,10 @@ impl TypedAnalysis for Exposure {
         if p.facilities.is_some() {
             s.insert("facilities_exposed".into(), facilities_exposed.into());
         }
-        s.insert("unclassified_hazard_features".into(), classes.unclassified.into());
+        s.insert(
+            "unclassified_hazard_features".into(),
+            classes.unclassified.into(),
+        );
         let mut layers_used = vec![zones.name.clone(), hazard.name.clone()];
         if let Some(PopulationSource::Layer { layer, .. }) = &p.population {
             layers_used.push(layer.clone());
@@ -418,7 +606,12 @@ impl TypedAnalysis for Exposure {
         if let Some(f) = &p.facilities {
             layers_used.push(f.clone());
         }
-        Ok(Output { summary: s, rows, row_layer: Some(zones.name.clone()), layers_used })
+        Ok(Output {
+            summary: s,
+            rows,
+            row_layer: Some(zones.name.clone()),
+            layers_used,
+        })
     }
 }
 
@@ -443,12 +636,18 @@ fn demand_exposure(
     let zone_index = SpatialIndex::of(zones);
     let desc: Vec<Option<Geometry>> = class_geoms.iter().rev().cloned().collect();
     let desc_index = SpatialIndex::build(&desc);
-    let zone_polys: Vec<Option<MultiPolygon>> = zones.geometries.iter().map(|g| g.as_ref().and_then(as_multipolygon)).collect();
+    let zone_polys: Vec<Option<MultiPolygon>> = zones
+        .geometries
+        .iter()
+        .map(|g| g.as_ref().and_then(as_multipolygon))
+        .collect();
     for (i, g) in demand.geometries.iter().enumerate() {
         let Some(g) = g else { continue };
         let v = col.f64_at(i).unwrap_or(0.0);
         if let Some(c) = point_coord(g) {
-            let Some(z) = point_in_polygon::locate(c, &zones.geometries, &zone_index) else { continue };
+            let Some(z) = point_in_polygon::locate(c, &zones.geometries, &zone_index) else {
+                continue;
+            };
             pop[z] += v;
             if let Some(d) = point_in_polygon::locate(c, &desc, &desc_index) {
                 exposed[z][nc - 1 - d] += v;
@@ -489,7 +688,11 @@ mod tests {
         Some(polygon![(x: x0, y: y0), (x: x0 + w, y: y0), (x: x0 + w, y: y0 + h), (x: x0, y: y0 + h)].into())
     }
     fn spec(name: &str, role: &str) -> LayerSpec {
-        LayerSpec { name: name.into(), role: role.into(), ..LayerSpec::default() }
+        LayerSpec {
+            name: name.into(),
+            role: role.into(),
+            ..LayerSpec::default()
+        }
     }
     fn text(name: &str, v: &[&str]) -> Column {
         Column::from_values(name, v.iter().map(|s| Cell::Text(s.to_string())).collect())
@@ -503,15 +706,38 @@ mod tests {
     /// overlaps it (the high class wins there). A school at (120, 25) (high), one at (10, 10).
     fn project() -> Project {
         let c = Crs::Epsg(32651);
-        let mut z = Layer::new("z", Role::Zones, Some(c.clone()), vec![sq(0.0, 0.0, 100.0, 100.0), sq(100.0, 0.0, 100.0, 100.0)], vec![
-            text("kode", &["A", "B"]),
-            ints("population", &[1000, 500]),
-            ints("poor_households", &[200, 0]),
-        ])
+        let mut z = Layer::new(
+            "z",
+            Role::Zones,
+            Some(c.clone()),
+            vec![sq(0.0, 0.0, 100.0, 100.0), sq(100.0, 0.0, 100.0, 100.0)],
+            vec![
+                text("kode", &["A", "B"]),
+                ints("population", &[1000, 500]),
+                ints("poor_households", &[200, 0]),
+            ],
+        )
         .expect("z");
         z.set_id_field("kode").expect("id");
-        let h = Layer::new("h", Role::Hazard, Some(c.clone()), vec![sq(50.0, 0.0, 100.0, 100.0), sq(100.0, 0.0, 50.0, 50.0)], vec![text("kelas", &["low", "high"])]).expect("h");
-        let mut f = Layer::new("f", Role::Facilities, Some(c.clone()), vec![Some(point!(x: 120.0, y: 25.0).into()), Some(point!(x: 10.0, y: 10.0).into())], vec![text("kode", &["S1", "S2"]), text("jenis", &["SD", "SD"])]).expect("f");
+        let h = Layer::new(
+            "h",
+            Role::Hazard,
+            Some(c.clone()),
+            vec![sq(50.0, 0.0, 100.0, 100.0), sq(100.0, 0.0, 50.0, 50.0)],
+            vec![text("kelas", &["low", "high"])],
+        )
+        .expect("h");
+        let mut f = Layer::new(
+            "f",
+            Role::Facilities,
+            Some(c.clone()),
+            vec![
+                Some(point!(x: 120.0, y: 25.0).into()),
+                Some(point!(x: 10.0, y: 10.0).into()),
+            ],
+            vec![text("kode", &["S1", "S2"]), text("jenis", &["SD", "SD"])],
+        )
+        .expect("f");
         f.set_id_field("kode").expect("id");
         let mut zs = spec("z", "zones");
         zs.population = Some("population".into());
@@ -546,7 +772,10 @@ mod tests {
         assert_eq!(r.summary["exposed_population"], 750.0);
         assert_eq!(r.summary["poor_exposed_share"], 0.5);
         assert_eq!(r.summary["hazard_area_m2"], 10000.0);
-        assert_eq!(r.params["displacement_rate"], json!({"high": 0.01, "low": 0.01}));
+        assert_eq!(
+            r.params["displacement_rate"],
+            json!({"high": 0.01, "low": 0.01})
+        );
     }
 
     #[test]
@@ -564,8 +793,20 @@ mod tests {
     #[test]
     fn demand_points_take_the_highest_class() {
         let mut p = project();
-        let pts = vec![Some(point!(x: 120.0, y: 25.0).into()), Some(point!(x: 120.0, y: 75.0).into()), Some(point!(x: 10.0, y: 10.0).into()), Some(point!(x: 100.0, y: 50.0).into())];
-        let d = Layer::new("d", Role::Demand, Some(Crs::Epsg(32651)), pts, vec![ints("jiwa", &[10, 20, 30, 40])]).expect("d");
+        let pts = vec![
+            Some(point!(x: 120.0, y: 25.0).into()),
+            Some(point!(x: 120.0, y: 75.0).into()),
+            Some(point!(x: 10.0, y: 10.0).into()),
+            Some(point!(x: 100.0, y: 50.0).into()),
+        ];
+        let d = Layer::new(
+            "d",
+            Role::Demand,
+            Some(Crs::Epsg(32651)),
+            pts,
+            vec![ints("jiwa", &[10, 20, 30, 40])],
+        )
+        .expect("d");
         p.layers.insert(d);
         let r = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "h", "class_field": "kelas", "classes": ["low", "high"], "population": {"layer": "d", "field": "jiwa"}})).expect("run");
         // (100, 50) is on the A|B edge → zone A; it is inside the low strip but on the corner
@@ -581,7 +822,17 @@ mod tests {
     #[test]
     fn breaks_classify_depths_and_errors_name_params() {
         let mut p = project();
-        let h = Layer::new("d", Role::Hazard, Some(Crs::Epsg(32651)), vec![sq(0.0, 0.0, 50.0, 100.0), sq(150.0, 0.0, 50.0, 100.0)], vec![Column::from_values("depth", vec![Cell::Float(0.3), Cell::Float(2.0)])]).expect("h");
+        let h = Layer::new(
+            "d",
+            Role::Hazard,
+            Some(Crs::Epsg(32651)),
+            vec![sq(0.0, 0.0, 50.0, 100.0), sq(150.0, 0.0, 50.0, 100.0)],
+            vec![Column::from_values(
+                "depth",
+                vec![Cell::Float(0.3), Cell::Float(2.0)],
+            )],
+        )
+        .expect("h");
         p.layers.insert(h);
         let r = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "d", "class_field": "depth", "breaks": [0.5, 1.5], "classes": ["rendah", "sedang", "tinggi"]})).expect("run");
         assert_eq!(r.rows[0]["exposed_population_rendah"], 500.0);
@@ -589,7 +840,8 @@ mod tests {
         assert_eq!(r.rows[1]["exposed_population_sedang"], 0.0);
         let e = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "d", "class_field": "depth", "breaks": [0.5], "classes": ["a"]})).expect_err("names");
         assert!(e.to_string().contains("parameter 'classes'"), "{e}");
-        let e = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "z"})).expect_err("role");
+        let e = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "z"}))
+            .expect_err("role");
         assert!(e.to_string().contains("parameter 'hazard'"), "{e}");
         let e = super::super::run(&p, "exposure", json!({"zones": "z", "hazard": "h", "class_field": "kelas", "displacement_rate": {"wet": 0.1}})).expect_err("class");
         assert!(e.to_string().contains("'wet'"), "{e}");
@@ -598,10 +850,24 @@ mod tests {
     #[test]
     fn zero_area_zone_gives_zero_not_nan() {
         let mut p = project();
-        let mut z = Layer::new("z0", Role::Zones, Some(Crs::Epsg(32651)), vec![Some(polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 2.0, y: 0.0)].into())], vec![ints("population", &[10])]).expect("z");
+        let mut z = Layer::new(
+            "z0",
+            Role::Zones,
+            Some(Crs::Epsg(32651)),
+            vec![Some(
+                polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 2.0, y: 0.0)].into(),
+            )],
+            vec![ints("population", &[10])],
+        )
+        .expect("z");
         z.set_id_field("population").expect("id");
         p.layers.insert(z);
-        let r = super::super::run(&p, "exposure", json!({"zones": "z0", "hazard": "h", "population": "population"})).expect("run");
+        let r = super::super::run(
+            &p,
+            "exposure",
+            json!({"zones": "z0", "hazard": "h", "population": "population"}),
+        )
+        .expect("run");
         assert_eq!(r.rows[0]["exposed_population"], 0.0);
         assert_eq!(r.rows[0]["hazard_share"], 0.0);
     }

@@ -132,7 +132,11 @@ pub fn find(name: &str) -> Result<&'static dyn Analysis> {
 /// rows sorted by id, meta with engine version, time and the hashes of the layers used.
 pub fn run(project: &Project, name: &str, params: Value) -> Result<AnalysisResult> {
     let analysis = find(name)?;
-    let params = if params.is_null() { Value::Object(Map::new()) } else { params };
+    let params = if params.is_null() {
+        Value::Object(Map::new())
+    } else {
+        params
+    };
     let start = Instant::now();
     let (params, mut out) = analysis.run_json(project, params)?;
     out.rows.sort_by(|a, b| compare_ids(row_id(a), row_id(b)));

@@ -17,7 +17,7 @@
 use crate::crs::{Crs, Transformer};
 use crate::error::{Error, Result};
 use crate::io::ReadOptions;
-use crate::layer::{ColumnData, Layer, LayerBuilder, Value};
+use crate::layer::{ColumnData, FeatureNote, Layer, LayerBuilder, Value};
 use geo::Geometry;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
@@ -84,6 +84,8 @@ struct State {
     props: Vec<(usize, Value)>,
     /// Feature ids in order; `None` where a feature had no id.
     ids: Vec<Option<String>>,
+    /// Indexes of features with a ring whose last position differs from its first.
+    unclosed: Vec<usize>,
     in_features: bool,
     saw_features: bool,
     kind: Option<String>,
@@ -115,7 +117,24 @@ impl Names {
 }
 
 impl State {
-    /// Adds one parsed feature to the builder.
+    /// Adds one parsed feature to the builder, remembering whether its rings were closed.
+    fn push_raw(
+        &mut self,
+        geometry: Option<geojson::Geometry>,
+        id: Option<String>,
+    ) -> std::result::Result<(), String> {
+        if geometry
+            .as_ref()
+            .is_some_and(|g| has_unclosed_ring(&g.value))
+        {
+            self.unclosed.push(self.ids.len());
+        }
+        let geometry = geometry.map(to_geo).transpose()?;
+        self.push(geometry, id);
+        Ok(())
+    }
+
+    /// Adds one converted feature to the builder.
     fn push(&mut self, geometry: Option<Geometry>, id: Option<String>) {
         let names = &self.names.list;
         self.builder.push(
@@ -137,14 +156,11 @@ fn finish(path: &Path, opts: &ReadOptions, mut state: State) -> Result<Layer> {
             ))
         }
         Some("Feature") => {
-            let geometry = state
-                .top_geometry
-                .take()
-                .map(to_geo)
-                .transpose()
-                .map_err(|m| Error::parse(path, m))?;
+            let geometry = state.top_geometry.take();
             let id = state.top_id.take();
-            state.push(geometry, id);
+            state
+                .push_raw(geometry, id)
+                .map_err(|m| Error::parse(path, m))?;
         }
         Some(
             t @ ("Point" | "MultiPoint" | "LineString" | "MultiLineString" | "Polygon"
@@ -154,9 +170,10 @@ fn finish(path: &Path, opts: &ReadOptions, mut state: State) -> Result<Layer> {
             object.insert("type".into(), t.into());
             let g: geojson::Geometry = serde_json::from_value(object.into())
                 .map_err(|e| Error::parse(path, format!("bad {t}: {e}")))?;
-            let g = to_geo(g).map_err(|m| Error::parse(path, m))?;
             state.props.clear();
-            state.push(Some(g), None);
+            state
+                .push_raw(Some(g), None)
+                .map_err(|m| Error::parse(path, m))?;
         }
         Some(other) => {
             return Err(Error::parse(
@@ -177,7 +194,16 @@ fn finish(path: &Path, opts: &ReadOptions, mut state: State) -> Result<Layer> {
     };
     let all_ids = state.ids.iter().all(Option::is_some) && !state.ids.is_empty();
     let ids = std::mem::take(&mut state.ids);
+    let unclosed = std::mem::take(&mut state.unclosed);
     let mut layer = state.builder.finish(&opts.name, opts.role, crs)?;
+    // geo closes rings silently; the integrity check reports what the file really held.
+    layer
+        .notes
+        .extend(unclosed.into_iter().map(|feature| FeatureNote {
+            feature,
+            kind: "unclosed-ring".into(),
+            message: "a polygon ring does not end where it starts (closed on reading)".into(),
+        }));
     if all_ids {
         layer.ids = ids.into_iter().flatten().collect();
     }
@@ -208,6 +234,21 @@ fn legacy_crs(path: &Path, member: &serde_json::Value) -> Result<Option<Crs>> {
     Err(bad(format!(
         "cannot understand the \"crs\" member {member} (expected {{\"type\":\"name\",\"properties\":{{\"name\":\"EPSG:…\"}}}})"
     )))
+}
+
+/// True when a polygon ring's last position differs from its first (RFC 7946 §3.1.6).
+fn has_unclosed_ring(v: &geojson::GeometryValue) -> bool {
+    let open = |ring: &Vec<geojson::Position>| ring.len() > 1 && ring.first() != ring.last();
+    match v {
+        geojson::GeometryValue::Polygon { coordinates } => coordinates.iter().any(open),
+        geojson::GeometryValue::MultiPolygon { coordinates } => {
+            coordinates.iter().flatten().any(open)
+        }
+        geojson::GeometryValue::GeometryCollection { geometries } => {
+            geometries.iter().any(|g| has_unclosed_ring(&g.value))
+        }
+        _ => false,
+    }
 }
 
 fn to_geo(g: geojson::Geometry) -> std::result::Result<Geometry, String> {
@@ -396,12 +437,8 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
                 }
             }
         }
-        let geometry = geometry
-            .map(to_geo)
-            .transpose()
-            .map_err(|m| de::Error::custom(format!("feature {index}: {m}")))?;
-        st.push(geometry, id);
-        Ok(())
+        st.push_raw(geometry, id)
+            .map_err(|m| de::Error::custom(format!("feature {index}: {m}")))
     }
 }
 

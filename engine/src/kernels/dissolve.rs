@@ -19,8 +19,16 @@ pub fn exclusive_classes(by_class: &[Vec<Polygon>]) -> Vec<MultiPolygon> {
     let mut higher = MultiPolygon::new(vec![]);
     let mut out = vec![MultiPolygon::new(vec![]); unions.len()];
     for (c, u) in unions.iter().enumerate().rev() {
-        out[c] = if higher.0.is_empty() { u.clone() } else { u.difference(&higher) };
-        higher = if higher.0.is_empty() { u.clone() } else { higher.union(u) };
+        out[c] = if higher.0.is_empty() {
+            u.clone()
+        } else {
+            u.difference(&higher)
+        };
+        higher = if higher.0.is_empty() {
+            u.clone()
+        } else {
+            higher.union(u)
+        };
     }
     out
 }
@@ -37,7 +45,11 @@ mod tests {
         let high = polygon![(x: 2.0, y: 2.0), (x: 5.0, y: 2.0), (x: 5.0, y: 5.0), (x: 2.0, y: 5.0)];
         let ex = exclusive_classes(&[vec![low, low2], vec![high]]);
         // low ∪ low2 = 16 + 2 (the part of low2 outside low) = 18; minus the 2×2 overlap with high.
-        assert!((ex[0].unsigned_area() - 14.0).abs() < 1e-9, "{}", ex[0].unsigned_area());
+        assert!(
+            (ex[0].unsigned_area() - 14.0).abs() < 1e-9,
+            "{}",
+            ex[0].unsigned_area()
+        );
         assert!((ex[1].unsigned_area() - 9.0).abs() < 1e-9);
         assert!(ex[0].intersection(&ex[1]).unsigned_area() < 1e-9);
         assert!(exclusive_classes(&[]).is_empty());
@@ -48,6 +60,10 @@ mod tests {
         let ccw = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)];
         let cw = polygon![(x: 5.0, y: 0.0), (x: 5.0, y: 1.0), (x: 6.0, y: 1.0), (x: 6.0, y: 0.0)];
         let ex = exclusive_classes(&[vec![ccw, cw]]);
-        assert!((ex[0].unsigned_area() - 2.0).abs() < 1e-12, "{}", ex[0].unsigned_area());
+        assert!(
+            (ex[0].unsigned_area() - 2.0).abs() < 1e-12,
+            "{}",
+            ex[0].unsigned_area()
+        );
     }
 }

@@ -5,7 +5,11 @@ use geo::Coord;
 use rayon::prelude::*;
 
 /// For each origin, the `k` nearest indexed features with distances, nearest first.
-pub fn nearest_k(origins: &[Option<Coord>], targets: &PointIndex, k: usize) -> Vec<Vec<(usize, f64)>> {
+pub fn nearest_k(
+    origins: &[Option<Coord>],
+    targets: &PointIndex,
+    k: usize,
+) -> Vec<Vec<(usize, f64)>> {
     origins
         .par_iter()
         .map(|o| o.map(|c| targets.nearest_k(c, k)).unwrap_or_default())
@@ -35,7 +39,10 @@ mod tests {
             })
             .collect();
         let idx = PointIndex::from_coords(&pts);
-        let origins: Vec<Option<Coord>> = (0..50).map(|i| Some(coord! {x: i as f64 * 2.0, y: 50.0})).chain([None]).collect();
+        let origins: Vec<Option<Coord>> = (0..50)
+            .map(|i| Some(coord! {x: i as f64 * 2.0, y: 50.0}))
+            .chain([None])
+            .collect();
         let got = nearest_k(&origins, &idx, 5);
         for (o, res) in origins.iter().zip(&got) {
             let Some(o) = o else {

@@ -3,7 +3,9 @@
 //! and areal interpolation (counts split by area share) are built on.
 
 use crate::index::SpatialIndex;
-use geo::{Area, BooleanOps, BoundingRect, Euclidean, Geometry, Length, MultiLineString, MultiPolygon};
+use geo::{
+    Area, BooleanOps, BoundingRect, Euclidean, Geometry, Length, MultiLineString, MultiPolygon,
+};
 use rayon::prelude::*;
 
 /// One non-empty intersection between feature `a` of the first set and `b` of the second.
@@ -27,7 +29,11 @@ pub fn as_multipolygon(g: &Geometry) -> Option<MultiPolygon> {
         Geometry::Rect(r) => Some(MultiPolygon::new(vec![r.to_polygon()])),
         Geometry::Triangle(t) => Some(MultiPolygon::new(vec![t.to_polygon()])),
         Geometry::GeometryCollection(gc) => {
-            let polys: Vec<_> = gc.iter().filter_map(as_multipolygon).flat_map(|m| m.0).collect();
+            let polys: Vec<_> = gc
+                .iter()
+                .filter_map(as_multipolygon)
+                .flat_map(|m| m.0)
+                .collect();
             (!polys.is_empty()).then(|| MultiPolygon::new(polys))
         }
         _ => None,
@@ -57,15 +63,24 @@ pub fn measure(g: &Geometry) -> f64 {
 
 /// Every non-empty intersection of a feature of `a` (polygons or lines) with a polygon of
 /// `b`, sorted by (a, b). Runs in parallel over `a`.
-pub fn overlaps(a: &[Option<Geometry>], b: &[Option<Geometry>], b_index: &SpatialIndex) -> Vec<Overlap> {
-    let b_polys: Vec<Option<MultiPolygon>> = b.iter().map(|g| g.as_ref().and_then(as_multipolygon)).collect();
+pub fn overlaps(
+    a: &[Option<Geometry>],
+    b: &[Option<Geometry>],
+    b_index: &SpatialIndex,
+) -> Vec<Overlap> {
+    let b_polys: Vec<Option<MultiPolygon>> = b
+        .iter()
+        .map(|g| g.as_ref().and_then(as_multipolygon))
+        .collect();
     let mut out: Vec<Overlap> = a
         .par_iter()
         .enumerate()
         .flat_map_iter(|(ai, g)| {
             let mut found = Vec::new();
             let Some(g) = g else { return found };
-            let Some(bbox) = g.bounding_rect() else { return found };
+            let Some(bbox) = g.bounding_rect() else {
+                return found;
+            };
             let total = measure(g);
             let mut candidates: Vec<usize> = b_index.in_rect(bbox).collect();
             candidates.sort_unstable();
@@ -74,7 +89,12 @@ pub fn overlaps(a: &[Option<Geometry>], b: &[Option<Geometry>], b_index: &Spatia
                     let Some(pb) = &b_polys[bi] else { continue };
                     let m = pa.intersection(pb).unsigned_area();
                     if m > 0.0 {
-                        found.push(Overlap { a: ai, b: bi, measure: m, share: share(m, total) });
+                        found.push(Overlap {
+                            a: ai,
+                            b: bi,
+                            measure: m,
+                            share: share(m, total),
+                        });
                     }
                 }
             } else if let Some(la) = as_multilinestring(g) {
@@ -82,7 +102,12 @@ pub fn overlaps(a: &[Option<Geometry>], b: &[Option<Geometry>], b_index: &Spatia
                     let Some(pb) = &b_polys[bi] else { continue };
                     let m = Euclidean.length(&pb.clip(&la, false));
                     if m > 0.0 {
-                        found.push(Overlap { a: ai, b: bi, measure: m, share: share(m, total) });
+                        found.push(Overlap {
+                            a: ai,
+                            b: bi,
+                            measure: m,
+                            share: share(m, total),
+                        });
                     }
                 }
             }
@@ -107,7 +132,8 @@ mod tests {
     use geo::{line_string, polygon};
 
     fn sq(x0: f64, y0: f64, s: f64) -> Geometry {
-        polygon![(x: x0, y: y0), (x: x0 + s, y: y0), (x: x0 + s, y: y0 + s), (x: x0, y: y0 + s)].into()
+        polygon![(x: x0, y: y0), (x: x0 + s, y: y0), (x: x0 + s, y: y0 + s), (x: x0, y: y0 + s)]
+            .into()
     }
 
     #[test]
@@ -118,7 +144,11 @@ mod tests {
             exterior: [(x: -1.0, y: 1.0), (x: 3.0, y: 1.0), (x: 3.0, y: 3.0), (x: -1.0, y: 3.0)],
             interiors: [[(x: 0.5, y: 1.25), (x: 1.0, y: 1.25), (x: 1.0, y: 1.75), (x: 0.5, y: 1.75)]],
         );
-        let b = vec![Some(sq(-1.0, -1.0, 2.0)), Some(holed.into()), Some(sq(10.0, 10.0, 1.0))];
+        let b = vec![
+            Some(sq(-1.0, -1.0, 2.0)),
+            Some(holed.into()),
+            Some(sq(10.0, 10.0, 1.0)),
+        ];
         let idx = SpatialIndex::build(&b);
         let o = overlaps(&a, &b, &idx);
         assert_eq!(o.len(), 2);
@@ -131,7 +161,9 @@ mod tests {
 
     #[test]
     fn line_lengths() {
-        let a = vec![Some(Geometry::LineString(line_string![(x: -1.0, y: 0.5), (x: 3.0, y: 0.5)]))];
+        let a = vec![Some(Geometry::LineString(
+            line_string![(x: -1.0, y: 0.5), (x: 3.0, y: 0.5)],
+        ))];
         let b = vec![Some(sq(0.0, 0.0, 1.0)), Some(sq(1.0, 0.0, 1.0))];
         let o = overlaps(&a, &b, &SpatialIndex::build(&b));
         assert_eq!(o.len(), 2);

@@ -139,11 +139,7 @@ impl Column {
                 .copied()
                 .flatten()
                 .map_or(Value::Null, Value::Float),
-            ColumnData::Text(v) => v
-                .get(i)
-                .cloned()
-                .flatten()
-                .map_or(Value::Null, Value::Text),
+            ColumnData::Text(v) => v.get(i).cloned().flatten().map_or(Value::Null, Value::Text),
             ColumnData::Bool(v) => v.get(i).copied().flatten().map_or(Value::Null, Value::Bool),
         }
     }

@@ -202,7 +202,12 @@ impl Layer {
             return Err(Error::Geometry {
                 layer: name,
                 feature: None,
-                message: format!("column '{}' has {} values for {} features", c.name, c.len(), n),
+                message: format!(
+                    "column '{}' has {} values for {} features",
+                    c.name,
+                    c.len(),
+                    n
+                ),
             });
         }
         Ok(Layer {
@@ -309,7 +314,12 @@ impl Layer {
     /// Bounding box of all non-null geometries.
     pub fn bbox(&self) -> Option<Rect> {
         let mut acc: Option<Rect> = None;
-        for r in self.geometries.iter().flatten().filter_map(|g| g.bounding_rect()) {
+        for r in self
+            .geometries
+            .iter()
+            .flatten()
+            .filter_map(|g| g.bounding_rect())
+        {
             acc = Some(match acc {
                 None => r,
                 Some(a) => Rect::new(
@@ -440,8 +450,14 @@ mod tests {
         let e = l.check_role_geometries().expect_err("zones reject points");
         assert!(e.to_string().contains("layer 'z' feature 1"), "{e}");
         let poly = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)];
-        let l = Layer::new("d", Role::Demand, None, vec![Some(poly.into()), None], vec![])
-            .expect("layer");
+        let l = Layer::new(
+            "d",
+            Role::Demand,
+            None,
+            vec![Some(poly.into()), None],
+            vec![],
+        )
+        .expect("layer");
         assert!(l.check_role_geometries().is_ok());
     }
 

@@ -40,8 +40,11 @@ How the comparison is kept honest (tepat's rule is in engine/src/kernels/point_i
   point to exactly one zone, the first in the layer's file order. We therefore join with
   predicate="intersects" (interior or boundary) and keep, for each point, the zone that
   comes first in file order — tepat's rule, applied to GeoPandas' own predicate. The
-  number of points on a boundary and in overlaps is reported (with this data: none on a
-  boundary; the overlaps of separately simplified neighbours do catch a few points).
+  number of points on a boundary and in overlaps is reported. With this data no point is
+  on a boundary (the closest lies 1.0 m from its kelurahan's edge, 6.1 m from its
+  kecamatan's), but the kecamatan were simplified one by one, so neighbours overlap, mostly
+  inside Manado: 4 facilities and 36 schools lie in two kecamatan at once, and for them
+  the file-order rule decides (a plain `within` join would count them twice).
 
 * Null or unusable coordinates do not occur in the GeoJSON files (the raw school CSV's
   9 records without coordinates are not in the GeoJSON); such points would count as
