@@ -56,15 +56,15 @@ pub fn locate(c: Coord, zones: &[Option<Geometry>], index: &SpatialIndex) -> Opt
 
 /// The zone of each point (`None` for points outside every zone or without a coordinate).
 ///
-/// With at least as many points as zones the zones are first prepared ([`PreparedZones`],
-/// linear in the zones' size); with fewer, each point queries `index` and tests its
-/// candidates directly. Both give [`locate`]'s answer.
+/// With many more points than zones (8×) the zones are first prepared ([`PreparedZones`],
+/// linear in the zones' size, a few µs per zone); with fewer, each point queries `index`
+/// and tests its candidates directly. Both give [`locate`]'s answer.
 pub fn assign(
     points: &[Option<Coord>],
     zones: &[Option<Geometry>],
     index: &SpatialIndex,
 ) -> Vec<Option<usize>> {
-    if points.len() >= zones.len().max(1) {
+    if points.len() >= 8 * zones.len().max(1) {
         // Cells: about two points per cell, but 16–256 cells per zone (fewer and the cells'
         // candidate lists grow; more and building the grid outweighs the points it serves).
         let target = (points.len() / 2).clamp(16 * zones.len(), 256 * zones.len());
