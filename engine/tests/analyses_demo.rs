@@ -1,0 +1,168 @@
+//! Every registered analysis on the demo city, with outputs checked (not only that it ran).
+//!
+//! The demo is written to files and loaded back, as a user would, so the GeoPandas golden
+//! file (`golden/make_demo_exposure.py`, reading the same files) sees the same input. If the
+//! demo generator changes, regenerate it with the command in that script.
+
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use tepat_engine::analysis::{self, AnalysisResult};
+use tepat_engine::project::Project;
+
+fn demo() -> &'static Project {
+    static P: OnceLock<(tempfile::TempDir, Project)> = OnceLock::new();
+    &P.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tmp");
+        let toml = tepat_datasets::write_demo(dir.path()).expect("write demo");
+        let p = Project::load(&toml).expect("load demo");
+        (dir, p)
+    })
+    .1
+}
+
+fn run(name: &str, params: Value) -> AnalysisResult {
+    analysis::run(demo(), name, params).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+#[test]
+fn every_registered_analysis_is_covered_here() {
+    let names: Vec<_> = analysis::registry().iter().map(|a| a.name()).collect();
+    assert_eq!(
+        names,
+        ["aggregate", "exposure"],
+        "add a demo-city test for each new analysis"
+    );
+}
+
+#[test]
+fn aggregate_schools_per_kelurahan() {
+    let r = run(
+        "aggregate",
+        json!({"zones": "kelurahan", "layer": "sekolah", "sum": ["students"]}),
+    );
+    let kel = demo().layers.get("kelurahan").expect("kelurahan");
+    let schools = demo().layers.get("sekolah").expect("sekolah");
+    assert_eq!(
+        r.rows.len(),
+        kel.len(),
+        "one row per kelurahan, empty ones included"
+    );
+    let ids: Vec<&str> = r.rows.iter().filter_map(|r| r["id"].as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "rows sorted by id");
+    // Every school stands in a kelurahan (the generator places them there).
+    let count: u64 = r.rows.iter().filter_map(|r| r["count"].as_u64()).sum();
+    assert_eq!(count as usize, schools.len());
+    assert_eq!(r.summary["total_count"], schools.len());
+    assert_eq!(r.summary["outside_count"], 0);
+    let students = schools.numeric_column("students").expect("students");
+    let total: f64 = (0..schools.len()).filter_map(|i| students.f64_at(i)).sum();
+    assert!((f(&r.summary["total_sum_students"]) - total).abs() < 1e-6);
+    for row in &r.rows {
+        if row["count"] == 0 {
+            assert_eq!(row["mean_students"], Value::Null);
+        } else {
+            let mean = f(&row["sum_students"]) / f(&row["count"]);
+            assert!((f(&row["mean_students"]) - mean).abs() < 1e-9);
+        }
+    }
+}
+
+#[test]
+fn aggregate_table_by_code_matches_every_kelurahan() {
+    let r = run(
+        "aggregate",
+        json!({"zones": "kelurahan", "layer": "statistik", "sum": ["penduduk_bps"]}),
+    );
+    assert_eq!(r.summary["unmatched_keys"], json!([]));
+    assert!(
+        r.rows.iter().all(|row| row["count"] == 1),
+        "one statistics row per kelurahan"
+    );
+}
+
+#[test]
+fn exposure_q25_matches_geopandas_overlay() {
+    let r = run(
+        "exposure",
+        json!({"zones": "kelurahan", "hazard": "banjir_q25", "class_field": "depth_class", "classes": ["rendah", "sedang", "tinggi"], "facilities": "puskesmas"}),
+    );
+    let golden = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/demo_exposure_q25.csv"
+    ))
+    .expect("golden");
+    let mut lines = golden.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let rows: BTreeMap<&str, &serde_json::Map<String, Value>> = r
+        .rows
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap_or_default(), r))
+        .collect();
+    let mut n = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let row = rows
+            .get(cells[0])
+            .unwrap_or_else(|| panic!("no row for {}", cells[0]));
+        for (name, cell) in header.iter().zip(&cells).skip(1) {
+            let want: f64 = cell.parse().expect("number");
+            let got = f(&row[*name]);
+            // 1e-6 relative, with an absolute floor of 1e-3 m² / people for empty intersections.
+            assert!(
+                (got - want).abs() <= 1e-6 * want.abs().max(1e3),
+                "{} {name}: tepat {got} vs GeoPandas {want}",
+                cells[0]
+            );
+        }
+        n += 1;
+    }
+    assert_eq!(n, rows.len(), "golden covers every kelurahan");
+}
+
+#[test]
+fn exposure_invariants_and_nesting() {
+    let by_rp: Vec<AnalysisResult> = ["banjir_q10", "banjir_q25", "banjir_q100"]
+        .iter()
+        .map(|h| run("exposure", json!({"zones": "kelurahan", "hazard": h})))
+        .collect();
+    for r in &by_rp {
+        for row in &r.rows {
+            let (pop, exp) = (f(&row["population"]), f(&row["exposed_population"]));
+            assert!(
+                exp >= 0.0 && exp <= pop + 1e-9,
+                "exposed ≤ population in {}",
+                row["id"]
+            );
+            assert!(f(&row["hazard_share"]) <= 1.0 + 1e-12);
+            assert!((f(&row["displaced"]) - 0.01 * exp).abs() < 1e-9);
+        }
+        assert!(
+            f(&r.summary["exposed_population"]) > 0.0,
+            "the demo floods someone"
+        );
+        let poor = f(&r.summary["poor_exposed_share"]);
+        assert!((0.0..=1.0).contains(&poor));
+    }
+    // Q10 ⊂ Q25 ⊂ Q100, so exposure grows with the return period in every kelurahan.
+    for z in 0..by_rp[0].rows.len() {
+        let e: Vec<f64> = by_rp
+            .iter()
+            .map(|r| f(&r.rows[z]["exposed_population"]))
+            .collect();
+        assert!(
+            e[0] <= e[1] + 1e-6 && e[1] <= e[2] + 1e-6,
+            "{:?} in {}",
+            e,
+            by_rp[0].rows[z]["id"]
+        );
+    }
+    let total = f(&by_rp[0].summary["population"]);
+    assert!((430_000.0..470_000.0).contains(&total), "{total}");
+}
