@@ -484,6 +484,20 @@ mod tests {
         assert_eq!(Crs::from_definition(esri_geo), Crs::WGS84);
     }
 
+    /// A CRS that only GDAL/PROJ can handle: a WKT with no EPSG authority and no name we
+    /// recognise (a UTM 51N clone called "Kota custom TM").
+    #[cfg(feature = "gdal")]
+    #[test]
+    fn wkt_without_epsg_goes_through_gdal() {
+        let wkt = r#"PROJCS["Kota custom TM",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",123],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1]]"#;
+        let crs = Crs::from_definition(wkt);
+        let t = Transformer::new(&Crs::WGS84, &crs).expect("gdal transformer");
+        close(t.point(124.84, 1.49).expect("point"), (704712.5455690805, 164775.6359306975), 0.01);
+        // And into it from DGN95 / Indonesia TM-3 zone 50.2 (EPSG:23835): proj4rs → GDAL mixed.
+        let t = Transformer::new(&Crs::WGS84, &Crs::Epsg(23835)).expect("EPSG:23835");
+        close(t.point(124.84, 1.49).expect("point"), (1927777.4758845698, 1670865.9971207017), 0.01);
+    }
+
     #[test]
     fn unknown_code_is_a_clear_error() {
         let e = Transformer::new(&Crs::WGS84, &Crs::Epsg(999_999)).expect_err("unknown");
