@@ -493,7 +493,7 @@ mod tests {
         let crs = Crs::from_definition(wkt);
         let t = Transformer::new(&Crs::WGS84, &crs).expect("gdal transformer");
         close(t.point(124.84, 1.49).expect("point"), (704712.5455690805, 164775.6359306975), 0.01);
-        // And into it from DGN95 / Indonesia TM-3 zone 50.2 (EPSG:23835): proj4rs → GDAL mixed.
+        // The Indonesian national grid DGN95 / Indonesia TM-3 zone 50.2 (EPSG:23835), vs pyproj.
         let t = Transformer::new(&Crs::WGS84, &Crs::Epsg(23835)).expect("EPSG:23835");
         close(t.point(124.84, 1.49).expect("point"), (1927777.4758845698, 1670865.9971207017), 0.01);
     }
