@@ -492,10 +492,18 @@ mod tests {
         let wkt = r#"PROJCS["Kota custom TM",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",123],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1]]"#;
         let crs = Crs::from_definition(wkt);
         let t = Transformer::new(&Crs::WGS84, &crs).expect("gdal transformer");
-        close(t.point(124.84, 1.49).expect("point"), (704712.5455690805, 164775.6359306975), 0.01);
+        close(
+            t.point(124.84, 1.49).expect("point"),
+            (704712.5455690805, 164775.6359306975),
+            0.01,
+        );
         // The Indonesian national grid DGN95 / Indonesia TM-3 zone 50.2 (EPSG:23835), vs pyproj.
         let t = Transformer::new(&Crs::WGS84, &Crs::Epsg(23835)).expect("EPSG:23835");
-        close(t.point(124.84, 1.49).expect("point"), (1927777.4758845698, 1670865.9971207017), 0.01);
+        close(
+            t.point(124.84, 1.49).expect("point"),
+            (1927777.4758845698, 1670865.9971207017),
+            0.01,
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! overlay, weight = the share of their length / area inside the zone; table rows by code,
 //! weight 1) → *aggregate* per zone. Zones with no features are reported with count 0.
 
-use super::{num, Output, Row, TypedAnalysis};
+use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
 use crate::kernels::{overlay, point_coord, point_in_polygon};
@@ -64,25 +64,15 @@ impl TypedAnalysis for Aggregate {
         "Count, sum and mean of a layer's features (or a table's rows, by code) per zone";
 
     fn run(&self, project: &Project, p: &mut AggregateParams) -> Result<Output> {
-        let zones = project.layers.get(&p.zones)?;
+        let zones = layer_param(
+            project,
+            Self::NAME,
+            "zones",
+            &p.zones,
+            &[Role::Zones, Role::Hazard],
+            true,
+        )?;
         let layer = project.layers.get(&p.layer)?;
-        if zones.role != Role::Zones && zones.role != Role::Hazard {
-            return Err(Error::param(
-                Self::NAME,
-                "zones",
-                format!(
-                    "layer '{}' is a {} layer, not zones",
-                    zones.name,
-                    zones.role.as_str()
-                ),
-            ));
-        }
-        if zones.is_empty() {
-            return Err(Error::EmptyLayer {
-                layer: zones.name.clone(),
-                source_path: zones.source.clone(),
-            });
-        }
         let fields = p
             .sum
             .iter()

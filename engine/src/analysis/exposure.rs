@@ -8,7 +8,7 @@
 //! *post-process* (displaced = exposed × displacement rate per class; weekly needs of the
 //! displaced from the BNPB Perka 7/2008 minimum-needs profile).
 
-use super::{num, Output, Row, TypedAnalysis};
+use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
 use crate::kernels::overlay::{as_multipolygon, overlaps};
@@ -274,36 +274,15 @@ impl TypedAnalysis for Exposure {
         "People, households and facilities in a hazard zone per zone, with displaced and weekly needs (BNPB)";
 
     fn run(&self, project: &Project, p: &mut ExposureParams) -> Result<Output> {
-        let zones = project.layers.get(&p.zones)?;
-        let hazard = project.layers.get(&p.hazard)?;
-        if zones.role != Role::Zones {
-            return Err(Error::param(
-                Self::NAME,
-                "zones",
-                format!(
-                    "layer '{}' is a {} layer, not zones",
-                    zones.name,
-                    zones.role.as_str()
-                ),
-            ));
-        }
-        if hazard.role != Role::Hazard {
-            return Err(Error::param(
-                Self::NAME,
-                "hazard",
-                format!(
-                    "layer '{}' is a {} layer, not a hazard",
-                    hazard.name,
-                    hazard.role.as_str()
-                ),
-            ));
-        }
-        if zones.is_empty() {
-            return Err(Error::EmptyLayer {
-                layer: zones.name.clone(),
-                source_path: zones.source.clone(),
-            });
-        }
+        let zones = layer_param(project, Self::NAME, "zones", &p.zones, &[Role::Zones], true)?;
+        let hazard = layer_param(
+            project,
+            Self::NAME,
+            "hazard",
+            &p.hazard,
+            &[Role::Hazard],
+            false,
+        )?;
         let population = match p.population.clone() {
             Some(src) => src,
             None => PopulationSource::Field(

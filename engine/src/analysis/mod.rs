@@ -172,6 +172,40 @@ pub fn compare_ids(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// The layer named by parameter `param` of `analysis`, which must have one of `roles` and,
+/// when `non_empty`, at least one feature. Every analysis resolves its layers through this,
+/// so the errors read the same everywhere.
+pub fn layer_param<'p>(
+    project: &'p Project,
+    analysis: &str,
+    param: &str,
+    name: &str,
+    roles: &[crate::layer::Role],
+    non_empty: bool,
+) -> Result<&'p std::sync::Arc<crate::layer::Layer>> {
+    let layer = project.layers.get(name)?;
+    if !roles.contains(&layer.role) {
+        let wanted: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        return Err(Error::param(
+            analysis,
+            param,
+            format!(
+                "layer '{}' is a {} layer; expected {}",
+                layer.name,
+                layer.role.as_str(),
+                wanted.join(" or ")
+            ),
+        ));
+    }
+    if non_empty && layer.is_empty() {
+        return Err(Error::EmptyLayer {
+            layer: layer.name.clone(),
+            source_path: layer.source.clone(),
+        });
+    }
+    Ok(layer)
+}
+
 /// A JSON number from an f64 (non-finite → null, since JSON has no NaN).
 pub fn num(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)

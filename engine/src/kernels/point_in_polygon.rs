@@ -6,15 +6,16 @@
 //! feature index). So every point that touches the zones' union is counted exactly once,
 //! and totals over zones equal the number of points inside the city. Holes are outside
 //! their polygon; a point on a hole's edge is on the boundary.
-
 //!
 //! **Speed.** [`assign`] answers many points at once through [`PreparedZones`]: a uniform
 //! grid over the zones whose cells list the zones that can hold a point of the cell, in
 //! index order, with the cells lying wholly inside one zone marked so that most points need
 //! no geometry test at all; the rest are tested against rings whose edges are bucketed by
-//! y (a point's test reads the 2–4 edges of its bucket instead of the whole ring). The test
-//! replicates `geo`'s `coordinate_position` edge rules with the same robust predicate, so the
-//! answer is identical to [`locate`]'s, point for point.
+//! y (a point's test reads the 2–4 edges of its bucket instead of the whole ring), stopping
+//! at the first zone that holds the point. Points are processed grouped by cell, so the
+//! zones they test stay in cache. The test replicates `geo`'s `coordinate_position` edge
+//! rules with the same robust predicate, so the answer is identical to [`locate`]'s, point
+//! for point (`prepared_matches_locate_everywhere`).
 
 use crate::index::SpatialIndex;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
@@ -155,9 +156,17 @@ impl PreparedZones {
         if zones.len() >= FULL as usize {
             return None;
         }
+        // A zone with a non-finite coordinate gets no cells, as `SpatialIndex` leaves it out.
         let boxes: Vec<Option<geo::Rect>> = zones
             .iter()
             .map(|g| g.as_ref().and_then(|g| g.bounding_rect()))
+            .map(|r| {
+                r.filter(|r| {
+                    [r.min().x, r.min().y, r.max().x, r.max().y]
+                        .iter()
+                        .all(|v| v.is_finite())
+                })
+            })
             .collect();
         let (mut x0, mut y0, mut x1, mut y1) = (
             f64::INFINITY,
@@ -772,7 +781,8 @@ mod tests {
 
     /// Zones meant to trip the prepared path: overlaps, a multipolygon whose parts share an
     /// edge (geo's mod-2 rule puts that edge outside), a concave star, a self-crossing
-    /// bowtie, a hole touching its exterior, a rect, a null and a degenerate zone.
+    /// bowtie, a hole touching its exterior, a rect, a null, a degenerate zone and one with a
+    /// NaN vertex (left out, as by `SpatialIndex`).
     fn awkward() -> Vec<Option<Geometry>> {
         let star: Vec<(f64, f64)> = (0..20)
             .map(|i| {
@@ -811,6 +821,7 @@ mod tests {
             Some(hole_touching.into()),
             Some(geo::Rect::new(coord! {x: 7.0, y: 7.0}, coord! {x: 9.5, y: 11.0}).into()),
             Some(Polygon::new(LineString::new(vec![coord! {x: 11.0, y: 1.0}]), vec![]).into()),
+            Some(polygon![(x: 0.0, y: 0.0), (x: f64::NAN, y: 0.0), (x: 12.0, y: 12.0)].into()),
         ]
     }
 
