@@ -29,7 +29,7 @@ Usage (from the repository root)::
 
     cargo build --release -p tepat-benches --bins
     python benches/peers/run.py [--quick] [--repeat R] [--only join|nearest]
-                                [--peers geopandas,duckdb] [--json out.json]
+                                [--max-points N] [--peers geopandas,duckdb] [--json out.json]
 """
 
 from __future__ import annotations
@@ -240,13 +240,14 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes (seconds, for a smoke test)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per tool and case; the fastest counts")
     ap.add_argument("--only", choices=["join", "nearest"], help="run one task only")
+    ap.add_argument("--max-points", type=int, help="skip the cases with more points than this")
     ap.add_argument("--peers", default="geopandas,duckdb", help="comma-separated peers to run beside tepat")
     ap.add_argument("--json", type=pathlib.Path, help="also write the results to this file")
     args = ap.parse_args()
 
     sizes = QUICK if args.quick else FULL
     tasks = [args.only] if args.only else ["join", "nearest"]
-    cases = [(t, n, m) for t in tasks for (n, m) in sizes[t]]
+    cases = [(t, n, m) for t in tasks for (n, m) in sizes[t] if not args.max_points or n <= args.max_points]
     for exe in ("peer_rust", "peer_data"):
         if not (BIN / exe).exists():
             print(f"{BIN / exe} missing: run `cargo build --release -p tepat-benches --bins` first",

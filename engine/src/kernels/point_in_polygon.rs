@@ -108,8 +108,10 @@ enum Shape {
     Null,
     /// Polygon or multipolygon: parts `parts` of [`Rings::parts`].
     Polygons { first: u32, end: u32 },
-    /// Any other geometry (rect, triangle, collection, point, line): tested with `geo`.
-    Other,
+    /// Any other geometry (rect, triangle, collection, point, line), or one with a
+    /// non-finite coordinate: tested with `geo` inside its bounding box (as the R-tree path
+    /// of [`locate`] does; the box is a placeholder until `with_cells` sets it).
+    Other(geo::Rect),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -202,7 +204,15 @@ impl PreparedZones {
         };
 
         let mut rings = Rings::default();
-        let shapes: Vec<Shape> = zones.iter().map(|z| rings.push_zone(z.as_ref())).collect();
+        let shapes: Vec<Shape> = zones
+            .iter()
+            .zip(&boxes)
+            .map(|(z, bbox)| match (rings.push_zone(z.as_ref()), bbox) {
+                (Shape::Other(_), Some(r)) => Shape::Other(*r),
+                (Shape::Other(_), None) => Shape::Null,
+                (shape, _) => shape,
+            })
+            .collect();
         // Per zone, the sorted cells it may occupy (`| FULL` when wholly inside).
         let per_zone: Vec<Vec<u32>> = shapes
             .par_iter()
@@ -258,9 +268,16 @@ impl PreparedZones {
             let pos = match self.shapes[z] {
                 Shape::Null => CoordPos::Outside,
                 Shape::Polygons { first, end } => self.rings.position(first..end, c),
-                Shape::Other => zones[z]
-                    .as_ref()
-                    .map_or(CoordPos::Outside, |g| g.coordinate_position(&c)),
+                Shape::Other(r) => {
+                    let inside_box = c.x >= r.min().x
+                        && c.x <= r.max().x
+                        && c.y >= r.min().y
+                        && c.y <= r.max().y;
+                    match &zones[z] {
+                        Some(g) if inside_box => g.coordinate_position(&c),
+                        _ => CoordPos::Outside,
+                    }
+                }
             };
             if pos != CoordPos::Outside {
                 return Some(z);
@@ -404,11 +421,20 @@ impl Ring {
 impl Rings {
     fn push_zone(&mut self, g: Option<&Geometry>) -> Shape {
         let first = self.parts.len() as u32;
+        // A NaN or infinite vertex would break the cell marking's geometry: such a zone is
+        // left to `geo`'s own test (`Shape::Other`), which keeps the answer identical.
+        let finite = |g: &Geometry| {
+            use geo::CoordsIter;
+            g.coords_iter().all(|c| c.x.is_finite() && c.y.is_finite())
+        };
         match g {
             None => return Shape::Null,
+            Some(g) if !finite(g) => {
+                return Shape::Other(geo::Rect::new(Coord::zero(), Coord::zero()))
+            }
             Some(Geometry::Polygon(p)) => self.push_polygon(p),
             Some(Geometry::MultiPolygon(mp)) => mp.iter().for_each(|p| self.push_polygon(p)),
-            Some(_) => return Shape::Other,
+            Some(_) => return Shape::Other(geo::Rect::new(Coord::zero(), Coord::zero())),
         }
         Shape::Polygons {
             first,
@@ -611,7 +637,7 @@ fn zone_cells(
     let m = 0.25 * grid.g;
     let (first, end) = match shape {
         Shape::Null => return Vec::new(),
-        Shape::Other => {
+        Shape::Other(_) => {
             let (c0, c1) = (grid.col(bbox.min().x - m), grid.col(bbox.max().x + m));
             let (r0, r1) = (grid.row(bbox.min().y - m), grid.row(bbox.max().y + m));
             return (r0..=r1)
@@ -821,7 +847,7 @@ mod tests {
             Some(hole_touching.into()),
             Some(geo::Rect::new(coord! {x: 7.0, y: 7.0}, coord! {x: 9.5, y: 11.0}).into()),
             Some(Polygon::new(LineString::new(vec![coord! {x: 11.0, y: 1.0}]), vec![]).into()),
-            Some(polygon![(x: 0.0, y: 0.0), (x: f64::NAN, y: 0.0), (x: 12.0, y: 12.0)].into()),
+            Some(polygon![(x: 11.5, y: 5.0), (x: f64::NAN, y: 5.0), (x: 12.5, y: 6.0)].into()),
         ]
     }
 
