@@ -12,7 +12,7 @@ VENV ?= .venv
 APT_PACKAGES := libgdal-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps fmt-check clippy unit bench bench-peers demo venv
+.PHONY: run test build deps fmt-check clippy unit bench bench-peers bench-peers-quick demo venv
 
 deps:
 	@if ! pkg-config --exists gdal 2>/dev/null; then \
@@ -51,6 +51,10 @@ $(VENV)/.installed: benches/peers/requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r benches/peers/requirements.txt
 	touch $@
+
+bench-peers-quick: deps venv
+	$(CARGO) build --release -p tepat-benches --bins
+	$(VENV)/bin/python benches/peers/run.py --quick
 
 bench-peers: deps venv
 	$(CARGO) build --release -p tepat-benches --bins
