@@ -2,7 +2,7 @@
 #   make run    installs what a fresh machine lacks, builds, serves the demo city on 127.0.0.1:8080
 #   make test   installs what it needs, then fmt check, clippy -D warnings, every test with all features
 #
-# Other targets: build, bench (criterion), bench-peers (GeoPandas / DuckDB side by side), demo, clean-deps.
+# Other targets: build, bench (criterion), bench-peers[-quick] (GeoPandas / DuckDB side by side), demo.
 
 SHELL := /bin/bash
 CARGO ?= cargo
