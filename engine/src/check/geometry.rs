@@ -200,28 +200,42 @@ fn multipolygon_problems(mp: &MultiPolygon) -> Vec<Problem> {
     // Large parts or many parts: each part on its own, then only the pairs of parts whose
     // boxes meet (geo relates all pairs), with the same two tests as geo.
     let mut out: Vec<Problem> = mp.0.iter().flat_map(polygon_problems).collect();
-    let boxes: Vec<_> =
-        mp.0.iter()
-            .enumerate()
-            .filter_map(|(i, p)| Some(GeomWithData::new(rect_of(p.bounding_rect()?), i)))
-            .collect();
+    for (i, j) in overlapping_pairs(&mp.0) {
+        out.push(problem(
+            "overlapping-parts",
+            format!("parts {i} and {j} overlap or touch along a line"),
+        ));
+    }
+    out
+}
+
+/// Pairs (i < j) whose interiors overlap or whose boundaries share a line, geo's two tests
+/// for parts and holes, evaluated only where the R-tree says the boxes meet.
+fn overlapping_pairs<G>(items: &[G]) -> Vec<(usize, usize)>
+where
+    G: BoundingRect<f64> + Relate<f64>,
+    G::Output: Into<Option<geo::Rect>>,
+{
+    let boxes: Vec<_> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| Some(GeomWithData::new(rect_of(g.bounding_rect().into()?), i)))
+        .collect();
     let tree = RTree::bulk_load(boxes);
+    let mut pairs = Vec::new();
     for (a, b) in tree.intersection_candidates_with_other_tree(&tree) {
         let (i, j) = (a.data, b.data);
         if i >= j {
             continue;
         }
-        let im = mp.0[i].relate(&mp.0[j]);
+        let im = items[i].relate(&items[j]);
         if im.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional
             || im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
         {
-            out.push(problem(
-                "overlapping-parts",
-                format!("parts {i} and {j} overlap or touch along a line"),
-            ));
+            pairs.push((i, j));
         }
     }
-    out
+    pairs
 }
 
 fn rect_of(r: geo::Rect) -> Rectangle<[f64; 2]> {
@@ -290,26 +304,11 @@ fn large_polygon_problems(p: &Polygon) -> Vec<Problem> {
         }
     }
     // Hole pairs: only those whose boxes meet.
-    let boxes: Vec<_> = holes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| Some(GeomWithData::new(rect_of(h.bounding_rect()?), i)))
-        .collect();
-    let tree = RTree::bulk_load(boxes);
-    for (a, b) in tree.intersection_candidates_with_other_tree(&tree) {
-        let (i, j) = (a.data, b.data);
-        if i >= j {
-            continue;
-        }
-        let im = holes[i].relate(&holes[j]);
-        if im.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional
-            || im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
-        {
-            out.push(problem(
-                "rings-intersect",
-                format!("interior rings at index {i} and {j} overlap or touch along a line"),
-            ));
-        }
+    for (i, j) in overlapping_pairs(&holes) {
+        out.push(problem(
+            "rings-intersect",
+            format!("interior rings at index {i} and {j} overlap or touch along a line"),
+        ));
     }
     out
 }
