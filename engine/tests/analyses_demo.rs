@@ -34,7 +34,7 @@ fn every_registered_analysis_is_covered_here() {
     let names: Vec<_> = analysis::registry().iter().map(|a| a.name()).collect();
     assert_eq!(
         names,
-        ["aggregate", "exposure"],
+        ["aggregate", "exposure", "interpolate"],
         "add a demo-city test for each new analysis"
     );
 }
@@ -165,4 +165,46 @@ fn exposure_invariants_and_nesting() {
     }
     let total = f(&by_rp[0].summary["population"]);
     assert!((430_000.0..470_000.0).contains(&total), "{total}");
+}
+
+#[test]
+fn interpolate_kecamatan_to_kelurahan_matches_tobler() {
+    let r = run(
+        "interpolate",
+        json!({"source": "kecamatan", "target": "kelurahan", "extensive": ["population"], "intensive": ["households"]}),
+    );
+    let golden = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/demo_interpolate.csv"
+    ))
+    .expect("golden");
+    let rows: BTreeMap<&str, &serde_json::Map<String, Value>> = r
+        .rows
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap_or_default(), r))
+        .collect();
+    let mut n = 0;
+    for line in golden.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let row = rows
+            .get(cells[0])
+            .unwrap_or_else(|| panic!("no row for {}", cells[0]));
+        for (name, cell) in ["population", "households"].iter().zip(&cells[1..]) {
+            let want: f64 = cell.parse().expect("number");
+            let got = f(&row[*name]);
+            assert!(
+                (got - want).abs() <= 1e-6 * want.abs().max(1.0),
+                "{} {name}: tepat {got} vs tobler {want}",
+                cells[0]
+            );
+        }
+        n += 1;
+    }
+    assert_eq!(n, rows.len(), "golden covers every kelurahan");
+    // allocate_total: the city's population is preserved.
+    let (src, dst) = (
+        f(&r.summary["source_total_population"]),
+        f(&r.summary["target_total_population"]),
+    );
+    assert!((src - dst).abs() < 1e-6 * src, "{src} vs {dst}");
 }

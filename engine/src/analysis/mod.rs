@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod exposure;
+pub mod interpolate;
 
 use crate::error::{Error, Result};
 use crate::project::Project;
@@ -114,7 +115,11 @@ impl<T: TypedAnalysis> Analysis for T {
 
 /// Every registered analysis, in listing order.
 pub fn registry() -> Vec<&'static dyn Analysis> {
-    vec![&aggregate::Aggregate, &exposure::Exposure]
+    vec![
+        &aggregate::Aggregate,
+        &exposure::Exposure,
+        &interpolate::Interpolate,
+    ]
 }
 
 /// The analysis called `name`.
