@@ -2,7 +2,8 @@
 #   make run    installs what a fresh machine lacks, builds, serves the demo city on 127.0.0.1:8080
 #   make test   installs what it needs, then fmt check, clippy -D warnings, every test with all features
 #
-# Other targets: build, bench (criterion), bench-peers[-quick] (GeoPandas / DuckDB side by side), demo.
+# Other targets: build, bench (criterion), bench-peers[-quick] (GeoPandas / DuckDB side by side),
+# goldens (regenerate engine/tests/golden with GeoPandas / tobler), demo.
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -12,7 +13,7 @@ VENV ?= .venv
 APT_PACKAGES := libgdal-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps fmt-check clippy unit bench bench-peers bench-peers-quick demo venv
+.PHONY: run test build deps fmt-check clippy unit bench bench-peers bench-peers-quick goldens demo venv
 
 deps:
 	@if ! pkg-config --exists gdal 2>/dev/null; then \
@@ -51,6 +52,13 @@ $(VENV)/.installed: benches/peers/requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r benches/peers/requirements.txt
 	touch $@
+
+# Regenerate the golden files of engine/tests/golden/ from the reference tools (GeoPandas, tobler).
+goldens: build venv
+	rm -rf target/golden-demo && ./target/release/tepat demo --out target/golden-demo
+	$(VENV)/bin/python engine/tests/golden/make_demo_exposure.py target/golden-demo > engine/tests/golden/demo_exposure_q25.csv
+	$(VENV)/bin/python engine/tests/golden/make_demo_interpolate.py target/golden-demo > engine/tests/golden/demo_interpolate.csv
+	$(VENV)/bin/python engine/tests/golden/make_real_city.py
 
 bench-peers-quick: deps venv
 	$(CARGO) build --release -p tepat-benches --bins
