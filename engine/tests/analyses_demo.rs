@@ -29,6 +29,38 @@ fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
 }
 
+/// Every cell of golden CSV `file` (header: `kode` then result columns) equals the result row
+/// with that id within 1e-6 relative (the scale never below `floor`), and every row is covered.
+fn matches_golden(r: &AnalysisResult, file: &str, tool: &str, floor: f64) {
+    let path = format!("{}/tests/golden/{file}", env!("CARGO_MANIFEST_DIR"));
+    let golden = std::fs::read_to_string(&path).expect("golden");
+    let mut lines = golden.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let rows: BTreeMap<&str, &serde_json::Map<String, Value>> = r
+        .rows
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap_or_default(), r))
+        .collect();
+    let mut n = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let row = rows
+            .get(cells[0])
+            .unwrap_or_else(|| panic!("no row for {}", cells[0]));
+        for (name, cell) in header.iter().zip(&cells).skip(1) {
+            let want: f64 = cell.parse().expect("number");
+            let got = f(&row[*name]);
+            assert!(
+                (got - want).abs() <= 1e-6 * want.abs().max(floor),
+                "{} {name}: tepat {got} vs {tool} {want}",
+                cells[0]
+            );
+        }
+        n += 1;
+    }
+    assert_eq!(n, rows.len(), "{file} covers every row");
+}
+
 #[test]
 fn every_registered_analysis_is_covered_here() {
     let names: Vec<_> = analysis::registry().iter().map(|a| a.name()).collect();
@@ -93,37 +125,8 @@ fn exposure_q25_matches_geopandas_overlay() {
         "exposure",
         json!({"zones": "kelurahan", "hazard": "banjir_q25", "class_field": "depth_class", "classes": ["rendah", "sedang", "tinggi"], "facilities": "puskesmas"}),
     );
-    let golden = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/golden/demo_exposure_q25.csv"
-    ))
-    .expect("golden");
-    let mut lines = golden.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let rows: BTreeMap<&str, &serde_json::Map<String, Value>> = r
-        .rows
-        .iter()
-        .map(|r| (r["id"].as_str().unwrap_or_default(), r))
-        .collect();
-    let mut n = 0;
-    for line in lines {
-        let cells: Vec<&str> = line.split(',').collect();
-        let row = rows
-            .get(cells[0])
-            .unwrap_or_else(|| panic!("no row for {}", cells[0]));
-        for (name, cell) in header.iter().zip(&cells).skip(1) {
-            let want: f64 = cell.parse().expect("number");
-            let got = f(&row[*name]);
-            // 1e-6 relative, with an absolute floor of 1e-3 m² / people for empty intersections.
-            assert!(
-                (got - want).abs() <= 1e-6 * want.abs().max(1e3),
-                "{} {name}: tepat {got} vs GeoPandas {want}",
-                cells[0]
-            );
-        }
-        n += 1;
-    }
-    assert_eq!(n, rows.len(), "golden covers every kelurahan");
+    // 1e-6 relative, with an absolute floor of 1e-3 m² / people for empty intersections.
+    matches_golden(&r, "demo_exposure_q25.csv", "GeoPandas", 1e3);
 }
 
 #[test]
@@ -173,34 +176,7 @@ fn interpolate_kecamatan_to_kelurahan_matches_tobler() {
         "interpolate",
         json!({"source": "kecamatan", "target": "kelurahan", "extensive": ["population"], "intensive": ["households"]}),
     );
-    let golden = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/golden/demo_interpolate.csv"
-    ))
-    .expect("golden");
-    let rows: BTreeMap<&str, &serde_json::Map<String, Value>> = r
-        .rows
-        .iter()
-        .map(|r| (r["id"].as_str().unwrap_or_default(), r))
-        .collect();
-    let mut n = 0;
-    for line in golden.lines().skip(1) {
-        let cells: Vec<&str> = line.split(',').collect();
-        let row = rows
-            .get(cells[0])
-            .unwrap_or_else(|| panic!("no row for {}", cells[0]));
-        for (name, cell) in ["population", "households"].iter().zip(&cells[1..]) {
-            let want: f64 = cell.parse().expect("number");
-            let got = f(&row[*name]);
-            assert!(
-                (got - want).abs() <= 1e-6 * want.abs().max(1.0),
-                "{} {name}: tepat {got} vs tobler {want}",
-                cells[0]
-            );
-        }
-        n += 1;
-    }
-    assert_eq!(n, rows.len(), "golden covers every kelurahan");
+    matches_golden(&r, "demo_interpolate.csv", "tobler", 1.0);
     // allocate_total: the city's population is preserved.
     let (src, dst) = (
         f(&r.summary["source_total_population"]),

@@ -283,19 +283,12 @@ fn join_by_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::fixtures::spec;
     use crate::crs::Crs;
     use crate::layer::{Column, Value as Cell};
-    use crate::project::{LayerSpec, Project};
+    use crate::project::Project;
     use geo::{point, polygon, Geometry};
     use serde_json::json;
-
-    fn spec(name: &str, role: &str) -> LayerSpec {
-        LayerSpec {
-            name: name.into(),
-            role: role.into(),
-            ..LayerSpec::default()
-        }
-    }
 
     fn project() -> Project {
         let sq = |x0: f64| -> Option<Geometry> {

@@ -657,28 +657,11 @@ fn demand_exposure(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::fixtures::{ints, rect as sq, spec, text};
     use crate::crs::Crs;
     use crate::layer::Value as Cell;
-    use crate::project::LayerSpec;
     use geo::{point, polygon};
     use serde_json::json;
-
-    fn sq(x0: f64, y0: f64, w: f64, h: f64) -> Option<Geometry> {
-        Some(polygon![(x: x0, y: y0), (x: x0 + w, y: y0), (x: x0 + w, y: y0 + h), (x: x0, y: y0 + h)].into())
-    }
-    fn spec(name: &str, role: &str) -> LayerSpec {
-        LayerSpec {
-            name: name.into(),
-            role: role.into(),
-            ..LayerSpec::default()
-        }
-    }
-    fn text(name: &str, v: &[&str]) -> Column {
-        Column::from_values(name, v.iter().map(|s| Cell::Text(s.to_string())).collect())
-    }
-    fn ints(name: &str, v: &[i64]) -> Column {
-        Column::from_values(name, v.iter().map(|x| Cell::Int(*x)).collect())
-    }
 
     /// Two 100×100 zones (A: 1000 people, 200 poor; B: 500 people, 0 poor). Hazard: a "low"
     /// strip x∈[50,150] over the full height, and a "high" square [100,150]×[0,50] that

@@ -153,22 +153,11 @@ impl TypedAnalysis for Interpolate {
 
 #[cfg(test)]
 mod tests {
+    use crate::analysis::fixtures::{rect as sq, spec};
     use crate::crs::Crs;
     use crate::layer::{Column, Layer, Role, Value as Cell};
-    use crate::project::{LayerSpec, Project};
-    use geo::{polygon, Geometry};
+    use crate::project::Project;
     use serde_json::{json, Value};
-
-    fn sq(x0: f64, y0: f64, w: f64, h: f64) -> Option<Geometry> {
-        Some(polygon![(x: x0, y: y0), (x: x0 + w, y: y0), (x: x0 + w, y: y0 + h), (x: x0, y: y0 + h)].into())
-    }
-    fn spec(name: &str, role: &str) -> LayerSpec {
-        LayerSpec {
-            name: name.into(),
-            role: role.into(),
-            ..LayerSpec::default()
-        }
-    }
 
     /// Source: two 10×10 blocks (pop 100 rate 0.2; pop 50 rate 0.6). Target: T1 = [0,15]×[0,10]
     /// covers block 1 and half of block 2; T2 = [15,30]×[0,10] covers the other half of block 2

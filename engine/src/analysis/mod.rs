@@ -216,6 +216,38 @@ pub fn num(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
+/// Small builders shared by the analyses' hand-computed tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::layer::{Column, Value};
+    use crate::project::LayerSpec;
+    use geo::{polygon, Geometry};
+
+    /// An axis-aligned w × h rectangle at (x0, y0).
+    pub fn rect(x0: f64, y0: f64, w: f64, h: f64) -> Option<Geometry> {
+        Some(polygon![(x: x0, y: y0), (x: x0 + w, y: y0), (x: x0 + w, y: y0 + h), (x: x0, y: y0 + h)].into())
+    }
+
+    /// A `[[layers]]` entry with only a name and a role.
+    pub fn spec(name: &str, role: &str) -> LayerSpec {
+        LayerSpec {
+            name: name.into(),
+            role: role.into(),
+            ..LayerSpec::default()
+        }
+    }
+
+    /// A text column.
+    pub fn text(name: &str, v: &[&str]) -> Column {
+        Column::from_values(name, v.iter().map(|s| Value::Text(s.to_string())).collect())
+    }
+
+    /// An integer column.
+    pub fn ints(name: &str, v: &[i64]) -> Column {
+        Column::from_values(name, v.iter().map(|x| Value::Int(*x)).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
