@@ -66,7 +66,7 @@ fn every_registered_analysis_is_covered_here() {
     let names: Vec<_> = analysis::registry().iter().map(|a| a.name()).collect();
     assert_eq!(
         names,
-        ["aggregate", "exposure", "interpolate"],
+        ["aggregate", "exposure", "interpolate", "index"],
         "add a demo-city test for each new analysis"
     );
 }
@@ -183,4 +183,104 @@ fn interpolate_kecamatan_to_kelurahan_matches_tobler() {
         f(&r.summary["target_total_population"]),
     );
     assert!((src - dst).abs() < 1e-6 * src, "{src} vs {dst}");
+}
+
+/// The targeting chain in one request: `exposure` runs as an input of `index`, whose ranking
+/// is recomputed here by hand from the raw values it reports and from an independent
+/// exposure run.
+#[test]
+fn index_ranks_kelurahan_from_exposure_and_poverty() {
+    let exposure = json!({"zones": "kelurahan", "hazard": "banjir_q25", "class_field": "depth_class", "classes": ["rendah", "sedang", "tinggi"]});
+    let r = run(
+        "index",
+        json!({
+            "zones": "kelurahan",
+            "inputs": {"banjir": {"analysis": "exposure", "params": exposure}},
+            "indicators": [
+                {"from": "banjir", "field": "poor_exposed_share", "weight": 0.5},
+                {"field": "poor_households", "per": "households", "weight": 0.3},
+                {"field": "under5", "per": "population", "weight": 0.2, "normalize": "rank"}
+            ],
+            "top_n": 10,
+            "sensitivity": {"runs": 200, "spread": 0.2, "seed": 7}
+        }),
+    );
+    assert_eq!(r.rows.len(), 83);
+    let direct = run("exposure", exposure);
+    let exposed: BTreeMap<&str, f64> = direct
+        .rows
+        .iter()
+        .map(|row| (row["id"].as_str().unwrap(), f(&row["poor_exposed_share"])))
+        .collect();
+    let raw = |row: &serde_json::Map<String, Value>, k: &str| f(&row["contributions"][k]["raw"]);
+    let (lo, hi) = r.rows.iter().fold((f64::MAX, f64::MIN), |(lo, hi), row| {
+        let x = raw(row, "poor_exposed_share");
+        (lo.min(x), hi.max(x))
+    });
+    assert!(hi > lo && lo == 0.0, "some kelurahan are dry, some flooded");
+    let mut flooded_poor = 0;
+    for row in &r.rows {
+        let id = row["id"].as_str().unwrap();
+        let x = raw(row, "poor_exposed_share");
+        assert!(
+            (x - exposed[id]).abs() < 1e-12,
+            "{id}: index sees the exposure row"
+        );
+        let c = &row["contributions"];
+        // Min-max by hand, weight 0.5.
+        let want = 0.5 * (x - lo) / (hi - lo);
+        assert!((f(&c["poor_exposed_share"]["contribution"]) - want).abs() < 1e-12);
+        let sum: f64 = c
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| f(&v["contribution"]))
+            .sum();
+        assert!(
+            (sum - f(&row["score"])).abs() < 1e-12,
+            "{id}: contributions sum to score"
+        );
+        let rank = row["rank"].as_u64().unwrap();
+        let (low, high) = (
+            row["rank_low"].as_u64().unwrap(),
+            row["rank_high"].as_u64().unwrap(),
+        );
+        assert!(low <= rank && rank <= high, "{id}: {low} ≤ {rank} ≤ {high}");
+        let reasons = row["reasons"].as_array().unwrap();
+        assert!(reasons.len() <= 3);
+        if x > 0.0 && reasons[0]["indicator"] == "poor_exposed_share" {
+            flooded_poor += 1;
+            let pct = format!("{:.0}%", x * 100.0);
+            let en = reasons[0]["en"].as_str().unwrap();
+            if x >= 0.1 {
+                assert!(en.starts_with(&pct), "{en} vs {pct}");
+            }
+            assert!(en.contains("Q25 flood zone"), "{en}");
+            assert!(reasons[0]["id"]
+                .as_str()
+                .unwrap()
+                .contains("zona banjir Q25"));
+        }
+    }
+    assert!(flooded_poor > 0, "flood exposure explains some ranks");
+    // Ranks follow scores, and the top of the list is the summary's shortlist.
+    let mut by_rank: Vec<&serde_json::Map<String, Value>> = r.rows.iter().collect();
+    by_rank.sort_by_key(|row| row["rank"].as_u64());
+    assert_eq!(by_rank[0]["rank"], 1);
+    for w in by_rank.windows(2) {
+        assert!(f(&w[0]["score"]) >= f(&w[1]["score"]));
+    }
+    let top = r.summary["top"].as_array().unwrap();
+    assert_eq!(top.len(), 10);
+    assert_eq!(top[0]["id"], by_rank[0]["id"]);
+    assert!(
+        r.summary["inputs"]["banjir"]["summary"]["exposed_population"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert!(
+        r.meta.layers.contains_key("banjir_q25"),
+        "the hazard's hash is in meta"
+    );
 }

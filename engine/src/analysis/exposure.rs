@@ -401,15 +401,23 @@ impl TypedAnalysis for Exposure {
             }
         }
         let mut count_exposed = vec![vec![0.0; n]; counts.len()];
+        let mut count_zone = vec![vec![0.0; n]; counts.len()];
         let mut count_total = vec![0.0; counts.len()];
         for (k, f) in counts.iter().enumerate() {
             let col = zones.numeric_column(f)?;
-            for (z, e) in count_exposed[k].iter_mut().enumerate() {
+            for z in 0..n {
                 let v = col.f64_at(z).unwrap_or(0.0);
+                count_zone[k][z] = v;
                 count_total[k] += v;
-                *e = (0..nc).map(|c| v * share_in(z, c)).sum();
+                count_exposed[k][z] = (0..nc).map(|c| v * share_in(z, c)).sum();
             }
         }
+        // The count field that holds poor households, for the `poor_exposed_share` shortcut.
+        let poor = counts
+            .iter()
+            .position(|f| f.contains("poor") || f.contains("miskin"));
+        // A zone with none of a count has a share of 0, not 0/0.
+        let share = |part: f64, whole: f64| if whole > 0.0 { part / whole } else { 0.0 };
 
         // Facilities in the hazard: each takes the highest class it touches.
         let mut fac_ids: Vec<Vec<Value>> = vec![Vec::new(); n];
@@ -485,6 +493,7 @@ impl TypedAnalysis for Exposure {
             let e: f64 = exposed[z].iter().sum();
             r.insert("population".into(), num(pop[z]));
             r.insert("exposed_population".into(), num(e));
+            r.insert("exposed_share".into(), num(share(e, pop[z])));
             if per_class {
                 for c in 0..nc {
                     r.insert(
@@ -495,6 +504,16 @@ impl TypedAnalysis for Exposure {
             }
             for (k, f) in counts.iter().enumerate() {
                 r.insert(format!("exposed_{f}"), num(count_exposed[k][z]));
+                r.insert(
+                    format!("exposed_{f}_share"),
+                    num(share(count_exposed[k][z], count_zone[k][z])),
+                );
+            }
+            if let Some(k) = poor {
+                r.insert(
+                    "poor_exposed_share".into(),
+                    num(share(count_exposed[k][z], count_zone[k][z])),
+                );
             }
             if p.facilities.is_some() {
                 r.insert(
@@ -523,14 +542,7 @@ impl TypedAnalysis for Exposure {
         let mut s = Map::new();
         s.insert("population".into(), num(tot_pop));
         s.insert("exposed_population".into(), num(tot_exp));
-        s.insert(
-            "exposed_share".into(),
-            num(if tot_pop > 0.0 {
-                tot_exp / tot_pop
-            } else {
-                0.0
-            }),
-        );
+        s.insert("exposed_share".into(), num(share(tot_exp, tot_pop)));
         if per_class {
             for c in 0..nc {
                 s.insert(
@@ -548,24 +560,11 @@ impl TypedAnalysis for Exposure {
         for (k, f) in counts.iter().enumerate() {
             let e: f64 = count_exposed[k].iter().sum();
             s.insert(format!("exposed_{f}"), num(e));
-            s.insert(
-                format!("exposed_{f}_share"),
-                num(if count_total[k] > 0.0 {
-                    e / count_total[k]
-                } else {
-                    0.0
-                }),
-            );
+            s.insert(format!("exposed_{f}_share"), num(share(e, count_total[k])));
         }
-        if let Some(poor) = counts
-            .iter()
-            .find(|f| f.contains("poor") || f.contains("miskin"))
-        {
-            let v = s
-                .get(&format!("exposed_{poor}_share"))
-                .cloned()
-                .unwrap_or(Value::Null);
-            s.insert("poor_exposed_share".into(), v);
+        if let Some(k) = poor {
+            let e: f64 = count_exposed[k].iter().sum();
+            s.insert("poor_exposed_share".into(), num(share(e, count_total[k])));
         }
         s.insert("displaced".into(), num(tot_disp));
         for (name, rate) in p.needs.items() {

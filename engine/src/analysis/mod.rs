@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod exposure;
+pub mod index;
 pub mod interpolate;
 
 use crate::error::{Error, Result};
@@ -119,6 +120,7 @@ pub fn registry() -> Vec<&'static dyn Analysis> {
         &aggregate::Aggregate,
         &exposure::Exposure,
         &interpolate::Interpolate,
+        &index::Index,
     ]
 }
 

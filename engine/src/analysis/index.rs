@@ -1,0 +1,1102 @@
+//! `index`: the targeting ranking: which zones need a programme most, and why.
+//!
+//! Stages: *gather* each indicator's raw value per zone (a zone field, a field of a table
+//! joined to the zones, or a column of another analysis run in the same request, e.g.
+//! `exposure`) → *normalise* (min-max, z-score or percentile rank, oriented so that higher
+//! means more need) → *aggregate* (weighted sum, or TOPSIS) → *rank* (1 = most in need) →
+//! *explain*: per-indicator contributions that sum to the score, the three largest as
+//! sentences in Bahasa Indonesia and English, and how far each rank moves when the weights
+//! are perturbed (Monte-Carlo sensitivity).
+//!
+//! Defined results for awkward data, so a ranking never fails on a real city's holes:
+//! - a rate with a zero denominator (`per`, e.g. no households) is 0, not 0/0;
+//! - a missing value takes the indicator's mean normalised value (neutral), is reported in
+//!   the row (`imputed`) and counted in the summary;
+//! - an indicator with the same value everywhere normalises to 0 (it cannot discriminate);
+//! - equal scores share a rank (competition ranking: 1, 2, 2, 4).
+
+mod reasons;
+
+use super::{layer_param, num, AnalysisResult, Output, Row, TypedAnalysis};
+use crate::error::{Error, Result};
+use crate::layer::{Layer, Role};
+use crate::project::Project;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// The `index` analysis.
+#[derive(Debug, Clone, Copy)]
+pub struct Index;
+
+/// How indicators combine into a score.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Σ weight × normalised value; each term is the indicator's contribution.
+    #[default]
+    WeightedSum,
+    /// TOPSIS (Hwang & Yoon): closeness to the most-in-need ideal,
+    /// d⁻ / (d⁺ + d⁻) over weighted normalised values; contributions split the score by
+    /// each indicator's share of the squared distance d⁻².
+    Topsis,
+}
+
+/// Which way an indicator points.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// A higher value means more need (poverty rate, exposed share, distance).
+    #[default]
+    HigherIsWorse,
+    /// A higher value means less need (access, coverage).
+    HigherIsBetter,
+}
+
+/// How raw values become comparable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Normalize {
+    /// (x − min) / (max − min), in [0, 1].
+    #[default]
+    Minmax,
+    /// (x − mean) / sd (population sd, as `scipy.stats.zscore`).
+    Zscore,
+    /// Percentile rank (average rank of ties − 1) / (n − 1), in [0, 1].
+    Rank,
+}
+
+/// A sentence with placeholders, in both languages.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonText {
+    /// Bahasa Indonesia, e.g. `"{value} rumah tangga miskin di zona banjir Q25"`.
+    pub id: String,
+    /// English, e.g. `"{value} of poor households are in the Q25 flood zone"`.
+    pub en: String,
+}
+
+/// One indicator of need.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// The field holding the value.
+    pub field: String,
+    /// Where the field is: the name of an entry of `inputs` (another analysis run in this
+    /// request), or a table layer joined to the zones (`join_to`). Default: the zone layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Divide by this field of the same source (e.g. `poor_households` per `households`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<String>,
+    /// Key in `contributions` (default: the field, or `from.field` when two indicators share a field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Relative weight (default 1; the weights are rescaled to sum to 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    /// Whether a higher value means more or less need.
+    #[serde(default)]
+    pub direction: Direction,
+    /// Normalisation.
+    #[serde(default)]
+    pub normalize: Normalize,
+    /// Custom reason sentence; placeholders `{value}`, `{median}`, `{rank}`, `{n}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ReasonText>,
+}
+
+/// Another analysis run in the same request, whose row fields indicators can use.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Registered analysis name (default: this entry's key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<String>,
+    /// Its params.
+    #[serde(default)]
+    pub params: Value,
+}
+
+/// Monte-Carlo weight sensitivity.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sensitivity {
+    /// Number of perturbed rankings.
+    #[serde(default = "default_runs")]
+    pub runs: usize,
+    /// Each weight is multiplied by 1 + u, u uniform in [−spread, +spread].
+    #[serde(default = "default_spread")]
+    pub spread: f64,
+    /// Random seed (ChaCha8), so a ranking's interval is reproducible.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_runs() -> usize {
+    200
+}
+fn default_spread() -> f64 {
+    0.2
+}
+fn default_seed() -> u64 {
+    7
+}
+fn default_top_n() -> usize {
+    10
+}
+
+/// Params of `index`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndexParams {
+    /// Zone layer to rank (e.g. `kelurahan`).
+    pub zones: String,
+    /// The indicators of need.
+    pub indicators: Vec<Indicator>,
+    /// Analyses run first, by name, for indicators with `from` (e.g.
+    /// `{"flood": {"analysis": "exposure", "params": {...}}}`). Their rows must be the zones'.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, Input>,
+    /// Weights as a list in indicator order (instead of each indicator's `weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Vec<f64>>,
+    /// `weighted_sum` or `topsis`.
+    #[serde(default)]
+    pub method: Method,
+    /// Size of the shortlist reported in the summary (and counted in the sensitivity run).
+    #[serde(default = "default_top_n")]
+    pub top_n: usize,
+    /// Monte-Carlo weight sensitivity; gives each row `rank_low`/`rank_high`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<Sensitivity>,
+}
+
+/// Where an indicator's values came from (for the reason sentences).
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    /// A zone or table field.
+    Layer,
+    /// A column of another analysis: its name and resolved params.
+    Analysis { analysis: String, params: Value },
+}
+
+/// An indicator's values across the zones, before and after normalisation.
+struct Column {
+    name: String,
+    raw: Vec<Option<f64>>,
+    /// Oriented (higher = more need) and normalised; missing values imputed.
+    norm: Vec<f64>,
+    weight: f64,
+    source: Source,
+    /// The city-wide value, when it is not the median (a rate's Σ/Σ, an analysis' summary).
+    city: Option<f64>,
+}
+
+impl TypedAnalysis for Index {
+    type Params = IndexParams;
+    const NAME: &'static str = "index";
+    const DESCRIPTION: &'static str =
+        "Ranks zones by need from weighted indicators (weighted sum or TOPSIS), with contributions, bilingual reasons and weight sensitivity";
+
+    fn run(&self, project: &Project, p: &mut IndexParams) -> Result<Output> {
+        let zones = layer_param(project, Self::NAME, "zones", &p.zones, &[Role::Zones], true)?;
+        if p.indicators.is_empty() {
+            return Err(Error::param(
+                Self::NAME,
+                "indicators",
+                "give at least one indicator",
+            ));
+        }
+        resolve_weights(p)?;
+        resolve_names(p)?;
+        let inputs = run_inputs(project, p)?;
+
+        let n = zones.len();
+        let mut cols = Vec::with_capacity(p.indicators.len());
+        let mut layers_used = vec![zones.name.clone()];
+        for (i, ind) in p.indicators.iter().enumerate() {
+            let (raw, source, city) = gather(project, zones, &inputs, ind, i, &mut layers_used)?;
+            let norm = normalize(&raw, ind.direction, ind.normalize);
+            cols.push(Column {
+                name: ind.name.clone().unwrap_or_else(|| ind.field.clone()),
+                raw,
+                norm,
+                weight: ind.weight.unwrap_or(1.0),
+                source,
+                city,
+            });
+        }
+        for r in inputs.values() {
+            layers_used.extend(r.meta.layers.keys().cloned());
+        }
+        layers_used.sort();
+        layers_used.dedup();
+
+        let total: f64 = cols.iter().map(|c| c.weight).sum();
+        let weights: Vec<f64> = cols.iter().map(|c| c.weight / total).collect();
+        let matrix: Vec<&[f64]> = cols.iter().map(|c| c.norm.as_slice()).collect();
+        let (scores, contrib) = score(p.method, &matrix, &weights, n);
+        let ranks = rank(&scores);
+
+        let interval = p
+            .sensitivity
+            .as_ref()
+            .map(|s| sensitivity(p.method, &matrix, &weights, &ranks, s, p.top_n))
+            .transpose()?;
+
+        let stats: Vec<reasons::Stats> = cols
+            .iter()
+            .map(|c| reasons::Stats::of(&c.raw, c.city))
+            .collect();
+        let name_col = ["nama", "name"]
+            .iter()
+            .find_map(|f| zones.column(f).ok().filter(|c| !c.is_numeric()));
+
+        let mut rows = Vec::with_capacity(n);
+        for z in 0..n {
+            let mut r = Row::new();
+            r.insert("id".into(), Value::String(zones.ids[z].clone()));
+            if let Some(c) = name_col {
+                r.insert("name".into(), c.get(z).to_json());
+            }
+            r.insert("score".into(), num(scores[z]));
+            r.insert("rank".into(), ranks[z].into());
+            r.insert("top".into(), (ranks[z] <= p.top_n).into());
+            let mut cmap = Map::new();
+            for (k, c) in cols.iter().enumerate() {
+                let mut e = Map::new();
+                e.insert("raw".into(), c.raw[z].map_or(Value::Null, num));
+                e.insert("normalized".into(), num(c.norm[z]));
+                e.insert("weight".into(), num(weights[k]));
+                e.insert("contribution".into(), num(contrib[k][z]));
+                if c.raw[z].is_none() {
+                    e.insert("imputed".into(), true.into());
+                }
+                cmap.insert(c.name.clone(), Value::Object(e));
+            }
+            r.insert("contributions".into(), Value::Object(cmap));
+            let mut order: Vec<usize> = (0..cols.len())
+                .filter(|&k| contrib[k][z] > 0.0 && cols[k].raw[z].is_some())
+                .collect();
+            order.sort_by(|&a, &b| contrib[b][z].total_cmp(&contrib[a][z]).then(a.cmp(&b)));
+            let sentences: Vec<Value> = order
+                .iter()
+                .take(3)
+                .map(|&k| {
+                    let ind = &p.indicators[k];
+                    let c = &cols[k];
+                    let (id, en) =
+                        reasons::sentence(ind, &c.source, c.raw[z].unwrap_or(f64::NAN), &stats[k]);
+                    let mut o = Map::new();
+                    o.insert("indicator".into(), Value::String(c.name.clone()));
+                    o.insert("contribution".into(), num(contrib[k][z]));
+                    o.insert("id".into(), Value::String(id));
+                    o.insert("en".into(), Value::String(en));
+                    Value::Object(o)
+                })
+                .collect();
+            r.insert("reasons".into(), Value::Array(sentences));
+            if let Some(iv) = &interval {
+                r.insert("rank_low".into(), iv.low[z].into());
+                r.insert("rank_high".into(), iv.high[z].into());
+                r.insert("top_n_share".into(), num(iv.top_share[z]));
+            }
+            rows.push(r);
+        }
+
+        let mut s = Map::new();
+        s.insert("zones".into(), n.into());
+        s.insert(
+            "method".into(),
+            serde_json::to_value(p.method).unwrap_or(Value::Null),
+        );
+        let mut wmap = Map::new();
+        for (k, c) in cols.iter().enumerate() {
+            wmap.insert(c.name.clone(), num(weights[k]));
+        }
+        s.insert("weights".into(), Value::Object(wmap));
+        let mut top: Vec<usize> = (0..n).filter(|&z| ranks[z] <= p.top_n).collect();
+        top.sort_by(|&a, &b| {
+            ranks[a]
+                .cmp(&ranks[b])
+                .then_with(|| super::compare_ids(&zones.ids[a], &zones.ids[b]))
+        });
+        s.insert(
+            "top".into(),
+            Value::Array(
+                top.iter()
+                    .map(|&z| {
+                        let mut o = Map::new();
+                        o.insert("id".into(), Value::String(zones.ids[z].clone()));
+                        if let Some(c) = name_col {
+                            o.insert("name".into(), c.get(z).to_json());
+                        }
+                        o.insert("rank".into(), ranks[z].into());
+                        o.insert("score".into(), num(scores[z]));
+                        Value::Object(o)
+                    })
+                    .collect(),
+            ),
+        );
+        let imputed: Map<String, Value> = cols
+            .iter()
+            .map(|c| (c.name.clone(), c.raw.iter().filter(|v| v.is_none()).count()))
+            .filter(|(_, k)| *k > 0)
+            .map(|(name, k)| (name, k.into()))
+            .collect();
+        s.insert("imputed".into(), Value::Object(imputed));
+        if let Some(iv) = &interval {
+            let stable: Vec<Value> = top
+                .iter()
+                .filter(|&&z| iv.top_share[z] >= 1.0)
+                .map(|&z| Value::String(zones.ids[z].clone()))
+                .collect();
+            s.insert("top_stable".into(), Value::Array(stable));
+        }
+        let mut ins = Map::new();
+        for (alias, r) in &inputs {
+            let mut o = Map::new();
+            o.insert("analysis".into(), Value::String(r.analysis.clone()));
+            o.insert("summary".into(), Value::Object(r.summary.clone()));
+            ins.insert(alias.clone(), Value::Object(o));
+        }
+        if !ins.is_empty() {
+            s.insert("inputs".into(), Value::Object(ins));
+        }
+        Ok(Output {
+            summary: s,
+            rows,
+            row_layer: Some(zones.name.clone()),
+            layers_used,
+        })
+    }
+}
+
+/// Fills each indicator's `weight` (from the `weights` list or 1) and checks them.
+fn resolve_weights(p: &mut IndexParams) -> Result<()> {
+    if let Some(w) = &p.weights {
+        if w.len() != p.indicators.len() {
+            return Err(Error::param(
+                Index::NAME,
+                "weights",
+                format!(
+                    "{} weights for {} indicators; give one weight per indicator",
+                    w.len(),
+                    p.indicators.len()
+                ),
+            ));
+        }
+        if let Some(i) = p.indicators.iter().position(|i| i.weight.is_some()) {
+            return Err(Error::param(
+                Index::NAME,
+                &format!("indicators[{i}].weight"),
+                "weights are given both as a list and per indicator; give one of them",
+            ));
+        }
+        for (ind, w) in p.indicators.iter_mut().zip(w) {
+            ind.weight = Some(*w);
+        }
+    }
+    for (i, ind) in p.indicators.iter_mut().enumerate() {
+        let w = *ind.weight.get_or_insert(1.0);
+        if !w.is_finite() || w < 0.0 {
+            return Err(Error::param(
+                Index::NAME,
+                &format!("indicators[{i}].weight"),
+                format!("weight must be a finite number ≥ 0, got {w}"),
+            ));
+        }
+    }
+    if p.indicators.iter().all(|i| i.weight == Some(0.0)) {
+        return Err(Error::param(
+            Index::NAME,
+            "weights",
+            "all weights are 0; at least one must be positive",
+        ));
+    }
+    if let Some(s) = &p.sensitivity {
+        if !(0.0..1.0).contains(&s.spread) {
+            return Err(Error::param(
+                Index::NAME,
+                "sensitivity.spread",
+                format!("spread is relative and must be in [0, 1), got {}", s.spread),
+            ));
+        }
+        if s.runs == 0 || s.runs > 100_000 {
+            return Err(Error::param(
+                Index::NAME,
+                "sensitivity.runs",
+                format!("runs must be between 1 and 100000, got {}", s.runs),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Fills each indicator's `name`, unique across indicators.
+fn resolve_names(p: &mut IndexParams) -> Result<()> {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for ind in &p.indicators {
+        *count.entry(ind.field.clone()).or_default() += 1;
+    }
+    for ind in &mut p.indicators {
+        if ind.name.is_none() {
+            ind.name = Some(match (&ind.from, count[&ind.field] > 1) {
+                (Some(f), true) => format!("{f}.{}", ind.field),
+                _ => ind.field.clone(),
+            });
+        }
+    }
+    let mut seen = HashMap::new();
+    for (i, ind) in p.indicators.iter().enumerate() {
+        let name = ind.name.clone().unwrap_or_default();
+        if let Some(j) = seen.insert(name.clone(), i) {
+            return Err(Error::param(
+                Index::NAME,
+                &format!("indicators[{i}].name"),
+                format!(
+                    "indicators {j} and {i} are both called '{name}'; give each a distinct `name`"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the `inputs` analyses (each once), checking they report on the zones.
+fn run_inputs(project: &Project, p: &IndexParams) -> Result<BTreeMap<String, AnalysisResult>> {
+    let mut out = BTreeMap::new();
+    for (alias, input) in &p.inputs {
+        let name = input.analysis.clone().unwrap_or_else(|| alias.clone());
+        if name == Index::NAME {
+            return Err(Error::param(
+                Index::NAME,
+                &format!("inputs.{alias}.analysis"),
+                "an index cannot take another index as input",
+            ));
+        }
+        let result = super::run(project, &name, input.params.clone())?;
+        if result.meta.row_layer.as_deref() != Some(p.zones.as_str()) {
+            return Err(Error::param(
+                Index::NAME,
+                &format!("inputs.{alias}"),
+                format!(
+                    "'{name}' reports on layer '{}', but the index ranks '{}'; run it with zones = '{}'",
+                    result.meta.row_layer.as_deref().unwrap_or("(none)"),
+                    p.zones,
+                    p.zones
+                ),
+            ));
+        }
+        out.insert(alias.clone(), result);
+    }
+    Ok(out)
+}
+
+/// The raw values of indicator `i` for every zone, in zone order.
+fn gather(
+    project: &Project,
+    zones: &Layer,
+    inputs: &BTreeMap<String, AnalysisResult>,
+    ind: &Indicator,
+    i: usize,
+    layers_used: &mut Vec<String>,
+) -> Result<(Vec<Option<f64>>, Source, Option<f64>)> {
+    let param = |f: &str| format!("indicators[{i}].{f}");
+    let n = zones.len();
+    // value(field, zone) for the source; None = missing.
+    let (num_den, source, city): (Vec<(Option<f64>, Option<f64>)>, Source, Option<f64>) = match ind
+        .from
+        .as_deref()
+    {
+        Some(alias) if inputs.contains_key(alias) => {
+            let r = &inputs[alias];
+            let by_id: HashMap<&str, &Row> = r
+                .rows
+                .iter()
+                .filter_map(|row| Some((row.get("id")?.as_str()?, row)))
+                .collect();
+            let check = |f: &str, what: &str| -> Result<()> {
+                if r.rows
+                    .iter()
+                    .any(|row| row.get(f).is_some_and(Value::is_number))
+                {
+                    return Ok(());
+                }
+                let mut fields: Vec<&str> = r
+                    .rows
+                    .iter()
+                    .flat_map(|row| row.iter())
+                    .filter(|(_, v)| v.is_number())
+                    .map(|(k, _)| k.as_str())
+                    .collect();
+                fields.sort();
+                fields.dedup();
+                Err(Error::param(
+                    Index::NAME,
+                    &param(what),
+                    format!(
+                        "'{}' ({}) has no numeric field '{f}'; it has: {}",
+                        alias,
+                        r.analysis,
+                        fields.join(", ")
+                    ),
+                ))
+            };
+            check(&ind.field, "field")?;
+            if let Some(per) = &ind.per {
+                check(per, "per")?;
+            }
+            let get = |z: usize, f: &str| {
+                by_id
+                    .get(zones.ids[z].as_str())
+                    .and_then(|row| row.get(f))
+                    .and_then(Value::as_f64)
+            };
+            let v = (0..n)
+                .map(|z| {
+                    (
+                        get(z, &ind.field),
+                        ind.per.as_deref().and_then(|f| get(z, f)),
+                    )
+                })
+                .collect();
+            // The analysis' own city-wide figure, when it reports one under the same name.
+            let city = match &ind.per {
+                None => r.summary.get(&ind.field).and_then(Value::as_f64),
+                Some(_) => None,
+            };
+            (
+                v,
+                Source::Analysis {
+                    analysis: r.analysis.clone(),
+                    params: r.params.clone(),
+                },
+                city,
+            )
+        }
+        Some(name) if name != zones.name => {
+            let Ok(table) = project.layers.get(name) else {
+                let mut avail: Vec<String> = inputs.keys().cloned().collect();
+                avail.extend(
+                    project
+                        .layers
+                        .with_role(Role::Table)
+                        .map(|l| l.name.clone()),
+                );
+                return Err(Error::param(
+                    Index::NAME,
+                    &param("from"),
+                    format!(
+                        "'{name}' is neither an entry of `inputs` nor a layer (available: {})",
+                        avail.join(", ")
+                    ),
+                ));
+            };
+            let spec = project.spec(name);
+            let key = match spec.and_then(|s| Some((s.join_to.as_deref()?, s.key.as_deref()?))) {
+                Some((to, key)) if to == zones.name => key.to_string(),
+                _ => {
+                    return Err(Error::param(
+                        Index::NAME,
+                        &param("from"),
+                        format!(
+                            "layer '{name}' is not joined to '{}' (set join_to = \"{}\" and key in the project file)",
+                            zones.name, zones.name
+                        ),
+                    ))
+                }
+            };
+            let key_col = table.column(&key)?;
+            let mut row_of: HashMap<String, usize> = HashMap::new();
+            for r in 0..table.len() {
+                if let Some(k) = key_col.get(r).as_key() {
+                    row_of.entry(k).or_insert(r);
+                }
+            }
+            let fcol = table.numeric_column(&ind.field)?;
+            let pcol = ind
+                .per
+                .as_deref()
+                .map(|f| table.numeric_column(f))
+                .transpose()?;
+            layers_used.push(table.name.clone());
+            let v = (0..n)
+                .map(|z| match row_of.get(&zones.ids[z]) {
+                    Some(&r) => (fcol.f64_at(r), pcol.and_then(|c| c.f64_at(r))),
+                    None => (None, None),
+                })
+                .collect();
+            (v, Source::Layer, None)
+        }
+        _ => {
+            let fcol = zones.numeric_column(&ind.field)?;
+            let pcol = ind
+                .per
+                .as_deref()
+                .map(|f| zones.numeric_column(f))
+                .transpose()?;
+            let v = (0..n)
+                .map(|z| (fcol.f64_at(z), pcol.and_then(|c| c.f64_at(z))))
+                .collect();
+            (v, Source::Layer, None)
+        }
+    };
+    let num_den_sums = num_den.iter().fold((0.0, 0.0), |(a, b), pair| match pair {
+        (Some(x), Some(d)) if x.is_finite() && d.is_finite() => (a + x, b + d),
+        _ => (a, b),
+    });
+    let raw: Vec<Option<f64>> = num_den
+        .into_iter()
+        .map(|(x, d)| {
+            let x = x.filter(|x| x.is_finite())?;
+            match &ind.per {
+                None => Some(x),
+                Some(_) => {
+                    let d = d.filter(|d| d.is_finite())?;
+                    // Nobody to count: the rate is 0 (documented), not 0/0.
+                    Some(if d == 0.0 { 0.0 } else { x / d })
+                }
+            }
+        })
+        .collect();
+    // A rate's city-wide value is Σ numerator / Σ denominator, not the mean of the rates.
+    let city = city.or_else(|| {
+        ind.per.as_ref()?;
+        let (a, b) = num_den_sums;
+        (b > 0.0).then_some(a / b)
+    });
+    if raw.iter().all(Option::is_none) {
+        return Err(Error::param(
+            Index::NAME,
+            &param("field"),
+            format!("indicator '{}' has no value in any zone", ind.field),
+        ));
+    }
+    Ok((raw, source, city))
+}
+
+/// Oriented, normalised values; missing values get the mean of the others (neutral).
+fn normalize(raw: &[Option<f64>], dir: Direction, how: Normalize) -> Vec<f64> {
+    let sign = match dir {
+        Direction::HigherIsWorse => 1.0,
+        Direction::HigherIsBetter => -1.0,
+    };
+    let present: Vec<f64> = raw.iter().flatten().map(|x| sign * x).collect();
+    let m = present.len() as f64;
+    let (lo, hi) = present
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
+    let constant = !(hi > lo);
+    let f: Box<dyn Fn(f64) -> f64> = if constant {
+        Box::new(|_| 0.0)
+    } else {
+        match how {
+            Normalize::Minmax => Box::new(move |x| (x - lo) / (hi - lo)),
+            Normalize::Zscore => {
+                let mean = present.iter().sum::<f64>() / m;
+                let sd = (present.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / m).sqrt();
+                Box::new(move |x| (x - mean) / sd)
+            }
+            Normalize::Rank => {
+                let mut sorted = present.clone();
+                sorted.sort_by(f64::total_cmp);
+                Box::new(move |x| {
+                    // Average 1-based rank of the ties of x.
+                    let below = sorted.partition_point(|&y| y < x) as f64;
+                    let upto = sorted.partition_point(|&y| y <= x) as f64;
+                    let avg = (below + 1.0 + upto) / 2.0;
+                    (avg - 1.0) / (m - 1.0)
+                })
+            }
+        }
+    };
+    let mut out: Vec<f64> = raw
+        .iter()
+        .map(|v| v.map_or(f64::NAN, |x| f(sign * x)))
+        .collect();
+    let fill = {
+        let known: Vec<f64> = out.iter().copied().filter(|x| !x.is_nan()).collect();
+        known.iter().sum::<f64>() / known.len().max(1) as f64
+    };
+    for x in &mut out {
+        if x.is_nan() {
+            *x = fill;
+        }
+    }
+    out
+}
+
+/// Scores and per-indicator contributions (`contrib[k][z]`, summing to `score[z]`).
+fn score(method: Method, m: &[&[f64]], w: &[f64], n: usize) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let k = m.len();
+    match method {
+        Method::WeightedSum => {
+            let contrib: Vec<Vec<f64>> = (0..k)
+                .map(|i| m[i].iter().map(|x| w[i] * x).collect())
+                .collect();
+            let scores = (0..n)
+                .map(|z| (0..k).map(|i| contrib[i][z]).sum())
+                .collect();
+            (scores, contrib)
+        }
+        Method::Topsis => {
+            let (best, worst) = ideals(m, w);
+            let mut scores = vec![0.0; n];
+            let mut contrib = vec![vec![0.0; n]; k];
+            for z in 0..n {
+                let (mut dp, mut dm) = (0.0, 0.0);
+                for i in 0..k {
+                    let v = w[i] * m[i][z];
+                    dp += (v - best[i]).powi(2);
+                    dm += (v - worst[i]).powi(2);
+                }
+                let c = closeness(dp, dm);
+                scores[z] = c;
+                if dm > 0.0 {
+                    for i in 0..k {
+                        contrib[i][z] = c * (w[i] * m[i][z] - worst[i]).powi(2) / dm;
+                    }
+                }
+            }
+            (scores, contrib)
+        }
+    }
+}
+
+/// TOPSIS ideals over weighted values: most need (max) and least need (min) per indicator.
+fn ideals(m: &[&[f64]], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    m.iter()
+        .zip(w)
+        .map(|(col, w)| {
+            col.iter()
+                .fold((f64::NEG_INFINITY, f64::INFINITY), |(b, a), x| {
+                    (b.max(w * x), a.min(w * x))
+                })
+        })
+        .unzip()
+}
+
+/// d⁻ / (d⁺ + d⁻) from squared distances; 0 when every zone is the same.
+fn closeness(dp2: f64, dm2: f64) -> f64 {
+    let (dp, dm) = (dp2.sqrt(), dm2.sqrt());
+    if dp + dm > 0.0 {
+        dm / (dp + dm)
+    } else {
+        0.0
+    }
+}
+
+/// Competition ranks, 1 = highest score; equal scores share a rank.
+fn rank(scores: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut ranks = vec![0; scores.len()];
+    for (pos, &z) in order.iter().enumerate() {
+        ranks[z] = if pos > 0 && scores[order[pos - 1]] == scores[z] {
+            ranks[order[pos - 1]]
+        } else {
+            pos + 1
+        };
+    }
+    ranks
+}
+
+/// Rank interval per zone over the perturbed runs (the unperturbed ranking included).
+struct Interval {
+    low: Vec<usize>,
+    high: Vec<usize>,
+    top_share: Vec<f64>,
+}
+
+fn sensitivity(
+    method: Method,
+    m: &[&[f64]],
+    w: &[f64],
+    base: &[usize],
+    s: &Sensitivity,
+    top_n: usize,
+) -> Result<Interval> {
+    let n = base.len();
+    let mut low = base.to_vec();
+    let mut high = base.to_vec();
+    let mut in_top = vec![0usize; n];
+    let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
+    for _ in 0..s.runs {
+        let mut wr: Vec<f64> = w
+            .iter()
+            .map(|w| w * (1.0 + rng.random_range(-s.spread..=s.spread)))
+            .collect();
+        let t: f64 = wr.iter().sum();
+        wr.iter_mut().for_each(|x| *x /= t);
+        let (scores, _) = score(method, m, &wr, n);
+        let r = rank(&scores);
+        for z in 0..n {
+            low[z] = low[z].min(r[z]);
+            high[z] = high[z].max(r[z]);
+            if r[z] <= top_n {
+                in_top[z] += 1;
+            }
+        }
+    }
+    Ok(Interval {
+        low,
+        high,
+        top_share: in_top.iter().map(|&c| c as f64 / s.runs as f64).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fixtures::{ints, rect, spec, text};
+    use crate::crs::Crs;
+    use crate::layer::{Column, Value as LValue};
+    use serde_json::json;
+
+    /// Three zones with poor households, households and an access value, and a table joined
+    /// to them that lacks zone c (and has a row for no zone).
+    fn project() -> Project {
+        let c = Crs::Epsg(32651);
+        let mut zones = Layer::new(
+            "zones",
+            Role::Zones,
+            Some(c.clone()),
+            vec![
+                rect(0.0, 0.0, 10.0, 10.0),
+                rect(10.0, 0.0, 10.0, 10.0),
+                rect(20.0, 0.0, 10.0, 10.0),
+            ],
+            vec![
+                text("kode", &["a", "b", "c"]),
+                text("nama", &["Zona a", "Zona b", "Zona c"]),
+                ints("poor", &[10, 40, 0]),
+                ints("hh", &[100, 100, 0]),
+                Column::from_values(
+                    "access",
+                    [1.0, 0.5, 2.0].into_iter().map(LValue::Float).collect(),
+                ),
+            ],
+        )
+        .unwrap();
+        zones.set_id_field("kode").unwrap();
+        let table = Layer::new(
+            "stats",
+            Role::Table,
+            None,
+            vec![None, None, None],
+            vec![
+                text("kode", &["a", "b", "x"]),
+                ints("complaints", &[3, 1, 9]),
+            ],
+        )
+        .unwrap();
+        let mut tspec = spec("stats", "table");
+        tspec.join_to = Some("zones".into());
+        tspec.key = Some("kode".into());
+        Project::from_layers(
+            "t",
+            c,
+            vec![(spec("zones", "zones"), zones), (tspec, table)],
+        )
+        .unwrap()
+    }
+
+    fn run(params: Value) -> Result<AnalysisResult> {
+        crate::analysis::run(&project(), "index", params)
+    }
+
+    fn row<'a>(r: &'a AnalysisResult, id: &str) -> &'a Row {
+        r.rows.iter().find(|r| r["id"] == id).unwrap()
+    }
+
+    #[test]
+    fn weighted_sum_by_hand() {
+        // poor/hh: a 0.1, b 0.4, c 0 (no households → 0) → minmax 0.25, 1, 0.
+        // access (higher is better): 1, 0.5, 2 → oriented minmax (2−x)/1.5: 2/3, 1, 0.
+        // weights 3:1 → 0.75, 0.25. Scores: a 0.1875+0.1667=0.3542, b 1, c 0.
+        let r = run(json!({
+            "zones": "zones",
+            "indicators": [
+                {"field": "poor", "per": "hh", "weight": 3},
+                {"field": "access", "direction": "higher_is_better"}
+            ],
+            "sensitivity": {"runs": 50, "spread": 0.2, "seed": 1}
+        }))
+        .unwrap();
+        let a = row(&r, "a");
+        let want = 0.75 * 0.25 + 0.25 * (2.0 / 3.0);
+        assert!((a["score"].as_f64().unwrap() - want).abs() < 1e-12);
+        assert_eq!(a["rank"], 2);
+        assert_eq!(row(&r, "b")["rank"], 1);
+        assert_eq!(row(&r, "c")["rank"], 3);
+        assert_eq!(row(&r, "c")["score"], 0.0);
+        assert_eq!(a["name"], "Zona a");
+        for z in &r.rows {
+            let sum: f64 = z["contributions"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|c| c["contribution"].as_f64().unwrap())
+                .sum();
+            assert!((sum - z["score"].as_f64().unwrap()).abs() < 1e-12);
+        }
+        assert_eq!(a["contributions"]["poor"]["raw"], 0.1);
+        assert_eq!(a["contributions"]["poor"]["normalized"], 0.25);
+        // Reasons: biggest contribution first, bilingual.
+        let reasons = row(&r, "b")["reasons"].as_array().unwrap();
+        assert_eq!(reasons.len(), 2);
+        assert_eq!(reasons[0]["indicator"], "poor");
+        assert!(
+            reasons[0]["id"].as_str().unwrap().contains("40%"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[0]["en"].as_str().unwrap().contains("40%"),
+            "{reasons:?}"
+        );
+        // c has no positive contribution, so no reason.
+        assert!(row(&r, "c")["reasons"].as_array().unwrap().is_empty());
+        // A 3:1 weighting perturbed by ±20% never reorders these three.
+        for z in &r.rows {
+            assert_eq!(z["rank_low"], z["rank"]);
+            assert_eq!(z["rank_high"], z["rank"]);
+        }
+        assert_eq!(r.params["indicators"][1]["weight"], 1.0);
+    }
+
+    #[test]
+    fn sensitivity_widens_close_calls() {
+        // Equal weights: a = 0.5·0.25 + 0.5·(2/3) = 0.458; b = 1; c = 0. With one weight at
+        // +40% of the other, a still can't pass b; now make a and b close.
+        let r = run(json!({
+            "zones": "zones",
+            "indicators": [
+                {"field": "poor"},
+                {"field": "hh", "direction": "higher_is_better"},
+            ],
+            "sensitivity": {"runs": 200, "spread": 0.5, "seed": 7},
+            "top_n": 1
+        }))
+        .unwrap();
+        // poor: 10, 40, 0 → 0.25, 1, 0; hh better: 100, 100, 0 → 0, 0, 1.
+        // Equal weights: a 0.125, b 0.5, c 0.5 → b and c tie at rank 1, a 3.
+        assert_eq!(row(&r, "b")["rank"], 1);
+        assert_eq!(row(&r, "c")["rank"], 1);
+        assert_eq!(row(&r, "a")["rank"], 3);
+        // Perturbed weights break the tie both ways.
+        assert_eq!(row(&r, "b")["rank_high"], 2);
+        assert_eq!(row(&r, "c")["rank_high"], 2);
+        let share = row(&r, "b")["top_n_share"].as_f64().unwrap();
+        assert!(share > 0.2 && share < 0.8, "{share}");
+        assert_eq!(r.summary["top"].as_array().unwrap().len(), 2);
+        assert!(r.summary["top_stable"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
+    fn topsis_by_hand() {
+        // Normalised (oriented): poor 0.25, 1, 0; access 2/3, 1, 0; weights 0.5 each.
+        // Weighted: a (0.125, 1/3), b (0.5, 0.5), c (0, 0). Best (0.5, 0.5), worst (0, 0).
+        // a: d+ = √(0.375² + (1/6)²), d- = √(0.125² + (1/3)²).
+        let r = run(json!({
+            "zones": "zones",
+            "method": "topsis",
+            "indicators": [
+                {"field": "poor", "per": "hh"},
+                {"field": "access", "direction": "higher_is_better"}
+            ]
+        }))
+        .unwrap();
+        let dp = (0.375f64.powi(2) + (1.0f64 / 6.0).powi(2)).sqrt();
+        let dm = (0.125f64.powi(2) + (1.0f64 / 3.0).powi(2)).sqrt();
+        let a = row(&r, "a");
+        assert!((a["score"].as_f64().unwrap() - dm / (dp + dm)).abs() < 1e-12);
+        assert_eq!(row(&r, "b")["score"], 1.0);
+        assert_eq!(row(&r, "c")["score"], 0.0);
+        let c = &a["contributions"];
+        let sum = c["poor"]["contribution"].as_f64().unwrap()
+            + c["access"]["contribution"].as_f64().unwrap();
+        assert!((sum - a["score"].as_f64().unwrap()).abs() < 1e-12);
+        // access is the larger share of a's distance from the least-needy ideal.
+        assert_eq!(a["reasons"][0]["indicator"], "access");
+    }
+
+    #[test]
+    fn normalisations_by_hand() {
+        let raw = [Some(1.0), Some(3.0), Some(3.0), None, Some(5.0)];
+        let z = normalize(&raw, Direction::HigherIsWorse, Normalize::Zscore);
+        // mean 3, population sd √2.
+        let s = 2f64.sqrt();
+        assert!((z[0] + 2.0 / s).abs() < 1e-12 && (z[4] - 2.0 / s).abs() < 1e-12);
+        assert!(z[3].abs() < 1e-12, "imputed = mean z = 0");
+        let r = normalize(&raw, Direction::HigherIsWorse, Normalize::Rank);
+        // ranks 1, 2.5, 2.5, 4 of 4 → 0, 0.5, 0.5, 1.
+        assert_eq!(&r[..3], &[0.0, 0.5, 0.5]);
+        assert_eq!(r[4], 1.0);
+        let m = normalize(&raw, Direction::HigherIsBetter, Normalize::Minmax);
+        assert_eq!(&m[..3], &[1.0, 0.5, 0.5]);
+        assert_eq!(m[4], 0.0);
+        assert_eq!(m[3], 0.5);
+        let c = normalize(
+            &[Some(2.0), Some(2.0)],
+            Direction::HigherIsWorse,
+            Normalize::Rank,
+        );
+        assert_eq!(c, vec![0.0, 0.0]);
+        assert_eq!(rank(&[0.5, 0.9, 0.5, 0.1]), vec![2, 1, 2, 4]);
+    }
+
+    #[test]
+    fn table_fields_join_and_missing_rows_are_imputed() {
+        let r = run(json!({
+            "zones": "zones",
+            "indicators": [{"field": "complaints", "from": "stats"}]
+        }))
+        .unwrap();
+        // a 3, b 1, c missing → minmax 1, 0, imputed 0.5.
+        assert_eq!(row(&r, "a")["rank"], 1);
+        assert_eq!(row(&r, "c")["contributions"]["complaints"]["imputed"], true);
+        assert_eq!(
+            row(&r, "c")["contributions"]["complaints"]["normalized"],
+            0.5
+        );
+        assert_eq!(r.summary["imputed"]["complaints"], 1);
+        assert_eq!(r.meta.layers.len(), 2);
+    }
+
+    #[test]
+    fn bad_input_names_the_param() {
+        let err = |p: Value| run(p).unwrap_err().to_string();
+        let e = err(
+            json!({"zones": "zones", "indicators": [{"field": "poor"}, {"field": "hh"}], "weights": [1]}),
+        );
+        assert!(
+            e.contains("weights") && e.contains("1 weights for 2 indicators"),
+            "{e}"
+        );
+        let e = err(json!({"zones": "zones", "indicators": [{"field": "nope"}]}));
+        assert!(e.contains("nope"), "{e}");
+        let e = err(json!({"zones": "zones", "indicators": [{"field": "x", "from": "ghost"}]}));
+        assert!(
+            e.contains("indicators[0].from") && e.contains("ghost"),
+            "{e}"
+        );
+        let e = err(json!({"zones": "zones", "indicators": []}));
+        assert!(e.contains("indicators"), "{e}");
+        let e = err(json!({"zones": "zones", "indicators": [{"field": "poor", "weight": -1}]}));
+        assert!(e.contains("indicators[0].weight"), "{e}");
+        let e = err(json!({"zones": "zones", "indicators": [{"field": "poor", "wieght": 1}]}));
+        assert!(e.contains("wieght"), "{e}");
+        let e = err(json!({"zones": "stats", "indicators": [{"field": "poor"}]}));
+        assert!(e.contains("zones") && e.contains("table"), "{e}");
+        let e = err(json!({"zones": "zones", "indicators": [{"field": "poor"}],
+            "inputs": {"again": {"analysis": "index", "params": {}}}}));
+        assert!(e.contains("inputs.again.analysis"), "{e}");
+    }
+}

@@ -1,0 +1,461 @@
+//! Reason sentences for a zone's rank, in Bahasa Indonesia and English.
+//!
+//! A leader reads "62% rumah tangga miskin berada di zona banjir Q25 (median kota 8%)",
+//! not `poor_exposed_share = 0.62`. Known fields of the zone layers and of the `exposure`
+//! and `access` analyses get a sentence that names the hazard or service they came from;
+//! any other field gets "label: value", and an indicator may bring its own template.
+//! Numbers follow each language's convention (Indonesian: 12.345 and 4,5%).
+
+use super::{Direction, Indicator, Source};
+use serde_json::Value;
+
+/// An indicator's raw values, sorted, for the comparison in a sentence.
+pub(crate) struct Stats {
+    sorted: Vec<f64>,
+    /// The city-wide value (a rate's Σ/Σ), compared against instead of the median.
+    city: Option<f64>,
+}
+
+impl Stats {
+    pub(crate) fn of(raw: &[Option<f64>], city: Option<f64>) -> Stats {
+        let mut sorted: Vec<f64> = raw.iter().flatten().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        Stats { sorted, city }
+    }
+
+    fn median(&self) -> f64 {
+        let n = self.sorted.len();
+        match n {
+            0 => f64::NAN,
+            _ if n % 2 == 1 => self.sorted[n / 2],
+            _ => (self.sorted[n / 2 - 1] + self.sorted[n / 2]) / 2.0,
+        }
+    }
+
+    /// 1 + the number of zones strictly more in need on this indicator.
+    fn rank_of(&self, v: f64, dir: Direction) -> usize {
+        1 + match dir {
+            Direction::HigherIsWorse => {
+                self.sorted.len() - self.sorted.partition_point(|&x| x <= v)
+            }
+            Direction::HigherIsBetter => self.sorted.partition_point(|&x| x < v),
+        }
+    }
+}
+
+/// How a value reads.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Percent,
+    Metres,
+    Ratio,
+    Count,
+}
+
+#[derive(Clone, Copy)]
+enum Lang {
+    Id,
+    En,
+}
+
+/// The sentence (Indonesian, English) explaining indicator `ind`'s value `v` in one zone.
+pub(crate) fn sentence(
+    ind: &Indicator,
+    source: &Source,
+    v: f64,
+    stats: &Stats,
+) -> (String, String) {
+    let kind = kind_of(ind);
+    let median = stats.median();
+    if let Some(t) = &ind.reason {
+        let rank = stats.rank_of(v, ind.direction).to_string();
+        let n = stats.sorted.len().to_string();
+        let fill = |s: &str, lang| {
+            s.replace("{value}", &format_value(v, kind, lang))
+                .replace("{median}", &format_value(median, kind, lang))
+                .replace("{rank}", &rank)
+                .replace("{n}", &n)
+        };
+        return (fill(&t.id, Lang::Id), fill(&t.en, Lang::En));
+    }
+    let (analysis, params) = match source {
+        Source::Analysis { analysis, params } => (analysis.as_str(), Some(params)),
+        Source::Layer => ("", None),
+    };
+    let text = |key: &str| params.and_then(|p| p.get(key)).and_then(Value::as_str);
+    let (hid, hen) = text("hazard").map(hazard_label).unwrap_or_default();
+    let (fid, fen) = text("facilities")
+        .map(|f| facility_label(f, text("kind")))
+        .unwrap_or_default();
+    let radius = params
+        .and_then(|p| p.get("radius_m"))
+        .and_then(Value::as_f64);
+    let [vid, ven] = [Lang::Id, Lang::En].map(|l| format_value(v, kind, l));
+    let per = ind.per.as_deref();
+    let (id, en, compare) = match (ind.field.as_str(), per, analysis) {
+        ("poor_exposed_share" | "exposed_poor_households_share", None, "exposure") => (
+            format!("{vid} rumah tangga miskin berada di zona {hid}"),
+            format!("{ven} of poor households are in the {hen} zone"),
+            true,
+        ),
+        ("exposed_share", None, "exposure") => (
+            format!("{vid} penduduk tinggal di zona {hid}"),
+            format!("{ven} of residents live in the {hen} zone"),
+            true,
+        ),
+        ("exposed_population", None, "exposure") => (
+            format!("{vid} jiwa tinggal di zona {hid}"),
+            format!("{ven} people live in the {hen} zone"),
+            true,
+        ),
+        ("exposed_poor_households", None, "exposure") => (
+            format!("{vid} rumah tangga miskin berada di zona {hid}"),
+            format!("{ven} poor households are in the {hen} zone"),
+            true,
+        ),
+        ("hazard_share", None, "exposure") => (
+            format!("{vid} luas wilayah berada di zona {hid}"),
+            format!("{ven} of the area lies in the {hen} zone"),
+            true,
+        ),
+        ("displaced", None, "exposure") => (
+            format!("sekitar {vid} jiwa diperkirakan mengungsi akibat {hid}"),
+            format!("about {ven} people would be displaced by the {hen}"),
+            true,
+        ),
+        ("nearest_m", None, "access") => (
+            format!("{fid} terdekat berjarak {vid}"),
+            format!("the nearest {fen} is {ven} away"),
+            true,
+        ),
+        ("nearest_m_max", None, "access") => (
+            format!("sebagian warga tinggal hingga {vid} dari {fid} terdekat"),
+            format!("some residents live up to {ven} from the nearest {fen}"),
+            true,
+        ),
+        ("access", None, "access") => (
+            format!("akses ke {fid} {vid} rata-rata kota"),
+            format!("access to {fen} is {ven} the city average"),
+            false,
+        ),
+        ("uncovered_population", None, "access") => {
+            let r = radius.unwrap_or(f64::NAN);
+            (
+                format!(
+                    "{vid} jiwa tinggal lebih dari {} dari {fid}",
+                    format_value(r, Kind::Metres, Lang::Id)
+                ),
+                format!(
+                    "{ven} people live more than {} from a {fen}",
+                    format_value(r, Kind::Metres, Lang::En)
+                ),
+                true,
+            )
+        }
+        ("poor_households", Some("households"), _) => (
+            format!("{vid} rumah tangga tergolong miskin"),
+            format!("{ven} of households are poor"),
+            true,
+        ),
+        ("poor_households" | "rumah_tangga_miskin", None, _) => (
+            format!("{vid} rumah tangga miskin"),
+            format!("{ven} poor households"),
+            true,
+        ),
+        ("poverty_rate" | "persen_miskin", None, _) => (
+            format!("tingkat kemiskinan {vid}"),
+            format!("the poverty rate is {ven}"),
+            true,
+        ),
+        ("under5", Some("population"), _) => (
+            format!("{vid} penduduk berusia balita"),
+            format!("{ven} of residents are under five"),
+            true,
+        ),
+        ("under5", None, _) => (
+            format!("{vid} balita"),
+            format!("{ven} children under five"),
+            true,
+        ),
+        ("elderly", Some("population"), _) => (
+            format!("{vid} penduduk lanjut usia"),
+            format!("{ven} of residents are elderly"),
+            true,
+        ),
+        ("elderly", None, _) => (
+            format!("{vid} warga lanjut usia"),
+            format!("{ven} elderly residents"),
+            true,
+        ),
+        ("population", None, _) => (format!("{vid} jiwa"), format!("{ven} residents"), true),
+        (field, per, _) => {
+            let label = match per {
+                Some(p) => format!("{} per {}", words(field), words(p)),
+                None => words(field),
+            };
+            (format!("{label} {vid}"), format!("{label}: {ven}"), true)
+        }
+    };
+    let reference = match stats.city.filter(|c| c.is_finite()) {
+        Some(c) => Some((c, "seluruh kota", "city-wide")),
+        None => median
+            .is_finite()
+            .then_some((median, "median kota", "city median")),
+    };
+    if let (true, Some((x, rid, ren))) = (compare, reference) {
+        (
+            capitalize(&format!("{id} ({rid} {})", format_value(x, kind, Lang::Id))),
+            capitalize(&format!("{en} ({ren} {})", format_value(x, kind, Lang::En))),
+        )
+    } else {
+        (capitalize(&id), capitalize(&en))
+    }
+}
+
+fn kind_of(ind: &Indicator) -> Kind {
+    let f = ind.field.as_str();
+    if ind.per.is_some() || f.ends_with("_share") || f.ends_with("_rate") || f.starts_with("persen")
+    {
+        Kind::Percent
+    } else if f.ends_with("_m") || f.ends_with("_m_max") {
+        Kind::Metres
+    } else if f == "access" {
+        Kind::Ratio
+    } else {
+        Kind::Count
+    }
+}
+
+/// A hazard layer's name as words: `banjir_q25` → ("banjir Q25", "Q25 flood").
+pub(crate) fn hazard_label(layer: &str) -> (String, String) {
+    const EN: [(&str, &str); 11] = [
+        ("banjir", "flood"),
+        ("rob", "tidal flood"),
+        ("genangan", "inundation"),
+        ("longsor", "landslide"),
+        ("tsunami", "tsunami"),
+        ("gempa", "earthquake"),
+        ("kebakaran", "fire"),
+        ("erupsi", "eruption"),
+        ("abrasi", "coastal erosion"),
+        ("kekeringan", "drought"),
+        ("bencana", "hazard"),
+    ];
+    let tokens: Vec<String> = layer
+        .split(['_', '-', ' '])
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            if is_code(t) {
+                t.to_uppercase()
+            } else {
+                t.to_lowercase()
+            }
+        })
+        .collect();
+    let id = tokens.join(" ");
+    let (codes, words): (Vec<&String>, Vec<&String>) = tokens.iter().partition(|t| is_code(t));
+    let en: Vec<String> = codes
+        .into_iter()
+        .cloned()
+        .chain(words.into_iter().map(|w| {
+            EN.iter()
+                .find(|(i, _)| i == w)
+                .map_or(w.clone(), |(_, e)| e.to_string())
+        }))
+        .collect();
+    (id, en.join(" "))
+}
+
+/// Return-period and similar codes: `q25`, `T100`, `2024`.
+fn is_code(t: &str) -> bool {
+    let digits = t.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && t.len() - digits.len() <= 1
+}
+
+/// A facility layer's name (and kind filter) as words: `rumah_sakit` → ("rumah sakit", "hospital").
+pub(crate) fn facility_label(layer: &str, kind: Option<&str>) -> (String, String) {
+    const EN: [(&str, &str); 8] = [
+        ("puskesmas", "puskesmas (health centre)"),
+        ("rumah sakit", "hospital"),
+        ("sekolah", "school"),
+        ("faskes", "health facility"),
+        ("posyandu", "posyandu (community health post)"),
+        ("pasar", "market"),
+        ("shelter", "shelter"),
+        ("tempat evakuasi", "evacuation site"),
+    ];
+    let id = words(layer);
+    let en = EN
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map_or(id.clone(), |(_, e)| e.to_string());
+    match kind {
+        Some(k) => (format!("{id} {k}"), format!("{k} {en}")),
+        None => (id, en),
+    }
+}
+
+fn words(field: &str) -> String {
+    field.replace(['_', '-'], " ")
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A value in the language's number format.
+fn format_value(v: f64, kind: Kind, lang: Lang) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    match kind {
+        Kind::Percent => {
+            let p = v * 100.0;
+            // 4,5% keeps its decimal; 62% and 8% don't need one.
+            let decimals = if p.abs() >= 10.0 || (p - p.round()).abs() < 0.05 {
+                0
+            } else {
+                1
+            };
+            format!("{}%", decimal(p, decimals, lang))
+        }
+        Kind::Metres if v.abs() >= 1000.0 => format!("{} km", decimal(v / 1000.0, 1, lang)),
+        Kind::Metres => format!("{} m", decimal(v, 0, lang)),
+        Kind::Ratio => format!("{}×", decimal(v, 2, lang)),
+        Kind::Count => {
+            let decimals = if v.abs() >= 100.0 || v.fract() == 0.0 {
+                0
+            } else {
+                2
+            };
+            decimal(v, decimals, lang)
+        }
+    }
+}
+
+/// `v` with `decimals` places and thousands grouping: 12.345,6 (id) / 12,345.6 (en).
+fn decimal(v: f64, decimals: usize, lang: Lang) -> String {
+    let (group, point) = match lang {
+        Lang::Id => ('.', ','),
+        Lang::En => (',', '.'),
+    };
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(ch);
+    }
+    if !frac.is_empty() {
+        out.push(point);
+        out.push_str(frac);
+    }
+    // "-0" reads oddly; only a non-zero rounded value keeps its sign.
+    if v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.insert(0, '-');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ind(field: &str) -> Indicator {
+        serde_json::from_value(json!({ "field": field })).unwrap()
+    }
+
+    #[test]
+    fn the_issue_example_reads_as_written() {
+        let stats = Stats::of(&[Some(0.62), Some(0.08), Some(0.0)], Some(0.12));
+        let src = Source::Analysis {
+            analysis: "exposure".into(),
+            params: json!({"hazard": "banjir_q25", "zones": "kelurahan"}),
+        };
+        let (id, en) = sentence(&ind("poor_exposed_share"), &src, 0.62, &stats);
+        assert_eq!(
+            id,
+            "62% rumah tangga miskin berada di zona banjir Q25 (seluruh kota 12%)"
+        );
+        assert_eq!(
+            en,
+            "62% of poor households are in the Q25 flood zone (city-wide 12%)"
+        );
+    }
+
+    #[test]
+    fn access_and_distances_name_the_service() {
+        let stats = Stats::of(&[Some(2500.0), Some(800.0), Some(1200.0)], None);
+        let src = Source::Analysis {
+            analysis: "access".into(),
+            params: json!({"facilities": "rumah_sakit", "radius_m": 3000.0}),
+        };
+        let (id, en) = sentence(&ind("nearest_m"), &src, 2500.0, &stats);
+        assert_eq!(
+            id,
+            "Rumah sakit terdekat berjarak 2,5 km (median kota 1,2 km)"
+        );
+        assert_eq!(
+            en,
+            "The nearest hospital is 2.5 km away (city median 1.2 km)"
+        );
+        let (id, en) = sentence(&ind("access"), &src, 0.456, &stats);
+        assert_eq!(id, "Akses ke rumah sakit 0,46× rata-rata kota");
+        assert_eq!(en, "Access to hospital is 0.46× the city average");
+        let (id, _) = sentence(&ind("uncovered_population"), &src, 12345.0, &stats);
+        assert!(
+            id.starts_with("12.345 jiwa tinggal lebih dari 3,0 km"),
+            "{id}"
+        );
+    }
+
+    #[test]
+    fn custom_templates_and_generic_fields() {
+        let stats = Stats::of(&[Some(1.0), Some(5.0), Some(3.0), None], None);
+        let mut i = ind("pengaduan");
+        i.reason = Some(super::super::ReasonText {
+            id: "{value} pengaduan (peringkat {rank} dari {n})".into(),
+            en: "{value} complaints ({rank} of {n})".into(),
+        });
+        let src = Source::Layer;
+        let (id, en) = sentence(&i, &src, 3.0, &stats);
+        assert_eq!(id, "3 pengaduan (peringkat 2 dari 3)");
+        assert_eq!(en, "3 complaints (2 of 3)");
+        let (id, en) = sentence(&ind("jalan_rusak_km"), &src, 1234.6, &stats);
+        assert_eq!(id, "Jalan rusak km 1.235 (median kota 3)");
+        assert_eq!(en, "Jalan rusak km: 1,235 (city median 3)");
+    }
+
+    #[test]
+    fn labels_and_numbers() {
+        assert_eq!(
+            hazard_label("banjir_q100"),
+            ("banjir Q100".into(), "Q100 flood".into())
+        );
+        assert_eq!(
+            hazard_label("longsor"),
+            ("longsor".into(), "landslide".into())
+        );
+        assert_eq!(
+            facility_label("sekolah", Some("SD")),
+            ("sekolah SD".into(), "SD school".into())
+        );
+        assert_eq!(decimal(1234567.891, 2, Lang::Id), "1.234.567,89");
+        assert_eq!(decimal(1234567.891, 2, Lang::En), "1,234,567.89");
+        assert_eq!(decimal(-0.001, 1, Lang::En), "0.0");
+        assert_eq!(format_value(0.045, Kind::Percent, Lang::Id), "4,5%");
+        assert_eq!(format_value(f64::NAN, Kind::Count, Lang::Id), "–");
+        let s = Stats::of(&[Some(1.0), Some(2.0), Some(2.0), Some(3.0)], None);
+        assert_eq!(s.rank_of(2.0, Direction::HigherIsWorse), 2);
+        assert_eq!(s.rank_of(2.0, Direction::HigherIsBetter), 2);
+        assert_eq!(s.rank_of(3.0, Direction::HigherIsBetter), 4);
+        assert_eq!(s.median(), 2.0);
+    }
+}
