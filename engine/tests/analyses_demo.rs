@@ -66,7 +66,7 @@ fn every_registered_analysis_is_covered_here() {
     let names: Vec<_> = analysis::registry().iter().map(|a| a.name()).collect();
     assert_eq!(
         names,
-        ["aggregate", "exposure", "interpolate", "index"],
+        ["aggregate", "exposure", "interpolate", "access", "index"],
         "add a demo-city test for each new analysis"
     );
 }
@@ -210,7 +210,12 @@ fn index_ranks_kelurahan_from_exposure_and_poverty() {
     let exposed: BTreeMap<&str, f64> = direct
         .rows
         .iter()
-        .map(|row| (row["id"].as_str().unwrap(), f(&row["poor_exposed_share"])))
+        .map(|row| {
+            (
+                row["id"].as_str().expect("present"),
+                f(&row["poor_exposed_share"]),
+            )
+        })
         .collect();
     let raw = |row: &serde_json::Map<String, Value>, k: &str| f(&row["contributions"][k]["raw"]);
     let (lo, hi) = r.rows.iter().fold((f64::MAX, f64::MIN), |(lo, hi), row| {
@@ -220,7 +225,7 @@ fn index_ranks_kelurahan_from_exposure_and_poverty() {
     assert!(hi > lo && lo == 0.0, "some kelurahan are dry, some flooded");
     let mut flooded_poor = 0;
     for row in &r.rows {
-        let id = row["id"].as_str().unwrap();
+        let id = row["id"].as_str().expect("present");
         let x = raw(row, "poor_exposed_share");
         assert!(
             (x - exposed[id]).abs() < 1e-12,
@@ -232,7 +237,7 @@ fn index_ranks_kelurahan_from_exposure_and_poverty() {
         assert!((f(&c["poor_exposed_share"]["contribution"]) - want).abs() < 1e-12);
         let sum: f64 = c
             .as_object()
-            .unwrap()
+            .expect("present")
             .values()
             .map(|v| f(&v["contribution"]))
             .sum();
@@ -240,25 +245,25 @@ fn index_ranks_kelurahan_from_exposure_and_poverty() {
             (sum - f(&row["score"])).abs() < 1e-12,
             "{id}: contributions sum to score"
         );
-        let rank = row["rank"].as_u64().unwrap();
+        let rank = row["rank"].as_u64().expect("present");
         let (low, high) = (
-            row["rank_low"].as_u64().unwrap(),
-            row["rank_high"].as_u64().unwrap(),
+            row["rank_low"].as_u64().expect("present"),
+            row["rank_high"].as_u64().expect("present"),
         );
         assert!(low <= rank && rank <= high, "{id}: {low} ≤ {rank} ≤ {high}");
-        let reasons = row["reasons"].as_array().unwrap();
+        let reasons = row["reasons"].as_array().expect("present");
         assert!(reasons.len() <= 3);
         if x > 0.0 && reasons[0]["indicator"] == "poor_exposed_share" {
             flooded_poor += 1;
             let pct = format!("{:.0}%", x * 100.0);
-            let en = reasons[0]["en"].as_str().unwrap();
+            let en = reasons[0]["en"].as_str().expect("present");
             if x >= 0.1 {
                 assert!(en.starts_with(&pct), "{en} vs {pct}");
             }
             assert!(en.contains("Q25 flood zone"), "{en}");
             assert!(reasons[0]["id"]
                 .as_str()
-                .unwrap()
+                .expect("present")
                 .contains("zona banjir Q25"));
         }
     }
@@ -270,13 +275,13 @@ fn index_ranks_kelurahan_from_exposure_and_poverty() {
     for w in by_rank.windows(2) {
         assert!(f(&w[0]["score"]) >= f(&w[1]["score"]));
     }
-    let top = r.summary["top"].as_array().unwrap();
+    let top = r.summary["top"].as_array().expect("present");
     assert_eq!(top.len(), 10);
     assert_eq!(top[0]["id"], by_rank[0]["id"]);
     assert!(
         r.summary["inputs"]["banjir"]["summary"]["exposed_population"]
             .as_f64()
-            .unwrap()
+            .expect("present")
             > 0.0
     );
     assert!(

@@ -497,6 +497,12 @@ fn run_inputs(project: &Project, p: &IndexParams) -> Result<BTreeMap<String, Ana
     Ok(out)
 }
 
+/// A zone's (value, denominator) before division.
+type NumDen = (Option<f64>, Option<f64>);
+
+/// Raw values per zone, where they came from, and the city-wide value when known.
+type Gathered = (Vec<Option<f64>>, Source, Option<f64>);
+
 /// The raw values of indicator `i` for every zone, in zone order.
 fn gather(
     project: &Project,
@@ -505,14 +511,11 @@ fn gather(
     ind: &Indicator,
     i: usize,
     layers_used: &mut Vec<String>,
-) -> Result<(Vec<Option<f64>>, Source, Option<f64>)> {
+) -> Result<Gathered> {
     let param = |f: &str| format!("indicators[{i}].{f}");
     let n = zones.len();
     // value(field, zone) for the source; None = missing.
-    let (num_den, source, city): (Vec<(Option<f64>, Option<f64>)>, Source, Option<f64>) = match ind
-        .from
-        .as_deref()
-    {
+    let (num_den, source, city): (Vec<NumDen>, Source, Option<f64>) = match ind.from.as_deref() {
         Some(alias) if inputs.contains_key(alias) => {
             let r = &inputs[alias];
             let by_id: HashMap<&str, &Row> = r
@@ -693,7 +696,8 @@ fn normalize(raw: &[Option<f64>], dir: Direction, how: Normalize) -> Vec<f64> {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
             (lo.min(x), hi.max(x))
         });
-    let constant = !(hi > lo);
+    // Values are finite; no values at all leaves lo = +inf > hi, also "constant".
+    let constant = hi <= lo;
     let f: Box<dyn Fn(f64) -> f64> = if constant {
         Box::new(|_| 0.0)
     } else {
@@ -884,8 +888,8 @@ mod tests {
                 ),
             ],
         )
-        .unwrap();
-        zones.set_id_field("kode").unwrap();
+        .expect("present");
+        zones.set_id_field("kode").expect("present");
         let table = Layer::new(
             "stats",
             Role::Table,
@@ -896,7 +900,7 @@ mod tests {
                 ints("complaints", &[3, 1, 9]),
             ],
         )
-        .unwrap();
+        .expect("present");
         let mut tspec = spec("stats", "table");
         tspec.join_to = Some("zones".into());
         tspec.key = Some("kode".into());
@@ -905,7 +909,7 @@ mod tests {
             c,
             vec![(spec("zones", "zones"), zones), (tspec, table)],
         )
-        .unwrap()
+        .expect("present")
     }
 
     fn run(params: Value) -> Result<AnalysisResult> {
@@ -913,7 +917,7 @@ mod tests {
     }
 
     fn row<'a>(r: &'a AnalysisResult, id: &str) -> &'a Row {
-        r.rows.iter().find(|r| r["id"] == id).unwrap()
+        r.rows.iter().find(|r| r["id"] == id).expect("present")
     }
 
     #[test]
@@ -929,10 +933,10 @@ mod tests {
             ],
             "sensitivity": {"runs": 50, "spread": 0.2, "seed": 1}
         }))
-        .unwrap();
+        .expect("present");
         let a = row(&r, "a");
         let want = 0.75 * 0.25 + 0.25 * (2.0 / 3.0);
-        assert!((a["score"].as_f64().unwrap() - want).abs() < 1e-12);
+        assert!((a["score"].as_f64().expect("present") - want).abs() < 1e-12);
         assert_eq!(a["rank"], 2);
         assert_eq!(row(&r, "b")["rank"], 1);
         assert_eq!(row(&r, "c")["rank"], 3);
@@ -941,28 +945,31 @@ mod tests {
         for z in &r.rows {
             let sum: f64 = z["contributions"]
                 .as_object()
-                .unwrap()
+                .expect("present")
                 .values()
-                .map(|c| c["contribution"].as_f64().unwrap())
+                .map(|c| c["contribution"].as_f64().expect("present"))
                 .sum();
-            assert!((sum - z["score"].as_f64().unwrap()).abs() < 1e-12);
+            assert!((sum - z["score"].as_f64().expect("present")).abs() < 1e-12);
         }
         assert_eq!(a["contributions"]["poor"]["raw"], 0.1);
         assert_eq!(a["contributions"]["poor"]["normalized"], 0.25);
         // Reasons: biggest contribution first, bilingual.
-        let reasons = row(&r, "b")["reasons"].as_array().unwrap();
+        let reasons = row(&r, "b")["reasons"].as_array().expect("present");
         assert_eq!(reasons.len(), 2);
         assert_eq!(reasons[0]["indicator"], "poor");
         assert!(
-            reasons[0]["id"].as_str().unwrap().contains("40%"),
+            reasons[0]["id"].as_str().expect("present").contains("40%"),
             "{reasons:?}"
         );
         assert!(
-            reasons[0]["en"].as_str().unwrap().contains("40%"),
+            reasons[0]["en"].as_str().expect("present").contains("40%"),
             "{reasons:?}"
         );
         // c has no positive contribution, so no reason.
-        assert!(row(&r, "c")["reasons"].as_array().unwrap().is_empty());
+        assert!(row(&r, "c")["reasons"]
+            .as_array()
+            .expect("present")
+            .is_empty());
         // A 3:1 weighting perturbed by ±20% never reorders these three.
         for z in &r.rows {
             assert_eq!(z["rank_low"], z["rank"]);
@@ -984,7 +991,7 @@ mod tests {
             "sensitivity": {"runs": 200, "spread": 0.5, "seed": 7},
             "top_n": 1
         }))
-        .unwrap();
+        .expect("present");
         // poor: 10, 40, 0 → 0.25, 1, 0; hh better: 100, 100, 0 → 0, 0, 1.
         // Equal weights: a 0.125, b 0.5, c 0.5 → b and c tie at rank 1, a 3.
         assert_eq!(row(&r, "b")["rank"], 1);
@@ -993,10 +1000,13 @@ mod tests {
         // Perturbed weights break the tie both ways.
         assert_eq!(row(&r, "b")["rank_high"], 2);
         assert_eq!(row(&r, "c")["rank_high"], 2);
-        let share = row(&r, "b")["top_n_share"].as_f64().unwrap();
+        let share = row(&r, "b")["top_n_share"].as_f64().expect("present");
         assert!(share > 0.2 && share < 0.8, "{share}");
-        assert_eq!(r.summary["top"].as_array().unwrap().len(), 2);
-        assert!(r.summary["top_stable"].as_array().unwrap().is_empty());
+        assert_eq!(r.summary["top"].as_array().expect("present").len(), 2);
+        assert!(r.summary["top_stable"]
+            .as_array()
+            .expect("present")
+            .is_empty());
     }
 
     #[test]
@@ -1012,17 +1022,17 @@ mod tests {
                 {"field": "access", "direction": "higher_is_better"}
             ]
         }))
-        .unwrap();
+        .expect("present");
         let dp = (0.375f64.powi(2) + (1.0f64 / 6.0).powi(2)).sqrt();
         let dm = (0.125f64.powi(2) + (1.0f64 / 3.0).powi(2)).sqrt();
         let a = row(&r, "a");
-        assert!((a["score"].as_f64().unwrap() - dm / (dp + dm)).abs() < 1e-12);
+        assert!((a["score"].as_f64().expect("present") - dm / (dp + dm)).abs() < 1e-12);
         assert_eq!(row(&r, "b")["score"], 1.0);
         assert_eq!(row(&r, "c")["score"], 0.0);
         let c = &a["contributions"];
-        let sum = c["poor"]["contribution"].as_f64().unwrap()
-            + c["access"]["contribution"].as_f64().unwrap();
-        assert!((sum - a["score"].as_f64().unwrap()).abs() < 1e-12);
+        let sum = c["poor"]["contribution"].as_f64().expect("present")
+            + c["access"]["contribution"].as_f64().expect("present");
+        assert!((sum - a["score"].as_f64().expect("present")).abs() < 1e-12);
         // access is the larger share of a's distance from the least-needy ideal.
         assert_eq!(a["reasons"][0]["indicator"], "access");
     }
@@ -1058,7 +1068,7 @@ mod tests {
             "zones": "zones",
             "indicators": [{"field": "complaints", "from": "stats"}]
         }))
-        .unwrap();
+        .expect("present");
         // a 3, b 1, c missing → minmax 1, 0, imputed 0.5.
         assert_eq!(row(&r, "a")["rank"], 1);
         assert_eq!(row(&r, "c")["contributions"]["complaints"]["imputed"], true);
@@ -1072,7 +1082,7 @@ mod tests {
 
     #[test]
     fn bad_input_names_the_param() {
-        let err = |p: Value| run(p).unwrap_err().to_string();
+        let err = |p: Value| run(p).expect_err("an error").to_string();
         let e = err(
             json!({"zones": "zones", "indicators": [{"field": "poor"}, {"field": "hh"}], "weights": [1]}),
         );

@@ -5,10 +5,12 @@
 //! [`registry`]. The CLI (`tepat analyses`, `tepat run`), the HTTP API and the viewer's
 //! forms all follow from the registry and each analysis' params JSON Schema.
 
+pub mod access;
 pub mod aggregate;
 pub mod exposure;
 pub mod index;
 pub mod interpolate;
+pub mod joined;
 
 use crate::error::{Error, Result};
 use crate::project::Project;
@@ -120,6 +122,7 @@ pub fn registry() -> Vec<&'static dyn Analysis> {
         &aggregate::Aggregate,
         &exposure::Exposure,
         &interpolate::Interpolate,
+        &access::Access,
         &index::Index,
     ]
 }

@@ -369,7 +369,7 @@ mod tests {
     use serde_json::json;
 
     fn ind(field: &str) -> Indicator {
-        serde_json::from_value(json!({ "field": field })).unwrap()
+        serde_json::from_value(json!({ "field": field })).expect("present")
     }
 
     #[test]

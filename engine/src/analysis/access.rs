@@ -1,0 +1,1659 @@
+//! `access`: how far people are from services, and how much service they can reach.
+//!
+//! Stages: *locate* demand (points as they are; polygons, e.g. kelurahan, at their centroid)
+//! and the open facilities (of the requested kinds, not in the hazard of
+//! `exclude_in_hazard`) → *cost* every demand–facility pair that matters (a [`Costs`]
+//! source: euclidean distance in the working CRS, or a `costs` table computed elsewhere)
+//! → *measure* per demand with the method → *normalize* → *aggregate* to `zones` if given.
+//!
+//! Methods, and the PySAL `access` (1.1) function each one equals, with `c` the cost from
+//! demand `i` (population `P_i`) to facility `j` (capacity `S_j`, 1 when there is no
+//! capacity field) and `r` = `radius_m`:
+//! - `nearest`: the cost to the nearest open facility (`access_raw` = `nearest_m`; here a
+//!   cost, so *higher is worse*). PySAL has no such measure.
+//! - `coverage`: `Σ_j S_j` over `c ≤ r`: `Access.weighted_catchment(max_cost=r)`.
+//! - `2sfca`: `R_j = S_j / Σ_i P_i [c ≤ r]`, `A_i = Σ_j R_j [c ≤ r]`:
+//!   `Access.two_stage_fca(max_cost=r)`.
+//! - `e2sfca`: the same with both sums weighted by `w(c)`: `Access.enhanced_two_stage_fca(
+//!   max_cost=r, weight_fn=w)` with `w` = `weights.step_fn` (`steps`) or `weights.gaussian`
+//!   (`gaussian`). The default steps are PySAL's default `{10: 1, 20: 0.68, 30: 0.22}` with
+//!   the thresholds scaled so the last is `radius_m`.
+//! - `gravity`: `Σ_j S_j (max(c, min_cost)/scale)^alpha` over `c ≤ r` (all pairs without
+//!   `radius_m`): `Access.weighted_catchment(weight_fn=weights.gravity(scale, alpha,
+//!   min_cost), max_cost=r)`.
+//!
+//! Boundaries are PySAL's: a pair is in the catchment when `c ≤ r` (inclusive), a step
+//! applies when `c ≤` its threshold. `access` is `access_raw` divided by its demand-weighted
+//! mean `Σ P_i A_i / Σ P_i` over all demand (PySAL's `normalize=True`), so that mean is 1.
+//!
+//! Where PySAL divides by zero or leaves a value missing, this analysis gives a defined
+//! value instead (the goldens in `engine/tests/golden/make_access.py` avoid these cases):
+//! - demand with no open facility in reach: `access_raw` = 0 (PySAL: NaN; its normalization
+//!   counts such demand as 0 too, so `access` agrees everywhere else);
+//! - a facility whose catchment holds no (weighted) population: `R_j` = 0, its supply serves
+//!   no one (PySAL: `S_j / 0` = inf, which spreads to the zero-population demand near it);
+//! - zero total population: means are plain (unweighted) means; a normalizer of 0 (no
+//!   supply in anyone's reach) or none (no demand) leaves `access` null;
+//! - `gravity` at cost 0 with `alpha < 0` is an error (PySAL: inf): give `min_cost`.
+//!
+//! Demand polygons (a zone layer as `demand`) stand at their area centroid: with no
+//! population inside a zone known, that is its population-weighted centroid. With a point
+//! `demand` layer and `zones`, every point is measured and normalized, then zone rows give
+//! population totals and population-weighted means (plain means for a zone whose population
+//! is 0): `nearest_m` (mean) and `nearest_m_max` (over points with people), `access_raw` and
+//! `access`; `nearest_id` is the facility nearest to the largest part of the zone's
+//! population. Points outside every zone count in the totals, not in any zone row.
+//!
+//! Covered population: demand whose nearest open facility is within `radius_m`, or, without
+//! `radius_m`, that can reach any open facility; `covered + uncovered = population` always.
+
+use super::{layer_param, num, Output, Row, TypedAnalysis};
+use crate::error::{Error, Result};
+use crate::index::{PointIndex, SpatialIndex};
+use crate::kernels::{point_coord, point_in_polygon};
+use crate::layer::{Column, GeomKind, Layer, Role};
+use crate::project::Project;
+use geo::{Centroid, Coord, Geometry};
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// The `access` analysis.
+#[derive(Debug, Clone, Copy)]
+pub struct Access;
+
+/// How access is measured (see the module docs for the formula and PySAL equivalent of each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum Method {
+    /// Cost to the nearest open facility (and to the `k`-th).
+    #[default]
+    #[serde(rename = "nearest")]
+    Nearest,
+    /// Capacity within `radius_m` (PySAL `weighted_catchment(max_cost)`).
+    #[serde(rename = "coverage")]
+    Coverage,
+    /// Two-step floating catchment area (PySAL `two_stage_fca`).
+    #[serde(rename = "2sfca")]
+    TwoStep,
+    /// Enhanced 2SFCA with distance-decay `weights` (PySAL `enhanced_two_stage_fca`).
+    #[serde(rename = "e2sfca")]
+    Enhanced,
+    /// Gravity potential (PySAL `weighted_catchment` with `weights.gravity`).
+    #[serde(rename = "gravity")]
+    Gravity,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Nearest => "nearest",
+            Method::Coverage => "coverage",
+            Method::TwoStep => "2sfca",
+            Method::Enhanced => "e2sfca",
+            Method::Gravity => "gravity",
+        }
+    }
+}
+
+/// Distance decay of `e2sfca`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Weights {
+    /// `[[max_cost, weight], …]`: a cost takes the weight of the smallest `max_cost` it does not
+    /// exceed, 0 beyond the largest (PySAL `weights.step_fn`).
+    Steps(Vec<[f64; 2]>),
+    /// Width σ (in cost units) of `exp(−cost² / (2σ²))` (PySAL `weights.gaussian(sigma)`).
+    Gaussian(f64),
+}
+
+/// Gravity weight `(max(cost, min_cost) / scale)^alpha` (PySAL `weights.gravity`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GravityParams {
+    /// Cost that scales the input (metres for euclidean costs).
+    #[serde(default = "default_scale")]
+    pub scale: f64,
+    /// Power; negative for a decay (PySAL does not negate it).
+    #[serde(default = "default_alpha")]
+    pub alpha: f64,
+    /// Costs below this count as this (PySAL `min_dist`; needed when a cost can be 0).
+    #[serde(default)]
+    pub min_cost: f64,
+}
+
+fn default_scale() -> f64 {
+    1000.0
+}
+fn default_alpha() -> f64 {
+    -1.0
+}
+
+impl Default for GravityParams {
+    fn default() -> Self {
+        GravityParams {
+            scale: default_scale(),
+            alpha: default_alpha(),
+            min_cost: 0.0,
+        }
+    }
+}
+
+/// An origin–destination cost table computed elsewhere (road network, travel time).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CostTable {
+    /// The table layer.
+    pub layer: String,
+    /// Field holding demand ids.
+    pub origin: String,
+    /// Field holding facility ids.
+    pub destination: String,
+    /// Numeric cost field (its unit is the unit of `radius_m`, `nearest_m` and the weights).
+    pub cost: String,
+}
+
+/// Hazard whose area closes the facilities in it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum HazardFilter {
+    /// Every polygon of this hazard layer.
+    Layer(String),
+    /// Only the hazard polygons whose `field` is one of `values` (e.g. the deep classes).
+    Classes {
+        /// The hazard layer.
+        layer: String,
+        /// Its class field.
+        field: String,
+        /// Classes that close a facility.
+        values: Vec<String>,
+    },
+}
+
+impl HazardFilter {
+    fn layer(&self) -> &str {
+        match self {
+            HazardFilter::Layer(l) | HazardFilter::Classes { layer: l, .. } => l,
+        }
+    }
+}
+
+/// Params of `access`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessParams {
+    /// Where people are: a `demand` point layer, or zones / polygons (taken at their centroid).
+    pub demand: String,
+    /// Population (count) field of `demand` (default: the layer's `population` in the project).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<String>,
+    /// The facility layer (e.g. `puskesmas`).
+    pub facilities: String,
+    /// Only facilities of these kinds (values of `kind_field`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Vec<String>>,
+    /// Field holding the facility kind (default: the layer's `kind` in the project).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind_field: Option<String>,
+    /// Capacity (supply) field of the facilities (default: the layer's `capacity` in the
+    /// project; without one, every facility has capacity 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<String>,
+    /// `nearest`, `coverage`, `2sfca`, `e2sfca` or `gravity`.
+    #[serde(default)]
+    pub method: Method,
+    /// Catchment, in cost units (metres for euclidean costs); a facility at cost ≤ radius_m is
+    /// in reach. Needed by `coverage` and `2sfca` (and by `e2sfca` without `weights`); optional
+    /// cut-off for the others; sets what counts as covered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radius_m: Option<f64>,
+    /// Also report `kth_m`, the cost to the k-th nearest open facility.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<usize>,
+    /// Distance decay of `e2sfca`: `{"steps": [[max_cost, weight], …]}` or `{"gaussian": σ}`
+    /// (default: steps at radius_m/3, 2·radius_m/3, radius_m with weights 1, 0.68, 0.22).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Weights>,
+    /// Gravity weight of `gravity` (default scale 1000, alpha −1, min_cost 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gravity: Option<GravityParams>,
+    /// Zone layer to report on (population-weighted) when `demand` is a point layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zones: Option<String>,
+    /// Costs from a table `{"layer", "origin", "destination", "cost"}` keyed by demand and
+    /// facility ids, instead of euclidean distances; pairs missing from it are out of reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<CostTable>,
+    /// Hazard layer (or `{"layer", "field", "values"}`): facilities in it (boundary included)
+    /// are closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_in_hazard: Option<HazardFilter>,
+}
+
+/// Per demand, the (open facility slot, cost) pairs it can reach, sorted by cost then slot.
+type Reach = Vec<Vec<(usize, f64)>>;
+
+/// Where costs come from. Each variant answers two questions per demand: which open
+/// facilities are within a cost, and which k are cheapest. A road-network source (shortest
+/// paths over a `network` layer) is meant to be one more variant.
+enum Costs {
+    /// Straight-line distance in the working CRS.
+    Euclidean {
+        /// Demand locations.
+        origins: Vec<Option<Coord>>,
+        /// Open facility locations, by open slot.
+        targets: Vec<Coord>,
+        /// Index of `targets` (data = open slot).
+        index: PointIndex,
+    },
+    /// A table.
+    Table(Reach),
+}
+
+impl Costs {
+    /// Open facilities at cost ≤ `max` (all reachable ones without), as (slot, cost).
+    fn within(&self, i: usize, max: Option<f64>) -> Vec<(usize, f64)> {
+        match self {
+            Costs::Euclidean {
+                origins,
+                targets,
+                index,
+            } => {
+                let Some(o) = origins[i] else {
+                    return Vec::new();
+                };
+                match max {
+                    // The index compares squared distances; ask a hair wider and apply the
+                    // rule to the distance itself, as the cost table of PySAL would.
+                    Some(d) => index
+                        .within(o, d * (1.0 + 1e-9) + 1e-9)
+                        .into_iter()
+                        .filter(|(_, c)| *c <= d)
+                        .collect(),
+                    None => targets
+                        .iter()
+                        .enumerate()
+                        .map(|(j, t)| (j, ((t.x - o.x).powi(2) + (t.y - o.y).powi(2)).sqrt()))
+                        .collect(),
+                }
+            }
+            Costs::Table(rows) => match max {
+                Some(d) => rows[i]
+                    .iter()
+                    .copied()
+                    .take_while(|(_, c)| *c <= d)
+                    .collect(),
+                None => rows[i].clone(),
+            },
+        }
+    }
+
+    /// The `k` cheapest open facilities, cheapest first (ties: lower slot first).
+    fn nearest(&self, i: usize, k: usize) -> Vec<(usize, f64)> {
+        match self {
+            Costs::Euclidean { origins, index, .. } => origins[i]
+                .map(|o| index.nearest_k(o, k))
+                .unwrap_or_default(),
+            Costs::Table(rows) => rows[i].iter().copied().take(k).collect(),
+        }
+    }
+}
+
+/// Demand processed per block of this many, in parallel within a block and in order across
+/// blocks, so sums are deterministic and memory stays bounded without a cut-off.
+const BLOCK: usize = 4096;
+
+/// Calls `f(i, pairs)` for every demand `i` in order, with its facilities within `max`.
+fn each_reachable(
+    costs: &Costs,
+    n: usize,
+    max: Option<f64>,
+    mut f: impl FnMut(usize, &[(usize, f64)]) -> Result<()>,
+) -> Result<()> {
+    for start in (0..n).step_by(BLOCK) {
+        let end = (start + BLOCK).min(n);
+        let lists: Vec<Vec<(usize, f64)>> = (start..end)
+            .into_par_iter()
+            .map(|i| costs.within(i, max))
+            .collect();
+        for (off, l) in lists.iter().enumerate() {
+            f(start + off, l)?;
+        }
+    }
+    Ok(())
+}
+
+/// Resolved distance decay.
+enum Decay {
+    None,
+    Steps(Vec<[f64; 2]>),
+    Gaussian(f64),
+}
+
+impl Decay {
+    fn weight(&self, c: f64) -> f64 {
+        match self {
+            Decay::None => 1.0,
+            Decay::Steps(s) => s.iter().find(|st| c <= st[0]).map_or(0.0, |st| st[1]),
+            Decay::Gaussian(sigma) => (-c * c / (2.0 * sigma * sigma)).exp(),
+        }
+    }
+}
+
+/// Mean of `v` weighted by `w`; the plain mean when the weights sum to 0; None when empty.
+fn weighted_mean(items: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
+    let (mut sw, mut swv, mut n, mut sv) = (0.0, 0.0, 0usize, 0.0);
+    for (w, v) in items {
+        sw += w;
+        swv += w * v;
+        n += 1;
+        sv += v;
+    }
+    if sw > 0.0 {
+        Some(swv / sw)
+    } else if n > 0 {
+        Some(sv / n as f64)
+    } else {
+        None
+    }
+}
+
+fn opt(v: Option<f64>) -> Value {
+    v.map_or(Value::Null, num)
+}
+
+/// A feature's location: the point itself, or a polygon's (or line's) centroid.
+fn location(g: &Option<Geometry>) -> Option<Coord> {
+    let g = g.as_ref()?;
+    point_coord(g)
+        .or_else(|| g.centroid().map(|p| p.0))
+        .filter(|c| c.x.is_finite() && c.y.is_finite())
+}
+
+/// Values of a numeric count field: null → 0 (counted in `missing`), negative or
+/// non-finite → an error naming the feature.
+fn counts(layer: &Layer, col: &Column, param: &str) -> Result<(Vec<f64>, usize)> {
+    let mut missing = 0;
+    let mut out = Vec::with_capacity(layer.len());
+    for i in 0..layer.len() {
+        match col.f64_at(i) {
+            None => {
+                missing += 1;
+                out.push(0.0);
+            }
+            Some(v) if v.is_finite() && v >= 0.0 => out.push(v),
+            Some(v) => {
+                return Err(Error::param(
+                    Access::NAME,
+                    param,
+                    format!(
+                        "layer '{}' feature '{}': field '{}' is {v}; it must be a count ≥ 0",
+                        layer.name, layer.ids[i], col.name
+                    ),
+                ))
+            }
+        }
+    }
+    Ok((out, missing))
+}
+
+fn check_cost(name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::param(
+            Access::NAME,
+            name,
+            format!("must be a finite cost ≥ 0, not {v}"),
+        ))
+    }
+}
+
+/// Per-demand results before rows are made.
+struct PerDemand {
+    pop: Vec<f64>,
+    nearest: Vec<Option<(usize, f64)>>,
+    kth: Vec<Option<f64>>,
+    covered: Vec<bool>,
+    raw: Vec<Option<f64>>,
+    access: Vec<Option<f64>>,
+}
+
+impl TypedAnalysis for Access {
+    type Params = AccessParams;
+    const NAME: &'static str = "access";
+    const DESCRIPTION: &'static str =
+        "Distance to the nearest facility, coverage, 2SFCA / E2SFCA and gravity access per demand point or zone (as PySAL access)";
+
+    fn run(&self, project: &Project, p: &mut AccessParams) -> Result<Output> {
+        let demand = layer_param(
+            project,
+            Self::NAME,
+            "demand",
+            &p.demand,
+            &[Role::Demand, Role::Zones],
+            false,
+        )?;
+        let fac = layer_param(
+            project,
+            Self::NAME,
+            "facilities",
+            &p.facilities,
+            &[Role::Facilities],
+            false,
+        )?;
+        let mut layers_used = vec![demand.name.clone(), fac.name.clone()];
+
+        // Demand: population and location.
+        let pop_field = match &p.population {
+            Some(f) => f.clone(),
+            None => project
+                .spec(&demand.name)
+                .and_then(|s| s.population.clone())
+                .ok_or_else(|| {
+                    Error::param(
+                        Self::NAME,
+                        "population",
+                        format!(
+                            "layer '{}' names no population field; give `population`",
+                            demand.name
+                        ),
+                    )
+                })?,
+        };
+        let (pop, missing_pop) = counts(demand, demand.numeric_column(&pop_field)?, "population")?;
+        p.population = Some(pop_field);
+        let origins: Vec<Option<Coord>> = demand.geometries.iter().map(location).collect();
+        let nd = demand.len();
+
+        // Zones to aggregate to.
+        let zones = match &p.zones {
+            Some(z) if *z == demand.name => None,
+            Some(z) => {
+                let zl = layer_param(project, Self::NAME, "zones", z, &[Role::Zones], false)?;
+                if demand
+                    .geometries
+                    .iter()
+                    .flatten()
+                    .any(|g| GeomKind::of(g) != GeomKind::Point)
+                {
+                    return Err(Error::param(
+                        Self::NAME,
+                        "zones",
+                        format!(
+                            "`zones` aggregates point demand, but '{}' holds polygons: leave `zones` out",
+                            demand.name
+                        ),
+                    ));
+                }
+                layers_used.push(zl.name.clone());
+                Some(zl)
+            }
+            None => None,
+        };
+
+        // Facilities: kind filter, capacity, hazard.
+        let spec = project.spec(&fac.name);
+        if p.kind_field.is_none() {
+            p.kind_field = spec.and_then(|s| s.kind.clone());
+        }
+        let keep_kind: Vec<bool> = match &p.kind {
+            None => vec![true; fac.len()],
+            Some(kinds) => {
+                let field = p.kind_field.as_ref().ok_or_else(|| {
+                    Error::param(
+                        Self::NAME,
+                        "kind",
+                        format!(
+                            "layer '{}' names no kind field; give `kind_field`",
+                            fac.name
+                        ),
+                    )
+                })?;
+                let col = fac.column(field)?;
+                (0..fac.len())
+                    .map(|i| col.get(i).as_key().is_some_and(|k| kinds.contains(&k)))
+                    .collect()
+            }
+        };
+        if p.kind.is_none() {
+            if let Some(f) = &p.kind_field {
+                fac.column(f)?;
+            }
+        }
+        if p.capacity.is_none() {
+            p.capacity = spec.and_then(|s| s.capacity.clone());
+        }
+        let (capacity, missing_cap) = match &p.capacity {
+            Some(f) => counts(fac, fac.numeric_column(f)?, "capacity")?,
+            None => (vec![1.0; fac.len()], 0),
+        };
+        let fac_loc: Vec<Option<Coord>> = fac.geometries.iter().map(location).collect();
+        let closed: Vec<bool> = match &p.exclude_in_hazard {
+            None => vec![false; fac.len()],
+            Some(h) => {
+                let hz = layer_param(
+                    project,
+                    Self::NAME,
+                    "exclude_in_hazard",
+                    h.layer(),
+                    &[Role::Hazard],
+                    false,
+                )?;
+                layers_used.push(hz.name.clone());
+                let geoms: Vec<Option<Geometry>> = match h {
+                    HazardFilter::Layer(_) => hz.geometries.clone(),
+                    HazardFilter::Classes { field, values, .. } => {
+                        let col = hz.column(field)?;
+                        (0..hz.len())
+                            .map(|i| {
+                                let on = col.get(i).as_key().is_some_and(|k| values.contains(&k));
+                                if on {
+                                    hz.geometries[i].clone()
+                                } else {
+                                    None
+                                }
+                            })
+                            .collect()
+                    }
+                };
+                let index = SpatialIndex::build(&geoms);
+                fac_loc
+                    .iter()
+                    .zip(&keep_kind)
+                    .map(|(c, k)| {
+                        *k && c
+                            .is_some_and(|c| point_in_polygon::locate(c, &geoms, &index).is_some())
+                    })
+                    .collect()
+            }
+        };
+
+        // Costs, over the open facilities (slots).
+        let (costs, open, mut cost_summary) = match &p.costs {
+            None => {
+                let open: Vec<usize> = (0..fac.len())
+                    .filter(|&j| keep_kind[j] && !closed[j] && fac_loc[j].is_some())
+                    .collect();
+                let targets: Vec<Coord> = open.iter().filter_map(|&j| fac_loc[j]).collect();
+                let index = PointIndex::from_coords(&targets);
+                let unlocated = (0..fac.len())
+                    .filter(|&j| keep_kind[j] && !closed[j] && fac_loc[j].is_none())
+                    .count();
+                let mut s = Map::new();
+                s.insert("cost_source".into(), "euclidean".into());
+                s.insert("facilities_without_location".into(), unlocated.into());
+                (
+                    Costs::Euclidean {
+                        origins: origins.clone(),
+                        targets,
+                        index,
+                    },
+                    open,
+                    s,
+                )
+            }
+            Some(t) => {
+                let open: Vec<usize> = (0..fac.len())
+                    .filter(|&j| keep_kind[j] && !closed[j])
+                    .collect();
+                let table = project.layers.get(&t.layer)?;
+                layers_used.push(table.name.clone());
+                let (rows, s) = cost_table(table, t, demand, fac, &open)?;
+                (Costs::Table(rows), open, s)
+            }
+        };
+        let supply: Vec<f64> = open.iter().map(|&j| capacity[j]).collect();
+
+        // Method parameters.
+        if let Some(r) = p.radius_m {
+            check_cost("radius_m", r)?;
+        }
+        let k = match p.k {
+            Some(0) => return Err(Error::param(Self::NAME, "k", "k must be at least 1")),
+            Some(k) => k,
+            None => 1,
+        };
+        let need_radius = |what: &str| {
+            p.radius_m.ok_or_else(|| {
+                Error::param(
+                    Self::NAME,
+                    "radius_m",
+                    format!("method {what} needs radius_m"),
+                )
+            })
+        };
+        let decay = match p.method {
+            Method::Enhanced => {
+                let w = match p.weights.clone() {
+                    Some(w) => w,
+                    None => {
+                        let r = need_radius("e2sfca without `weights`")?;
+                        Weights::Steps(vec![[r / 3.0, 1.0], [2.0 * r / 3.0, 0.68], [r, 0.22]])
+                    }
+                };
+                let d = match &w {
+                    Weights::Steps(steps) => {
+                        if steps.is_empty() {
+                            return Err(Error::param(Self::NAME, "weights", "no steps given"));
+                        }
+                        for s in steps {
+                            check_cost("weights", s[0])?;
+                            if !(s[1].is_finite() && s[1] >= 0.0) {
+                                return Err(Error::param(
+                                    Self::NAME,
+                                    "weights",
+                                    format!("weight {} must be finite and ≥ 0", s[1]),
+                                ));
+                            }
+                        }
+                        let mut sorted = steps.clone();
+                        sorted.sort_by(|a, b| a[0].total_cmp(&b[0]));
+                        if sorted.windows(2).any(|w| w[0][0] == w[1][0]) {
+                            return Err(Error::param(
+                                Self::NAME,
+                                "weights",
+                                "two steps share a max_cost",
+                            ));
+                        }
+                        Decay::Steps(sorted)
+                    }
+                    Weights::Gaussian(s) => {
+                        if !(s.is_finite() && *s > 0.0) {
+                            return Err(Error::param(
+                                Self::NAME,
+                                "weights",
+                                format!("gaussian width must be > 0, not {s}"),
+                            ));
+                        }
+                        Decay::Gaussian(*s)
+                    }
+                };
+                p.weights = Some(w);
+                d
+            }
+            _ => {
+                if p.weights.is_some() {
+                    return Err(Error::param(
+                        Self::NAME,
+                        "weights",
+                        "weights apply to method e2sfca only",
+                    ));
+                }
+                Decay::None
+            }
+        };
+        let gravity = match p.method {
+            Method::Gravity => {
+                let g = p.gravity.clone().unwrap_or_default();
+                if !(g.scale.is_finite() && g.scale > 0.0) {
+                    return Err(Error::param(Self::NAME, "gravity", "scale must be > 0"));
+                }
+                if !g.alpha.is_finite() {
+                    return Err(Error::param(Self::NAME, "gravity", "alpha must be finite"));
+                }
+                check_cost("gravity", g.min_cost)?;
+                p.gravity = Some(g.clone());
+                Some(g)
+            }
+            _ => {
+                if p.gravity.is_some() {
+                    return Err(Error::param(
+                        Self::NAME,
+                        "gravity",
+                        "gravity applies to method gravity only",
+                    ));
+                }
+                None
+            }
+        };
+
+        // Nearest and coverage, for every method.
+        let near: Vec<Vec<(usize, f64)>> = (0..nd)
+            .into_par_iter()
+            .map(|i| costs.nearest(i, k))
+            .collect();
+        let nearest: Vec<Option<(usize, f64)>> = near.iter().map(|v| v.first().copied()).collect();
+        let kth: Vec<Option<f64>> = near.iter().map(|v| v.get(k - 1).map(|x| x.1)).collect();
+        let covered: Vec<bool> = nearest
+            .iter()
+            .map(|n| n.is_some_and(|(_, c)| p.radius_m.is_none_or(|r| c <= r)))
+            .collect();
+
+        // The method's value.
+        let raw: Vec<Option<f64>> = match p.method {
+            Method::Nearest => nearest.iter().map(|n| n.map(|x| x.1)).collect(),
+            Method::Coverage => {
+                let r = need_radius("coverage")?;
+                let mut raw = vec![Some(0.0); nd];
+                each_reachable(&costs, nd, Some(r), |i, l| {
+                    raw[i] = Some(l.iter().map(|(j, _)| supply[*j]).sum());
+                    Ok(())
+                })?;
+                raw
+            }
+            Method::TwoStep | Method::Enhanced => {
+                let max = match (&decay, p.radius_m) {
+                    (Decay::None, _) => Some(need_radius("2sfca")?),
+                    // Beyond the last step the weight is 0: no need to visit those pairs.
+                    (Decay::Steps(s), r) => {
+                        let last = s.last().map_or(0.0, |x| x[0]);
+                        Some(r.map_or(last, |r| r.min(last)))
+                    }
+                    (Decay::Gaussian(_), r) => r,
+                };
+                let mut weighted_demand = vec![0.0; open.len()];
+                each_reachable(&costs, nd, max, |i, l| {
+                    for (j, c) in l {
+                        weighted_demand[*j] += pop[i] * decay.weight(*c);
+                    }
+                    Ok(())
+                })?;
+                let ratio: Vec<f64> = supply
+                    .iter()
+                    .zip(&weighted_demand)
+                    .map(|(s, d)| if *d > 0.0 { s / d } else { 0.0 })
+                    .collect();
+                let mut raw = vec![Some(0.0); nd];
+                each_reachable(&costs, nd, max, |i, l| {
+                    raw[i] = Some(l.iter().map(|(j, c)| ratio[*j] * decay.weight(*c)).sum());
+                    Ok(())
+                })?;
+                raw
+            }
+            Method::Gravity => {
+                let g = gravity.unwrap_or_default();
+                let mut raw = vec![Some(0.0); nd];
+                each_reachable(&costs, nd, p.radius_m, |i, l| {
+                    let mut sum = 0.0;
+                    for (j, c) in l {
+                        let w = (c.max(g.min_cost) / g.scale).powf(g.alpha);
+                        if !w.is_finite() {
+                            return Err(Error::param(
+                                Self::NAME,
+                                "gravity",
+                                format!(
+                                    "demand '{}' is at cost {c} from facility '{}': the weight is infinite; set min_cost",
+                                    demand.ids[i], fac.ids[open[*j]]
+                                ),
+                            ));
+                        }
+                        sum += supply[*j] * w;
+                    }
+                    raw[i] = Some(sum);
+                    Ok(())
+                })?;
+                raw
+            }
+        };
+
+        // Normalization by the demand-weighted mean.
+        let mean_raw = weighted_mean(raw.iter().zip(&pop).filter_map(|(a, w)| a.map(|a| (*w, a))));
+        let access: Vec<Option<f64>> = raw
+            .iter()
+            .map(|a| match (a, mean_raw) {
+                (Some(a), Some(m)) if m != 0.0 && m.is_finite() => Some(a / m),
+                _ => None,
+            })
+            .collect();
+        let per = PerDemand {
+            pop,
+            nearest,
+            kth,
+            covered,
+            raw,
+            access,
+        };
+
+        // Rows.
+        let fac_id = |slot: usize| Value::String(fac.ids[open[slot]].clone());
+        let mut summary = Map::new();
+        let (rows, row_layer) = match zones {
+            None => {
+                let rows = (0..nd)
+                    .map(|i| {
+                        let mut r = Row::new();
+                        r.insert("id".into(), Value::String(demand.ids[i].clone()));
+                        r.insert("population".into(), num(per.pop[i]));
+                        r.insert(
+                            "nearest_id".into(),
+                            per.nearest[i].map_or(Value::Null, |(j, _)| fac_id(j)),
+                        );
+                        r.insert("nearest_m".into(), opt(per.nearest[i].map(|x| x.1)));
+                        if p.k.is_some() {
+                            r.insert("kth_m".into(), opt(per.kth[i]));
+                        }
+                        let c = if per.covered[i] { per.pop[i] } else { 0.0 };
+                        r.insert("covered_population".into(), num(c));
+                        r.insert("uncovered_population".into(), num(per.pop[i] - c));
+                        r.insert("access_raw".into(), opt(per.raw[i]));
+                        r.insert("access".into(), opt(per.access[i]));
+                        r
+                    })
+                    .collect();
+                (rows, demand.name.clone())
+            }
+            Some(zl) => {
+                let zone_of =
+                    point_in_polygon::assign(&origins, &zl.geometries, &SpatialIndex::of(zl));
+                let mut members: Vec<Vec<usize>> = vec![Vec::new(); zl.len()];
+                let (mut outside, mut outside_pop) = (0usize, 0.0);
+                for (i, z) in zone_of.iter().enumerate() {
+                    match z {
+                        Some(z) => members[*z].push(i),
+                        None => {
+                            outside += 1;
+                            outside_pop += per.pop[i];
+                        }
+                    }
+                }
+                summary.insert("zones".into(), zl.len().into());
+                summary.insert("demand_outside_zones".into(), outside.into());
+                summary.insert("population_outside_zones".into(), num(outside_pop));
+                let rows = members
+                    .iter()
+                    .enumerate()
+                    .map(|(z, m)| zone_row(&zl.ids[z], m, &per, p.k.is_some(), &fac_id))
+                    .collect();
+                (rows, zl.name.clone())
+            }
+        };
+
+        // Summary.
+        let total: f64 = per.pop.iter().sum();
+        let covered: f64 = (0..nd)
+            .filter(|&i| per.covered[i])
+            .map(|i| per.pop[i])
+            .sum();
+        let unreachable: f64 = (0..nd)
+            .filter(|&i| per.nearest[i].is_none())
+            .map(|i| per.pop[i])
+            .sum();
+        summary.insert("method".into(), p.method.as_str().into());
+        summary.insert("demand_features".into(), nd.into());
+        summary.insert("population".into(), num(total));
+        summary.insert("covered_population".into(), num(covered));
+        summary.insert("uncovered_population".into(), num(total - covered));
+        summary.insert(
+            "covered_share".into(),
+            if total > 0.0 {
+                num(covered / total)
+            } else {
+                Value::Null
+            },
+        );
+        summary.insert("unreachable_population".into(), num(unreachable));
+        summary.insert(
+            "mean_nearest_m".into(),
+            opt(weighted_mean(
+                (0..nd).filter_map(|i| per.nearest[i].map(|x| (per.pop[i], x.1))),
+            )),
+        );
+        summary.insert(
+            "max_nearest_m".into(),
+            opt(max_nearest(&(0..nd).collect::<Vec<_>>(), &per)),
+        );
+        summary.insert("mean_access_raw".into(), opt(mean_raw));
+        summary.insert("facilities_open".into(), open.len().into());
+        summary.insert(
+            "facilities_closed".into(),
+            closed.iter().filter(|c| **c).count().into(),
+        );
+        summary.insert(
+            "closed_facilities".into(),
+            Value::Array(
+                (0..fac.len())
+                    .filter(|&j| closed[j])
+                    .map(|j| Value::String(fac.ids[j].clone()))
+                    .collect(),
+            ),
+        );
+        summary.insert(
+            "facilities_other_kind".into(),
+            keep_kind.iter().filter(|k| !**k).count().into(),
+        );
+        summary.insert("total_capacity_open".into(), num(supply.iter().sum()));
+        summary.insert("demand_missing_population".into(), missing_pop.into());
+        summary.insert("facilities_missing_capacity".into(), missing_cap.into());
+        summary.insert(
+            "demand_without_location".into(),
+            origins.iter().filter(|o| o.is_none()).count().into(),
+        );
+        summary.append(&mut cost_summary);
+
+        Ok(Output {
+            summary,
+            rows,
+            row_layer: Some(row_layer),
+            layers_used,
+        })
+    }
+}
+
+/// The largest nearest cost among `members` with people (among all of them when none has).
+fn max_nearest(members: &[usize], per: &PerDemand) -> Option<f64> {
+    let any_people = members.iter().any(|&i| per.pop[i] > 0.0);
+    members
+        .iter()
+        .filter(|&&i| !any_people || per.pop[i] > 0.0)
+        .filter_map(|&i| per.nearest[i].map(|x| x.1))
+        .reduce(f64::max)
+}
+
+/// One zone's row from its demand points (see the module docs).
+fn zone_row(
+    id: &str,
+    members: &[usize],
+    per: &PerDemand,
+    with_kth: bool,
+    fac_id: &dyn Fn(usize) -> Value,
+) -> Row {
+    let pop: f64 = members.iter().map(|&i| per.pop[i]).sum();
+    let covered: f64 = members
+        .iter()
+        .filter(|&&i| per.covered[i])
+        .map(|&i| per.pop[i])
+        .sum();
+    let mean = |f: &dyn Fn(usize) -> Option<f64>| {
+        weighted_mean(
+            members
+                .iter()
+                .filter_map(|&i| f(i).map(|v| (per.pop[i], v))),
+        )
+    };
+    // The facility nearest to the most people (the most points when nobody lives here).
+    let mut served: Vec<(usize, f64, usize)> = Vec::new();
+    for &i in members {
+        if let Some((j, _)) = per.nearest[i] {
+            match served.iter_mut().find(|s| s.0 == j) {
+                Some(s) => {
+                    s.1 += per.pop[i];
+                    s.2 += 1;
+                }
+                None => served.push((j, per.pop[i], 1)),
+            }
+        }
+    }
+    served.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    let mut r = Row::new();
+    r.insert("id".into(), Value::String(id.to_string()));
+    r.insert("population".into(), num(pop));
+    r.insert("demand_points".into(), members.len().into());
+    r.insert(
+        "nearest_id".into(),
+        served.first().map_or(Value::Null, |s| fac_id(s.0)),
+    );
+    r.insert(
+        "nearest_m".into(),
+        opt(mean(&|i| per.nearest[i].map(|x| x.1))),
+    );
+    r.insert("nearest_m_max".into(), opt(max_nearest(members, per)));
+    if with_kth {
+        r.insert("kth_m".into(), opt(mean(&|i| per.kth[i])));
+    }
+    r.insert("covered_population".into(), num(covered));
+    r.insert("uncovered_population".into(), num(pop - covered));
+    r.insert("access_raw".into(), opt(mean(&|i| per.raw[i])));
+    r.insert("access".into(), opt(mean(&|i| per.access[i])));
+    r
+}
+
+/// Reads a cost table into per-demand (open slot, cost) lists sorted by cost then slot.
+/// Rows naming an unknown demand or facility, or a facility that is not open, are skipped;
+/// null costs are skipped; negative or non-finite costs and repeated pairs are errors.
+fn cost_table(
+    table: &Layer,
+    t: &CostTable,
+    demand: &Layer,
+    fac: &Layer,
+    open: &[usize],
+) -> Result<(Reach, Map<String, Value>)> {
+    let o = table.column(&t.origin)?;
+    let d = table.column(&t.destination)?;
+    let c = table.numeric_column(&t.cost)?;
+    let unique = |l: &Layer, param: &str| -> Result<HashMap<String, usize>> {
+        let mut m = HashMap::with_capacity(l.len());
+        for (i, id) in l.ids.iter().enumerate() {
+            if m.insert(id.clone(), i).is_some() {
+                return Err(Error::param(
+                    Access::NAME,
+                    param,
+                    format!(
+                        "layer '{}' has the id '{id}' twice, so a cost table cannot name its features",
+                        l.name
+                    ),
+                ));
+            }
+        }
+        Ok(m)
+    };
+    let demand_of = unique(demand, "costs")?;
+    let fac_of = unique(fac, "costs")?;
+    let mut slot_of = vec![None; fac.len()];
+    for (s, &j) in open.iter().enumerate() {
+        slot_of[j] = Some(s);
+    }
+    let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); demand.len()];
+    let (mut unmatched, mut null_cost, mut not_open, mut used) = (0usize, 0usize, 0usize, 0usize);
+    for r in 0..table.len() {
+        let (Some(ok), Some(dk)) = (o.get(r).as_key(), d.get(r).as_key()) else {
+            unmatched += 1;
+            continue;
+        };
+        let (Some(&i), Some(&j)) = (demand_of.get(&ok), fac_of.get(&dk)) else {
+            unmatched += 1;
+            continue;
+        };
+        let Some(cost) = c.f64_at(r) else {
+            null_cost += 1;
+            continue;
+        };
+        if !(cost.is_finite() && cost >= 0.0) {
+            return Err(Error::param(
+                Access::NAME,
+                "costs",
+                format!(
+                    "row {} ({ok} → {dk}) has cost {cost}; costs must be finite and ≥ 0",
+                    r + 1
+                ),
+            ));
+        }
+        let Some(s) = slot_of[j] else {
+            not_open += 1;
+            continue;
+        };
+        rows[i].push((s, cost));
+        used += 1;
+    }
+    for (i, l) in rows.iter_mut().enumerate() {
+        l.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let mut slots: Vec<usize> = l.iter().map(|x| x.0).collect();
+        slots.sort_unstable();
+        if let Some(w) = slots.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Error::param(
+                Access::NAME,
+                "costs",
+                format!(
+                    "the pair {} → {} appears more than once",
+                    demand.ids[i], fac.ids[open[w[0]]]
+                ),
+            ));
+        }
+    }
+    let mut s = Map::new();
+    s.insert("cost_source".into(), format!("table {}", table.name).into());
+    s.insert("cost_rows".into(), table.len().into());
+    s.insert("cost_rows_used".into(), used.into());
+    s.insert("cost_rows_unmatched".into(), unmatched.into());
+    s.insert("cost_rows_null_cost".into(), null_cost.into());
+    s.insert("cost_rows_closed_or_other_kind".into(), not_open.into());
+    Ok((rows, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fixtures::{ints, rect, spec, text};
+    use crate::analysis::AnalysisResult;
+    use crate::crs::Crs;
+    use crate::layer::Value as Cell;
+    use geo::point;
+    use serde_json::json;
+
+    fn pt(x: f64, y: f64) -> Option<Geometry> {
+        Some(point!(x: x, y: y).into())
+    }
+
+    fn f(v: &Value) -> f64 {
+        v.as_f64().unwrap_or(f64::NAN)
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-12 * b.abs().max(1.0)
+    }
+
+    /// Three demand points on a line, d1 (0,0) 100 people, d2 (10,0) 50, d3 (30,0) 0;
+    /// facilities F1 (0,0) capacity 2, F2 (20,0) capacity 1, F3 (100,0) capacity 5 and kind
+    /// "rs". Two zones side by side: A = [−5,15]×[−5,5] holds d1, d2; B = [15,35]×[−5,5] d3.
+    /// Hazard H = [95,105]² around F3.
+    fn project() -> Project {
+        let c = Crs::Epsg(32651);
+        let mut d = Layer::new(
+            "d",
+            Role::Demand,
+            Some(c.clone()),
+            vec![pt(0.0, 0.0), pt(10.0, 0.0), pt(30.0, 0.0)],
+            vec![
+                text("kode", &["d1", "d2", "d3"]),
+                ints("jiwa", &[100, 50, 0]),
+            ],
+        )
+        .expect("d");
+        d.set_id_field("kode").expect("id");
+        let mut fl = Layer::new(
+            "f",
+            Role::Facilities,
+            Some(c.clone()),
+            vec![pt(0.0, 0.0), pt(20.0, 0.0), pt(100.0, 0.0)],
+            vec![
+                text("kode", &["F1", "F2", "F3"]),
+                text("jenis", &["pkm", "pkm", "rs"]),
+                ints("kap", &[2, 1, 5]),
+            ],
+        )
+        .expect("f");
+        fl.set_id_field("kode").expect("id");
+        let mut z = Layer::new(
+            "z",
+            Role::Zones,
+            Some(c.clone()),
+            vec![rect(-5.0, -5.0, 20.0, 10.0), rect(15.0, -5.0, 20.0, 10.0)],
+            vec![text("kode", &["A", "B"]), ints("penduduk", &[150, 0])],
+        )
+        .expect("z");
+        z.set_id_field("kode").expect("id");
+        let h = Layer::new(
+            "h",
+            Role::Hazard,
+            Some(c.clone()),
+            vec![rect(95.0, -5.0, 10.0, 10.0)],
+            vec![text("kelas", &["tinggi"])],
+        )
+        .expect("h");
+        let mut ds = spec("d", "demand");
+        ds.population = Some("jiwa".into());
+        let mut fs = spec("f", "facilities");
+        fs.kind = Some("jenis".into());
+        fs.capacity = Some("kap".into());
+        let mut zs = spec("z", "zones");
+        zs.population = Some("penduduk".into());
+        Project::from_layers(
+            "t",
+            c,
+            vec![(ds, d), (fs, fl), (zs, z), (spec("h", "hazard"), h)],
+        )
+        .expect("p")
+    }
+
+    fn run(p: &Project, params: Value) -> AnalysisResult {
+        super::super::run(p, "access", params).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn col(r: &AnalysisResult, name: &str) -> Vec<f64> {
+        r.rows.iter().map(|row| f(&row[name])).collect()
+    }
+
+    #[test]
+    fn nearest_and_kth_by_hand() {
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "k": 2, "radius_m": 10}),
+        );
+        assert_eq!(r.rows.len(), 3);
+        assert_eq!(col(&r, "nearest_m"), vec![0.0, 10.0, 10.0]);
+        assert_eq!(col(&r, "kth_m"), vec![20.0, 10.0, 30.0]);
+        // d2 is 10 from both F1 and F2: the tie goes to the first in the layer.
+        let ids: Vec<&Value> = r.rows.iter().map(|r| &r["nearest_id"]).collect();
+        assert_eq!(ids, vec!["F1", "F1", "F2"]);
+        // Within 10 (inclusive) everyone is covered.
+        assert_eq!(col(&r, "covered_population"), vec![100.0, 50.0, 0.0]);
+        assert_eq!(r.summary["uncovered_population"], 0.0);
+        // access_raw of nearest is the distance; normalized by (100·0 + 50·10)/150.
+        assert!(close(f(&r.rows[1]["access"]), 3.0));
+        assert!(close(f(&r.summary["mean_nearest_m"]), 10.0 / 3.0));
+        assert_eq!(r.summary["max_nearest_m"], 10.0);
+        assert_eq!(r.summary["facilities_open"], 3);
+        assert_eq!(r.params["capacity"], "kap");
+        assert_eq!(r.params["population"], "jiwa");
+    }
+
+    #[test]
+    fn coverage_and_invariants() {
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "method": "coverage", "radius_m": 9.99}),
+        );
+        // d1 reaches F1 (cap 2); d2 at 10 from F1 and F2 reaches nothing; d3 nothing.
+        assert_eq!(col(&r, "access_raw"), vec![2.0, 0.0, 0.0]);
+        assert_eq!(col(&r, "covered_population"), vec![100.0, 0.0, 0.0]);
+        assert_eq!(r.summary["covered_population"], 100.0);
+        assert_eq!(r.summary["uncovered_population"], 50.0);
+        for row in &r.rows {
+            assert_eq!(
+                f(&row["covered_population"]) + f(&row["uncovered_population"]),
+                f(&row["population"])
+            );
+        }
+        // Mean 2·100/150 = 4/3; d1's access = 2 / (4/3) = 1.5.
+        assert!(close(f(&r.rows[0]["access"]), 1.5));
+    }
+
+    #[test]
+    fn two_step_by_hand() {
+        // r = 10: F1 serves d1, d2 (150 people) → R = 2/150; F2 serves d2, d3 (50) → R = 1/50.
+        // A(d1) = 2/150, A(d2) = 2/150 + 1/50 = 5/150, A(d3) = 1/50 = 3/150.
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "method": "2sfca", "radius_m": 10}),
+        );
+        let raw = col(&r, "access_raw");
+        for (got, want) in raw.iter().zip([2.0 / 150.0, 5.0 / 150.0, 3.0 / 150.0]) {
+            assert!(close(*got, want), "{got} vs {want}");
+        }
+        // Demand-weighted mean: (100·2 + 50·5)/150/150 = 3/150 → access = raw/(3/150).
+        let acc = col(&r, "access");
+        for (got, want) in acc.iter().zip([2.0 / 3.0, 5.0 / 3.0, 1.0]) {
+            assert!(close(*got, want), "{got} vs {want}");
+        }
+        // Supply is conserved: Σ P·A = total capacity reached (F1 and F2: 3).
+        let total: f64 = [100.0, 50.0, 0.0]
+            .iter()
+            .zip(&raw)
+            .map(|(p, a)| p * a)
+            .sum();
+        assert!(close(total, 3.0));
+    }
+
+    #[test]
+    fn e2sfca_steps_and_gaussian_by_hand() {
+        // Steps ≤5 → 1, ≤10 → 0.5. F1: d1·1 + d2·0.5 = 125 → R = 2/125; F2: d2·0.5 + d3·0.5
+        // = 25 → R = 1/25. A(d1) = 2/125; A(d2) = 0.5·2/125 + 0.5/25; A(d3) = 0.5/25.
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "method": "e2sfca", "weights": {"steps": [[10, 0.5], [5, 1]]}}),
+        );
+        let raw = col(&r, "access_raw");
+        for (got, want) in raw
+            .iter()
+            .zip([2.0 / 125.0, 1.0 / 125.0 + 0.5 / 25.0, 0.5 / 25.0])
+        {
+            assert!(close(*got, want), "{got} vs {want}");
+        }
+        // Default steps: radius 30 → [10, 1], [20, 0.68], [30, 0.22], resolved into params.
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "method": "e2sfca", "radius_m": 30}),
+        );
+        assert_eq!(
+            r.params["weights"],
+            json!({"steps": [[10.0, 1.0], [20.0, 0.68], [30.0, 0.22]]})
+        );
+        // Gaussian σ = 10, no cut-off: every pair counts, F3 too.
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "method": "e2sfca", "weights": {"gaussian": 10}}),
+        );
+        let w = |c: f64| (-c * c / 200.0).exp();
+        let pops = [100.0, 50.0, 0.0];
+        let dx: [f64; 3] = [0.0, 10.0, 30.0];
+        let fx: [(f64, f64); 3] = [(0.0, 2.0), (20.0, 1.0), (100.0, 5.0)];
+        let ratio: Vec<f64> = fx
+            .iter()
+            .map(|(x, s)| s / (0..3).map(|i| pops[i] * w((dx[i] - x).abs())).sum::<f64>())
+            .collect();
+        for (row, x) in r.rows.iter().zip(dx) {
+            let want: f64 = fx
+                .iter()
+                .zip(&ratio)
+                .map(|((fxj, _), rj)| rj * w((x - fxj).abs()))
+                .sum();
+            assert!(close(f(&row["access_raw"]), want));
+        }
+    }
+
+    #[test]
+    fn gravity_by_hand_and_zero_cost() {
+        // scale 10, alpha −1, min_cost 5: d2 → F1 (10): 2·1, F2 (10): 1·1, F3 (90): 5/9.
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "method": "gravity", "gravity": {"scale": 10, "alpha": -1, "min_cost": 5}}),
+        );
+        assert!(close(f(&r.rows[1]["access_raw"]), 3.0 + 5.0 / 9.0));
+        // d1 is at F1: cost 0 → min_cost 5 → 2·2.
+        assert!(close(
+            f(&r.rows[0]["access_raw"]),
+            4.0 + 1.0 / 2.0 + 5.0 / 10.0
+        ));
+        // Without min_cost, cost 0 with alpha < 0 is infinite: an error, not a silent inf.
+        let e = super::super::run(
+            &project(),
+            "access",
+            json!({"demand": "d", "facilities": "f", "method": "gravity"}),
+        )
+        .expect_err("inf");
+        assert!(e.to_string().contains("min_cost"), "{e}");
+    }
+
+    #[test]
+    fn kind_filter_and_hazard_closure() {
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "kind": ["rs"]}),
+        );
+        assert_eq!(r.summary["facilities_open"], 1);
+        assert_eq!(r.summary["facilities_other_kind"], 2);
+        assert_eq!(col(&r, "nearest_m"), vec![100.0, 90.0, 70.0]);
+        assert_eq!(r.params["kind_field"], "jenis");
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "kind": ["rs"], "exclude_in_hazard": "h"}),
+        );
+        assert_eq!(r.summary["facilities_open"], 0);
+        assert_eq!(r.summary["closed_facilities"], json!(["F3"]));
+        assert_eq!(r.rows[0]["nearest_id"], Value::Null);
+        assert_eq!(r.rows[0]["nearest_m"], Value::Null);
+        assert_eq!(r.summary["uncovered_population"], 150.0);
+        assert_eq!(r.summary["unreachable_population"], 150.0);
+        // A class filter that names no polygon closes nothing.
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "exclude_in_hazard": {"layer": "h", "field": "kelas", "values": ["rendah"]}}),
+        );
+        assert_eq!(r.summary["facilities_closed"], 0);
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "exclude_in_hazard": {"layer": "h", "field": "kelas", "values": ["tinggi"]}}),
+        );
+        assert_eq!(r.summary["closed_facilities"], json!(["F3"]));
+    }
+
+    #[test]
+    fn zones_aggregate_population_weighted() {
+        let r = run(
+            &project(),
+            json!({"demand": "d", "facilities": "f", "method": "2sfca", "radius_m": 10, "zones": "z"}),
+        );
+        assert_eq!(r.meta.row_layer.as_deref(), Some("z"));
+        let (a, b) = (&r.rows[0], &r.rows[1]);
+        assert_eq!(a["population"], 150.0);
+        assert_eq!(a["demand_points"], 2);
+        // A: (100·2/150 + 50·5/150) / 150 = 3/150; B has nobody: the plain mean of d3.
+        assert!(close(f(&a["access_raw"]), 3.0 / 150.0));
+        assert!(close(f(&a["access"]), 1.0));
+        assert!(close(f(&b["access_raw"]), 3.0 / 150.0));
+        assert!(close(f(&a["nearest_m"]), 50.0 * 10.0 / 150.0));
+        assert_eq!(a["nearest_m_max"], 10.0);
+        assert_eq!(a["nearest_id"], "F1");
+        assert_eq!(b["nearest_id"], "F2");
+        assert_eq!(b["population"], 0.0);
+        assert_eq!(r.summary["demand_outside_zones"], 0);
+    }
+
+    #[test]
+    fn zones_as_demand_use_centroids() {
+        // Zone A's centroid is (5, 0), B's (25, 0): nearest F1 at 5, F2 at 5.
+        let r = run(&project(), json!({"demand": "z", "facilities": "f"}));
+        assert_eq!(r.meta.row_layer.as_deref(), Some("z"));
+        assert_eq!(col(&r, "nearest_m"), vec![5.0, 5.0]);
+        assert_eq!(r.params["population"], "penduduk");
+        // Same layer as zones: no aggregation (a different zone layer over polygon demand is
+        // an error: tests/analyses_access.rs).
+        let same = run(
+            &project(),
+            json!({"demand": "z", "facilities": "f", "zones": "z"}),
+        );
+        assert_eq!(same.rows, r.rows);
+    }
+
+    #[test]
+    fn cost_table_equals_euclidean_and_skips_what_it_cannot_use() {
+        let mut p = project();
+        let (o, d, c): (Vec<&str>, Vec<&str>, Vec<f64>) = (
+            vec![
+                "d1", "d1", "d1", "d2", "d2", "d2", "d3", "d3", "d3", "dX", "d1",
+            ],
+            vec![
+                "F1", "F2", "F3", "F1", "F2", "F3", "F1", "F2", "F3", "F1", "FX",
+            ],
+            vec![
+                0.0, 20.0, 100.0, 10.0, 10.0, 90.0, 30.0, 10.0, 70.0, 1.0, 1.0,
+            ],
+        );
+        let od = Layer::new(
+            "od",
+            Role::Table,
+            None,
+            vec![None; o.len()],
+            vec![
+                text("asal", &o),
+                text("tujuan", &d),
+                Column::from_values("menit", c.into_iter().map(Cell::Float).collect()),
+            ],
+        )
+        .expect("od");
+        p.layers.insert(od);
+        let costs =
+            json!({"layer": "od", "origin": "asal", "destination": "tujuan", "cost": "menit"});
+        for method in [
+            json!({"method": "2sfca", "radius_m": 10}),
+            json!({"method": "e2sfca", "weights": {"gaussian": 10}}),
+            json!({"method": "coverage", "radius_m": 10, "k": 2}),
+            json!({"method": "gravity", "gravity": {"min_cost": 1}}),
+        ] {
+            let mut a = json!({"demand": "d", "facilities": "f"});
+            let mut b = json!({"demand": "d", "facilities": "f", "costs": costs});
+            for (k, v) in method.as_object().expect("obj") {
+                a[k] = v.clone();
+                b[k] = v.clone();
+            }
+            let (ra, rb) = (run(&p, a), run(&p, b));
+            for (x, y) in ra.rows.iter().zip(&rb.rows) {
+                for key in ["nearest_id", "covered_population"] {
+                    assert_eq!(x[key], y[key], "{method}");
+                }
+                for key in ["nearest_m", "access_raw", "access"] {
+                    assert!(close(f(&x[key]), f(&y[key])), "{method} {key}");
+                }
+            }
+            assert_eq!(rb.summary["cost_rows_unmatched"], 2);
+            assert_eq!(rb.summary["cost_rows_used"], 9);
+        }
+        // A repeated pair, a negative cost, a missing field: errors naming `costs`.
+        let dup = Layer::new(
+            "dup",
+            Role::Table,
+            None,
+            vec![None; 2],
+            vec![
+                text("asal", &["d1", "d1"]),
+                text("tujuan", &["F1", "F1"]),
+                ints("menit", &[1, 2]),
+            ],
+        )
+        .expect("dup");
+        p.layers.insert(dup);
+        let e = super::super::run(&p, "access", json!({"demand": "d", "facilities": "f", "costs": {"layer": "dup", "origin": "asal", "destination": "tujuan", "cost": "menit"}})).expect_err("dup");
+        assert!(e.to_string().contains("more than once"), "{e}");
+        let e = super::super::run(&p, "access", json!({"demand": "d", "facilities": "f", "costs": {"layer": "od", "origin": "asal", "destination": "nope", "cost": "menit"}})).expect_err("field");
+        assert!(matches!(e, Error::UnknownField { .. }), "{e}");
+        let e = super::super::run(&p, "access", json!({"demand": "d", "facilities": "f", "costs": {"layer": "od", "origin": "asal", "cost": "menit"}})).expect_err("missing");
+        assert!(e.to_string().contains("destination"), "{e}");
+    }
+
+    #[test]
+    fn pysal_reference_f_grid() {
+        // pysal/access test_floating_catchment_area: a 5×5 unit grid of facilities (value 1),
+        // 5 of its cells as demand (value 1), euclidean costs. Catchment 0.9 → 2SFCA = 1;
+        // a catchment holding everything (PySAL: no max_cost) → 25/5 = 5.
+        let c = Crs::Epsg(32651);
+        let grid: Vec<Option<Geometry>> = (0..25)
+            .map(|i| pt((i / 5) as f64, (i % 5) as f64))
+            .collect();
+        let fl =
+            Layer::new("g", Role::Facilities, Some(c.clone()), grid.clone(), vec![]).expect("g");
+        let picks = [3usize, 7, 12, 18, 24];
+        let d = Layer::new(
+            "d",
+            Role::Demand,
+            Some(c.clone()),
+            picks.iter().map(|&i| grid[i].clone()).collect(),
+            vec![ints("v", &[1; 5])],
+        )
+        .expect("d");
+        let p = Project::from_layers(
+            "f",
+            c,
+            vec![(spec("g", "facilities"), fl), (spec("d", "demand"), d)],
+        )
+        .expect("p");
+        for (radius, want) in [(0.9, 1.0), (100.0, 5.0)] {
+            let r = run(
+                &p,
+                json!({"demand": "d", "population": "v", "facilities": "g", "method": "2sfca", "radius_m": radius}),
+            );
+            assert!(
+                col(&r, "access_raw").iter().all(|a| close(*a, want)),
+                "{radius}"
+            );
+            assert!(col(&r, "access").iter().all(|a| close(*a, 1.0)));
+        }
+        let e = super::super::run(&p, "access", json!({"demand": "d", "population": "v", "facilities": "g", "method": "2sfca", "radius_m": -1}))
+            .expect_err("negative");
+        assert!(e.to_string().contains("radius_m"), "{e}");
+    }
+
+    #[test]
+    fn empty_inputs_and_zero_population() {
+        let mut p = project();
+        let c = Crs::Epsg(32651);
+        p.layers.insert(
+            Layer::new("nf", Role::Facilities, Some(c.clone()), vec![], vec![]).expect("nf"),
+        );
+        // No facilities: everyone unreachable, 2SFCA 0, access undefined (null), no panic.
+        let r = run(
+            &p,
+            json!({"demand": "d", "facilities": "nf", "method": "2sfca", "radius_m": 10}),
+        );
+        assert_eq!(col(&r, "access_raw"), vec![0.0, 0.0, 0.0]);
+        assert!(r.rows.iter().all(|row| row["access"].is_null()));
+        assert_eq!(r.summary["uncovered_population"], 150.0);
+        assert_eq!(r.summary["mean_access_raw"], 0.0);
+        // No demand: no rows, zero totals.
+        p.layers.insert(
+            Layer::new(
+                "nd",
+                Role::Demand,
+                Some(c.clone()),
+                vec![],
+                vec![Column {
+                    name: "jiwa".into(),
+                    data: crate::layer::ColumnData::Int(vec![]),
+                }],
+            )
+            .expect("nd"),
+        );
+        let r = run(
+            &p,
+            json!({"demand": "nd", "population": "jiwa", "facilities": "f", "method": "2sfca", "radius_m": 10}),
+        );
+        assert!(r.rows.is_empty());
+        assert_eq!(r.summary["population"], 0.0);
+        assert_eq!(r.summary["covered_share"], Value::Null);
+        assert_eq!(r.summary["mean_access_raw"], Value::Null);
+        // Zero population everywhere: facilities serve no one (R = 0, not S/0 = inf), and
+        // the means fall back to plain means.
+        p.layers.insert(
+            Layer::new(
+                "zp",
+                Role::Demand,
+                Some(c),
+                vec![pt(0.0, 0.0), pt(10.0, 0.0)],
+                vec![ints("jiwa", &[0, 0])],
+            )
+            .expect("zp"),
+        );
+        let r = run(
+            &p,
+            json!({"demand": "zp", "population": "jiwa", "facilities": "f", "method": "2sfca", "radius_m": 10}),
+        );
+        assert_eq!(col(&r, "access_raw"), vec![0.0, 0.0]);
+        assert!(r.rows.iter().all(|row| row["access"].is_null()));
+        assert_eq!(r.summary["mean_nearest_m"], 5.0);
+        let r = run(
+            &p,
+            json!({"demand": "zp", "population": "jiwa", "facilities": "f", "method": "coverage", "radius_m": 10}),
+        );
+        // Plain mean of raw (2 + 3)/2 = 2.5.
+        assert_eq!(col(&r, "access"), vec![2.0 / 2.5, 3.0 / 2.5]);
+    }
+
+    #[test]
+    fn bad_params_name_the_param() {
+        let p = project();
+        let err = |params: Value| {
+            super::super::run(&p, "access", params)
+                .expect_err("bad")
+                .to_string()
+        };
+        assert!(err(json!({"demand": "nope", "facilities": "f"})).contains("unknown layer 'nope'"));
+        assert!(err(json!({"demand": "h", "facilities": "f"})).contains("parameter 'demand'"));
+        assert!(err(json!({"demand": "d", "facilities": "d"})).contains("parameter 'facilities'"));
+        assert!(
+            err(json!({"demand": "d", "population": "x", "facilities": "f"}))
+                .contains("no field 'x'")
+        );
+        assert!(
+            err(json!({"demand": "d", "facilities": "f", "capacity": "jenis"}))
+                .contains("expected a number")
+        );
+        assert!(
+            err(json!({"demand": "d", "facilities": "f", "method": "2sfca"})).contains("radius_m")
+        );
+        assert!(
+            err(json!({"demand": "d", "facilities": "f", "method": "coverage"}))
+                .contains("radius_m")
+        );
+        assert!(
+            err(json!({"demand": "d", "facilities": "f", "method": "3sfca"}))
+                .contains("parameter 'method'")
+        );
+        assert!(err(json!({"demand": "d", "facilities": "f", "k": 0})).contains("parameter 'k'"));
+        assert!(
+            err(json!({"demand": "d", "facilities": "f", "weights": {"gaussian": 1}}))
+                .contains("e2sfca only")
+        );
+        assert!(err(json!({"demand": "d", "facilities": "f", "method": "e2sfca", "weights": {"gaussian": 0}}))
+            .contains("parameter 'weights'"));
+        assert!(err(json!({"demand": "d", "facilities": "f", "method": "e2sfca", "weights": {"steps": [[1, 1], [1, 0.5]]}}))
+            .contains("share"));
+        assert!(err(json!({"demand": "d", "facilities": "f", "zones": "h"}))
+            .contains("parameter 'zones'"));
+        assert!(
+            err(json!({"demand": "z", "facilities": "f", "zones": "z2"})).contains("unknown layer")
+        );
+        assert!(
+            err(json!({"demand": "d", "facilities": "f", "exclude_in_hazard": "z"}))
+                .contains("parameter 'exclude_in_hazard'")
+        );
+        assert!(
+            err(json!({"demand": "d", "facilities": "f", "radius": 5})).contains("unknown field")
+        );
+        assert!(err(
+            json!({"demand": "d", "facilities": "f", "kind": ["x"], "kind_field": "nope"})
+        )
+        .contains("no field 'nope'"));
+    }
+
+    #[test]
+    fn negative_population_is_an_error() {
+        let mut p = project();
+        p.layers.insert(
+            Layer::new(
+                "neg",
+                Role::Demand,
+                Some(Crs::Epsg(32651)),
+                vec![pt(0.0, 0.0)],
+                vec![ints("jiwa", &[-3])],
+            )
+            .expect("neg"),
+        );
+        let e = super::super::run(
+            &p,
+            "access",
+            json!({"demand": "neg", "population": "jiwa", "facilities": "f"}),
+        )
+        .expect_err("neg");
+        assert!(e.to_string().contains("parameter 'population'"), "{e}");
+    }
+}
