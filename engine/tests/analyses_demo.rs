@@ -191,15 +191,20 @@ fn interpolate_kecamatan_to_kelurahan_matches_tobler() {
 #[test]
 fn index_ranks_kelurahan_from_exposure_and_poverty() {
     let exposure = json!({"zones": "kelurahan", "hazard": "banjir_q25", "class_field": "depth_class", "classes": ["rendah", "sedang", "tinggi"]});
+    let access = json!({"demand": "kelurahan", "facilities": "puskesmas", "method": "2sfca", "radius_m": 3000.0});
     let r = run(
         "index",
         json!({
             "zones": "kelurahan",
-            "inputs": {"banjir": {"analysis": "exposure", "params": exposure}},
+            "inputs": {
+                "banjir": {"analysis": "exposure", "params": exposure},
+                "akses": {"analysis": "access", "params": access}
+            },
             "indicators": [
                 {"from": "banjir", "field": "poor_exposed_share", "weight": 0.5},
-                {"field": "poor_households", "per": "households", "weight": 0.3},
-                {"field": "under5", "per": "population", "weight": 0.2, "normalize": "rank"}
+                {"field": "poor_households", "per": "households", "weight": 0.2},
+                {"field": "under5", "per": "population", "weight": 0.1, "normalize": "rank"},
+                {"from": "akses", "field": "access", "direction": "higher_is_better", "weight": 0.2}
             ],
             "top_n": 10,
             "sensitivity": {"runs": 200, "spread": 0.2, "seed": 7}
@@ -268,6 +273,22 @@ fn index_ranks_kelurahan_from_exposure_and_poverty() {
         }
     }
     assert!(flooded_poor > 0, "flood exposure explains some ranks");
+    // Access enters oriented (less access = more need): min-max of −access, weight 0.2.
+    let direct = run("access", access);
+    let acc: BTreeMap<&str, f64> = direct
+        .rows
+        .iter()
+        .map(|row| (row["id"].as_str().expect("id"), f(&row["access"])))
+        .collect();
+    let (amin, amax) = acc
+        .values()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    for row in &r.rows {
+        let a = acc[row["id"].as_str().expect("id")];
+        assert_eq!(raw(row, "access"), a);
+        let want = 0.2 * (amax - a) / (amax - amin);
+        assert!((f(&row["contributions"]["access"]["contribution"]) - want).abs() < 1e-12);
+    }
     // Ranks follow scores, and the top of the list is the summary's shortlist.
     let mut by_rank: Vec<&serde_json::Map<String, Value>> = r.rows.iter().collect();
     by_rank.sort_by_key(|row| row["rank"].as_u64());

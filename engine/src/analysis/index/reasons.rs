@@ -133,6 +133,20 @@ pub(crate) fn sentence(
             format!("some residents live up to {ven} from the nearest {fen}"),
             true,
         ),
+        ("access", None, "access") if v == 0.0 && radius.is_some() => {
+            let r = radius.unwrap_or_default();
+            (
+                format!(
+                    "tidak ada {fid} yang terjangkau dalam {}",
+                    format_value(r, Kind::Metres, Lang::Id)
+                ),
+                format!(
+                    "no {fen} within {}",
+                    format_value(r, Kind::Metres, Lang::En)
+                ),
+                false,
+            )
+        }
         ("access", None, "access") => (
             format!("akses ke {fid} {vid} rata-rata kota"),
             format!("access to {fen} is {ven} the city average"),
@@ -409,6 +423,9 @@ mod tests {
         let (id, en) = sentence(&ind("access"), &src, 0.456, &stats);
         assert_eq!(id, "Akses ke rumah sakit 0,46× rata-rata kota");
         assert_eq!(en, "Access to hospital is 0.46× the city average");
+        let (id, en) = sentence(&ind("access"), &src, 0.0, &stats);
+        assert_eq!(id, "Tidak ada rumah sakit yang terjangkau dalam 3,0 km");
+        assert_eq!(en, "No hospital within 3.0 km");
         let (id, _) = sentence(&ind("uncovered_population"), &src, 12345.0, &stats);
         assert!(
             id.starts_with("12.345 jiwa tinggal lebih dari 3,0 km"),
