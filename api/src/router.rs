@@ -5,6 +5,7 @@
 use crate::analyses;
 use crate::features::{self, Selection};
 use crate::layers::LayerDetail;
+use crate::output::{render, Format, OutputError};
 use crate::problem::{self, Problem};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -163,11 +164,32 @@ async fn list_analyses() -> Json<Vec<analyses::AnalysisInfo>> {
     Json(analyses::catalog())
 }
 
+/// Query of `POST /analyses/{name}`: `format=json|geojson|csv` (default json).
+#[derive(Debug, Deserialize)]
+struct RunQuery {
+    format: Option<String>,
+}
+
+impl RunQuery {
+    fn format(&self) -> Result<Format, Problem> {
+        match self.format.as_deref().map(str::trim) {
+            None | Some("json") => Ok(Format::Json),
+            Some("geojson") => Ok(Format::Geojson),
+            Some("csv") => Ok(Format::Csv),
+            Some(other) => Err(Problem::invalid_query(format!(
+                "format: '{other}' is not one of json, geojson, csv"
+            ))),
+        }
+    }
+}
+
 async fn run_analysis(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    Query(query): Query<RunQuery>,
     body: Bytes,
 ) -> Result<Response, Problem> {
+    let format = query.format()?;
     analysis::find(&name)?; // an unknown analysis is a 404 whatever the body
                             // An empty body means "all defaults", like `tepat run` without --params.
     let params = if body.iter().all(u8::is_ascii_whitespace) {
@@ -176,10 +198,26 @@ async fn run_analysis(
         serde_json::from_slice(&body)
             .map_err(|e| Problem::invalid_json(format!("request body: {e}")))?
     };
-    let result =
-        blocking(move || analysis::run(state.project(), &name, params).map_err(Problem::from))
-            .await?;
-    Ok(Json(result).into_response())
+    if format == Format::Json {
+        let result =
+            blocking(move || analysis::run(state.project(), &name, params).map_err(Problem::from))
+                .await?;
+        return Ok(Json(result).into_response());
+    }
+    // GeoJSON joins the rows to the zones' geometry (reprojected to EPSG:4326); CSV flattens.
+    let bytes = blocking(move || {
+        let result = analysis::run(state.project(), &name, params)?;
+        render(&result, state.project(), format).map_err(|e| match e {
+            OutputError::Engine(e) => Problem::from(e),
+            other => Problem::internal(other.to_string()),
+        })
+    })
+    .await?;
+    let content_type = match format {
+        Format::Csv => "text/csv; charset=utf-8",
+        _ => "application/geo+json",
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
 }
 
 /// Runs `f` on tokio's blocking pool; a panic in the engine becomes a 500, not a crash.

@@ -406,3 +406,62 @@ async fn rasters_are_listed_but_have_no_features() -> Result<()> {
     assert!(r.problem()?.detail.contains("'elevasi' is a raster"));
     Ok(())
 }
+
+/// The targeting chain over HTTP: `index` with `exposure` as an input, as CSV (the nested
+/// contributions and reasons become JSON cells) and with a weight list that doesn't fit.
+#[tokio::test]
+async fn index_ranks_over_http_and_names_a_bad_weight_list() -> Result<()> {
+    let body = r#"{"zones":"kelurahan",
+        "inputs":{"banjir":{"analysis":"exposure","params":{"zones":"kelurahan","hazard":"banjir_q25"}}},
+        "indicators":[{"from":"banjir","field":"exposed_share"},{"field":"poor_households","per":"households"}],
+        "top_n":5}"#;
+    let r = post("/api/v1/analyses/index", body).await?;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json()?;
+    let rows = v["rows"].as_array().context("rows")?;
+    assert_eq!(rows.len(), 83);
+    let first = rows
+        .iter()
+        .find(|row| row["rank"] == 1)
+        .context("a rank-1 row")?;
+    assert!(!first["reasons"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .is_empty());
+    assert_eq!(v["summary"]["top"].as_array().map(Vec::len), Some(5));
+
+    let r = post("/api/v1/analyses/index?format=csv", body).await?;
+    assert_eq!(r.status, StatusCode::OK);
+    let text = String::from_utf8(r.body)?;
+    let header = text.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("id,") && header.contains("contributions") && header.contains("reasons"),
+        "{header}"
+    );
+    assert_eq!(text.lines().count(), 84);
+
+    let r = post("/api/v1/analyses/index?format=geojson", body).await?;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.content_type, "application/geo+json");
+    let fc = r.json()?;
+    assert_eq!(fc["features"].as_array().map(Vec::len), Some(83));
+    assert!(fc["features"][0]["properties"]["rank"].is_u64());
+
+    let r = post("/api/v1/analyses/index?format=xlsx", body).await?;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.problem()?.detail.contains("format: 'xlsx'"));
+
+    let r = post(
+        "/api/v1/analyses/index",
+        r#"{"zones":"kelurahan","indicators":[{"field":"population"},{"field":"households"}],"weights":[1,2,3]}"#,
+    )
+    .await?;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = r.problem()?;
+    assert!(
+        p.detail.contains("weights") && p.detail.contains("3 weights for 2 indicators"),
+        "{}",
+        p.detail
+    );
+    Ok(())
+}
