@@ -310,3 +310,37 @@ fn index_ranks_kelurahan_from_exposure_and_poverty() {
         "the hazard's hash is in meta"
     );
 }
+
+/// A hazard delivered in another CRS (Web Mercator FlatGeobuf, while the project works in
+/// UTM 51N) is reprojected on load and gives the same exposure as the GeoJSON original.
+#[test]
+fn exposure_with_a_hazard_in_another_crs_is_reprojected() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let toml = tepat_datasets::write_demo(dir.path()).expect("write demo");
+    let mut hazard = (**demo().layers.get("banjir_q25").expect("layer")).clone();
+    tepat_engine::project::reproject(&mut hazard, &tepat_engine::crs::Crs::Epsg(3857))
+        .expect("to 3857");
+    tepat_engine::io::write_vector(&hazard, &dir.path().join("banjir_q25_3857.fgb"))
+        .expect("write fgb");
+    let mut text = std::fs::read_to_string(&toml).expect("toml");
+    text.push_str(
+        "\n[[layers]]\nname = \"banjir_q25_3857\"\nrole = \"hazard\"\npath = \"banjir_q25_3857.fgb\"\nid = \"kode\"\n",
+    );
+    std::fs::write(&toml, text).expect("toml");
+    let p = Project::load(&toml).expect("load");
+    assert_eq!(
+        p.layers.get("banjir_q25_3857").expect("layer").crs,
+        Some(tepat_engine::crs::Crs::Epsg(32651)),
+        "reprojected into the working CRS"
+    );
+    let params = |h: &str| json!({"zones": "kelurahan", "hazard": h, "class_field": "depth_class", "classes": ["rendah", "sedang", "tinggi"]});
+    let a = analysis::run(&p, "exposure", params("banjir_q25")).expect("run");
+    let b = analysis::run(&p, "exposure", params("banjir_q25_3857")).expect("run");
+    for (ra, rb) in a.rows.iter().zip(&b.rows) {
+        for k in ["hazard_area_m2_tinggi", "hazard_area_m2", "exposed_population"] {
+            let (x, y) = (f(&ra[k]), f(&rb[k]));
+            assert!((x - y).abs() <= 1e-6 * x.abs().max(1.0), "{} {k}: {x} vs {y}", ra["id"]);
+        }
+    }
+    assert!(f(&b.summary["exposed_population"]) > 0.0);
+}
