@@ -337,9 +337,17 @@ fn exposure_with_a_hazard_in_another_crs_is_reprojected() {
     let a = analysis::run(&p, "exposure", params("banjir_q25")).expect("run");
     let b = analysis::run(&p, "exposure", params("banjir_q25_3857")).expect("run");
     for (ra, rb) in a.rows.iter().zip(&b.rows) {
-        for k in ["hazard_area_m2_tinggi", "hazard_area_m2", "exposed_population"] {
+        for k in [
+            "hazard_area_m2_tinggi",
+            "hazard_area_m2",
+            "exposed_population",
+        ] {
             let (x, y) = (f(&ra[k]), f(&rb[k]));
-            assert!((x - y).abs() <= 1e-6 * x.abs().max(1.0), "{} {k}: {x} vs {y}", ra["id"]);
+            assert!(
+                (x - y).abs() <= 1e-6 * x.abs().max(1.0),
+                "{} {k}: {x} vs {y}",
+                ra["id"]
+            );
         }
     }
     assert!(f(&b.summary["exposed_population"]) > 0.0);

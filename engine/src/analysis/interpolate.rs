@@ -8,18 +8,35 @@
 //!   the whole source total is allocated;
 //! - intensive (rates): `v_t = Σ_s v_s · a_st / Σ_s a_st`, the area-weighted mean.
 //!
+//! A variable is a numeric field of the source layer or, when the source has no such field,
+//! of a table joined to it (`join_to` = the source, `key` = the field holding the source
+//! ids; see [`super::joined`]): e.g. SP2010 population kept per kecamatan in a spreadsheet,
+//! interpolated to kelurahan.
+//!
+//! Missing values (a null, or a source without a joined row) are skipped: they add nothing
+//! to an extensive total, and an intensive mean is taken over the sources that have a value
+//! (tobler instead reads NaN as 0, which drags rates towards 0 next to a data hole).
 //! A source with zero area (or no overlap) contributes nothing rather than dividing by zero;
 //! a target no source reaches gets 0 for extensive and null for intensive variables.
+//!
+//! A multipolygon whose parts overlap or nest (8 published kecamatan of Sulawesi Utara store
+//! islets as separate parts inside their mainland) is read as the union of its parts, as
+//! point-in-polygon reads it (inside any part = inside); the overlay's even-odd rule would
+//! otherwise read a nested part as a hole and `allocate_total: false` would count it twice.
 
+use super::joined::{numeric_field, FieldValues};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::Result;
 use crate::index::SpatialIndex;
 use crate::kernels::overlay::{measure, overlaps};
 use crate::layer::Role;
 use crate::project::Project;
+use geo::orient::{Direction, Orient};
+use geo::{unary_union, BoundingRect, Geometry, Intersects, MultiPolygon, Polygon};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The `interpolate` analysis.
 #[derive(Debug, Clone, Copy)]
@@ -33,14 +50,14 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterpolateParams {
-    /// Source polygons carrying the variables (e.g. census blocks).
+    /// Source polygons carrying the variables (e.g. census blocks, kecamatan).
     pub source: String,
     /// Target zones the rows are reported on (e.g. `kelurahan`).
     pub target: String,
-    /// Count variables, split by area share.
+    /// Count variables, split by area share: fields of the source, or of a table joined to it.
     #[serde(default)]
     pub extensive: Vec<String>,
-    /// Rate variables, averaged by area.
+    /// Rate variables, averaged by area: fields of the source, or of a table joined to it.
     #[serde(default)]
     pub intensive: Vec<String>,
     /// Allocate each source's whole total to the targets that cover it (tobler's default).
@@ -52,7 +69,7 @@ impl TypedAnalysis for Interpolate {
     type Params = InterpolateParams;
     const NAME: &'static str = "interpolate";
     const DESCRIPTION: &'static str =
-        "Area-weighted interpolation of counts and rates from source polygons to target zones (as tobler)";
+        "Area-weighted interpolation of counts and rates from source polygons (or a table joined to them) to target zones (as tobler)";
 
     fn run(&self, project: &Project, p: &mut InterpolateParams) -> Result<Output> {
         let polygons = [Role::Zones, Role::Demand, Role::Hazard];
@@ -65,22 +82,26 @@ impl TypedAnalysis for Interpolate {
             &[Role::Zones],
             true,
         )?;
-        let ext = p
-            .extensive
-            .iter()
-            .map(|f| source.numeric_column(f))
-            .collect::<Result<Vec<_>>>()?;
-        let int = p
-            .intensive
-            .iter()
-            .map(|f| source.numeric_column(f))
-            .collect::<Result<Vec<_>>>()?;
+        let lookup = |kind: &str, fields: &[String]| -> Result<Vec<FieldValues>> {
+            fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    numeric_field(project, source, f, Self::NAME, &format!("{kind}[{i}]"))
+                })
+                .collect()
+        };
+        let ext = lookup("extensive", &p.extensive)?;
+        let int = lookup("intensive", &p.intensive)?;
 
-        let pieces = overlaps(
-            &source.geometries,
-            &target.geometries,
-            &SpatialIndex::of(target),
-        );
+        let (src_geoms, src_unioned) = parts_unioned(&source.geometries);
+        let (tgt_geoms, tgt_unioned) = parts_unioned(&target.geometries);
+        let tgt_index = if tgt_unioned > 0 {
+            SpatialIndex::build(&tgt_geoms)
+        } else {
+            SpatialIndex::of(target)
+        };
+        let pieces = overlaps(&src_geoms, &tgt_geoms, &tgt_index);
         let (ns, nt) = (source.len(), target.len());
         let mut denom: Vec<f64> = if p.allocate_total {
             let mut covered = vec![0.0; ns];
@@ -89,8 +110,7 @@ impl TypedAnalysis for Interpolate {
             }
             covered
         } else {
-            source
-                .geometries
+            src_geoms
                 .iter()
                 .map(|g| g.as_ref().map_or(0.0, measure))
                 .collect()
@@ -107,11 +127,11 @@ impl TypedAnalysis for Interpolate {
             if denom[o.a] > 0.0 {
                 let w = o.measure / denom[o.a];
                 for (k, c) in ext.iter().enumerate() {
-                    ext_t[k][o.b] += c.f64_at(o.a).unwrap_or(0.0) * w;
+                    ext_t[k][o.b] += c.values[o.a].unwrap_or(0.0) * w;
                 }
             }
             for (k, c) in int.iter().enumerate() {
-                if let Some(v) = c.f64_at(o.a) {
+                if let Some(v) = c.values[o.a] {
                     int_num[k][o.b] += v * o.measure;
                     int_den[k][o.b] += o.measure;
                 }
@@ -137,18 +157,96 @@ impl TypedAnalysis for Interpolate {
             .collect();
         let mut summary = Map::new();
         for (k, f) in p.extensive.iter().enumerate() {
-            let src: f64 = (0..ns).filter_map(|i| ext[k].f64_at(i)).sum();
+            let src: f64 = ext[k].values.iter().flatten().sum();
             summary.insert(format!("source_total_{f}"), num(src));
             summary.insert(format!("target_total_{f}"), num(ext_t[k].iter().sum()));
         }
         summary.insert("intersections".into(), pieces.len().into());
+        let mut joins = Map::new();
+        let mut layers_used = vec![source.name.clone(), target.name.clone()];
+        for (f, v) in p
+            .extensive
+            .iter()
+            .chain(&p.intensive)
+            .zip(ext.iter().chain(&int))
+        {
+            if let Some(j) = &v.join {
+                let mut o = Map::new();
+                o.insert("table".into(), Value::String(j.table.clone()));
+                o.insert("key".into(), Value::String(j.key.clone()));
+                o.insert("sources_without_row".into(), j.without_row.into());
+                joins.insert(f.clone(), Value::Object(o));
+                layers_used.push(j.table.clone());
+            }
+        }
+        if !joins.is_empty() {
+            summary.insert("joined".into(), Value::Object(joins));
+        }
+        let mut unioned = Map::new();
+        unioned.insert("source".into(), src_unioned.into());
+        unioned.insert("target".into(), tgt_unioned.into());
+        summary.insert("overlapping_parts_unioned".into(), Value::Object(unioned));
+        layers_used.sort();
+        layers_used.dedup();
         Ok(Output {
             summary,
             rows,
             row_layer: Some(target.name.clone()),
-            layers_used: vec![source.name.clone(), target.name.clone()],
+            layers_used,
         })
     }
+}
+
+/// The geometries with every multipolygon whose parts overlap or nest replaced by the
+/// union of its parts, and how many were replaced (borrowed as is when none is).
+fn parts_unioned(geoms: &[Option<Geometry>]) -> (Cow<'_, [Option<Geometry>]>, usize) {
+    let fixed: Vec<(usize, Geometry)> = geoms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| match g {
+            Some(Geometry::MultiPolygon(mp)) if parts_overlap(&mp.0) => {
+                let parts: Vec<Polygon> =
+                    mp.0.iter().map(|p| p.orient(Direction::Default)).collect();
+                let u: MultiPolygon = unary_union(&parts);
+                Some((i, Geometry::MultiPolygon(u)))
+            }
+            _ => None,
+        })
+        .collect();
+    if fixed.is_empty() {
+        return (Cow::Borrowed(geoms), 0);
+    }
+    let n = fixed.len();
+    let mut out = geoms.to_vec();
+    for (i, g) in fixed {
+        out[i] = Some(g);
+    }
+    (Cow::Owned(out), n)
+}
+
+/// True when two parts of a multipolygon intersect (overlap, nest or touch).
+fn parts_overlap(parts: &[Polygon]) -> bool {
+    if parts.len() < 2 {
+        return false;
+    }
+    let mut boxes: Vec<(usize, geo::Rect)> = parts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((i, p.bounding_rect()?)))
+        .collect();
+    boxes.sort_by(|a, b| a.1.min().x.total_cmp(&b.1.min().x));
+    for (k, (i, a)) in boxes.iter().enumerate() {
+        for (j, b) in &boxes[k + 1..] {
+            if b.min().x > a.max().x {
+                break;
+            }
+            if b.min().y <= a.max().y && a.min().y <= b.max().y && parts[*i].intersects(&parts[*j])
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -156,7 +254,8 @@ mod tests {
     use crate::analysis::fixtures::{rect as sq, spec};
     use crate::crs::Crs;
     use crate::layer::{Column, Layer, Role, Value as Cell};
-    use crate::project::Project;
+    use crate::project::{LayerSpec, Project};
+    use geo::{polygon, MultiPolygon};
     use serde_json::{json, Value};
 
     /// Source: two 10×10 blocks (pop 100 rate 0.2; pop 50 rate 0.6). Target: T1 = [0,15]×[0,10]
@@ -250,6 +349,168 @@ mod tests {
         assert_eq!(part.rows[1]["pop"], 20.0);
     }
 
+    /// `project()` plus a table `tab` joined to `s` by `kode_s` (the source ids `1`, `2`, `3`):
+    /// rows for block 2, block 1, block 1 again (ignored: the first row wins) and a block that
+    /// does not exist; block 3 has no row. Its `pop` column is shadowed by the source's own.
+    fn with_table() -> Project {
+        let mut p = project();
+        let tab = Layer::new(
+            "tab",
+            Role::Table,
+            None,
+            vec![None; 4],
+            vec![
+                Column::from_values(
+                    "kode_s",
+                    vec![
+                        Cell::Int(2),
+                        Cell::Text("1".into()),
+                        Cell::Int(1),
+                        Cell::Int(9),
+                    ],
+                ),
+                Column::from_values(
+                    "jiwa",
+                    vec![Cell::Int(50), Cell::Int(100), Cell::Int(999), Cell::Int(5)],
+                ),
+                Column::from_values(
+                    "rasio",
+                    vec![
+                        Cell::Float(0.6),
+                        Cell::Float(0.2),
+                        Cell::Float(0.9),
+                        Cell::Float(0.1),
+                    ],
+                ),
+                Column::from_values("pop", vec![Cell::Int(1); 4]),
+                Column::from_values("nama", vec![Cell::Text("x".into()); 4]),
+            ],
+        )
+        .expect("tab");
+        p.layers.insert(tab);
+        p.specs.push(LayerSpec {
+            join_to: Some("s".into()),
+            key: Some("kode_s".into()),
+            ..spec("tab", "table")
+        });
+        p
+    }
+
+    #[test]
+    fn variables_from_a_table_joined_to_the_source() {
+        let r = super::super::run(
+            &with_table(),
+            "interpolate",
+            json!({"source": "s", "target": "t", "extensive": ["jiwa", "pop"], "intensive": ["rasio"]}),
+        )
+        .expect("run");
+        // The same figures as `by_hand`, read through the join: T1 = block 1 + half of block 2.
+        assert_eq!(r.rows[0]["jiwa"], 125.0);
+        assert_eq!(r.rows[1]["jiwa"], 25.0);
+        assert_eq!(r.rows[2]["jiwa"], 0.0);
+        assert!((r.rows[0]["rasio"].as_f64().unwrap_or(0.0) - 50.0 / 150.0).abs() < 1e-12);
+        assert_eq!(r.rows[1]["rasio"], 0.6);
+        assert_eq!(r.rows[2]["rasio"], Value::Null);
+        // The source's own `pop` wins over the table's.
+        assert_eq!(r.rows[0]["pop"], 125.0);
+        // Block 3 has no row: it adds nothing (not the duplicate's 999, not the orphan's 5).
+        assert_eq!(r.summary["source_total_jiwa"], 150.0);
+        assert_eq!(r.summary["target_total_jiwa"], 150.0);
+        assert_eq!(
+            r.summary["joined"],
+            json!({
+                "jiwa": {"table": "tab", "key": "kode_s", "sources_without_row": 1},
+                "rasio": {"table": "tab", "key": "kode_s", "sources_without_row": 1},
+            })
+        );
+        assert!(r.summary["joined"].get("pop").is_none());
+        assert!(r.meta.layers.contains_key("tab"));
+    }
+
+    #[test]
+    fn a_missing_joined_value_is_skipped_in_the_mean() {
+        // Block 2's row has no rate: T1's mean is block 1's alone, T2 has no value.
+        let mut p = with_table();
+        let mut tab = (**p.layers.get("tab").expect("tab")).clone();
+        let i = tab
+            .columns
+            .iter()
+            .position(|c| c.name == "rasio")
+            .expect("rasio");
+        tab.columns[i] = Column::from_values(
+            "rasio",
+            vec![
+                Cell::Null,
+                Cell::Float(0.2),
+                Cell::Float(0.9),
+                Cell::Float(0.1),
+            ],
+        );
+        p.layers.insert(tab);
+        let r = super::super::run(
+            &p,
+            "interpolate",
+            json!({"source": "s", "target": "t", "intensive": ["rasio"]}),
+        )
+        .expect("run");
+        assert_eq!(r.rows[0]["rasio"], 0.2);
+        assert_eq!(r.rows[1]["rasio"], Value::Null);
+    }
+
+    #[test]
+    fn nested_parts_are_land_of_their_polygon() {
+        // A 10×10 source with a 2×2 islet stored as a second part inside it (a "nested
+        // shell", as 8 published kecamatan have), 100 people, split by two 5×10 targets; the
+        // islet lies in the left one. Read as the union of its parts: 50 / 50 whether the
+        // denominator is the covered area or the source's area (100 m², not 104).
+        let c = Crs::Epsg(32651);
+        let nested = MultiPolygon::new(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)],
+            polygon![(x: 2.0, y: 2.0), (x: 4.0, y: 2.0), (x: 4.0, y: 4.0), (x: 2.0, y: 4.0)],
+        ]);
+        let src = Layer::new(
+            "s",
+            Role::Zones,
+            Some(c.clone()),
+            vec![Some(nested.into())],
+            vec![Column::from_values("pop", vec![Cell::Int(100)])],
+        )
+        .expect("s");
+        let tgt = Layer::new(
+            "t",
+            Role::Zones,
+            Some(c.clone()),
+            vec![sq(0.0, 0.0, 5.0, 10.0), sq(5.0, 0.0, 5.0, 10.0)],
+            vec![],
+        )
+        .expect("t");
+        let p = Project::from_layers(
+            "p",
+            c,
+            vec![(spec("s", "zones"), src), (spec("t", "zones"), tgt)],
+        )
+        .expect("p");
+        for allocate_total in [true, false] {
+            let r = super::super::run(
+                &p,
+                "interpolate",
+                json!({"source": "s", "target": "t", "extensive": ["pop"], "allocate_total": allocate_total}),
+            )
+            .expect("run");
+            for row in &r.rows {
+                let v = row["pop"].as_f64().unwrap_or(0.0);
+                assert!(
+                    (v - 50.0).abs() < 1e-9,
+                    "allocate_total {allocate_total}: {row:?}"
+                );
+            }
+            assert_eq!(
+                r.summary["overlapping_parts_unioned"],
+                json!({"source": 1, "target": 0})
+            );
+        }
+    }
+
     #[test]
     fn errors_name_params() {
         let p = project();
@@ -267,5 +528,32 @@ mod tests {
         )
         .expect_err("field");
         assert!(e.to_string().contains("'nope'"), "{e}");
+        assert!(e.to_string().contains("parameter 'extensive[0]'"), "{e}");
+        assert!(e.to_string().contains("no table is joined"), "{e}");
+        // With a joined table, the message names the field, the layer and the table's fields.
+        let e = super::super::run(
+            &with_table(),
+            "interpolate",
+            json!({"source": "s", "target": "t", "extensive": ["jiwa"], "intensive": ["nope"]}),
+        )
+        .expect_err("field");
+        let m = e.to_string();
+        assert!(m.contains("parameter 'intensive[0]'"), "{m}");
+        assert!(m.contains("field 'nope' is not in layer 's'"), "{m}");
+        assert!(
+            m.contains("'tab' (fields: kode_s, jiwa, rasio, pop, nama)"),
+            "{m}"
+        );
+        // A text field of the table is a type error naming the table.
+        let e = super::super::run(
+            &with_table(),
+            "interpolate",
+            json!({"source": "s", "target": "t", "extensive": ["nama"]}),
+        )
+        .expect_err("type");
+        assert!(
+            e.to_string().contains("tab") && e.to_string().contains("nama"),
+            "{e}"
+        );
     }
 }
