@@ -7,7 +7,10 @@
 //! - [`polygons`]: M polygons tiling that square — a jittered grid of cells whose edges are
 //!   wiggly polylines of 4–8 segments, so each cell has 16–32 vertices, and neighbours share
 //!   their common edge vertex for vertex (no gaps, no overlaps);
-//! - [`facilities`]: K points, the targets of the nearest-facility task.
+//! - [`facilities`]: K points, the targets of the nearest-facility task;
+//! - [`synth_city()`]: a whole city of any size built from those (zones, census blocks,
+//!   overlapping flood classes, health centres), for the analyses' benches
+//!   ([`synth_city`] module).
 //!
 //! **Coordinates are dyadic.** Polygon vertices lie on a 2⁻¹⁰ m lattice and points on odd
 //! multiples of 2⁻¹¹ m, with `SIDE` small enough that every coordinate's decimal digits,
@@ -18,6 +21,9 @@
 //! even lattice) nor lie on an axis-parallel edge; landing exactly on a slanted edge is
 //! possible in principle but expected well under once per 5M points (`peer_rust` reports
 //! the number of boundary points so a mismatch would be explained, not silent).
+
+pub mod synth_city;
+pub use synth_city::{synth_city, SynthCity};
 
 use geo::{Coord, LineString, Polygon};
 use rand::{Rng, SeedableRng};
@@ -38,7 +44,7 @@ pub const SEED_POLYGONS: u64 = 7_171;
 /// Seed of the facilities.
 pub const SEED_FACILITIES: u64 = 5_005;
 
-fn q_vertex(v: f64) -> f64 {
+pub(crate) fn q_vertex(v: f64) -> f64 {
     (v / VERTEX_Q).round() * VERTEX_Q
 }
 
