@@ -1,9 +1,14 @@
 # tepat — the two commands:
 #   make run    installs what a fresh machine lacks, builds, serves the demo city on 127.0.0.1:8080
 #   make test   installs what it needs, then fmt check, clippy -D warnings, every test with all features
+#               (the map viewer's unit tests and its browser test in headless Chromium among them)
+#
+# The viewer (viewer/, npm + Vite) is built by `make viewer` when its sources change; viewer-test
+# runs its unit tests and browser test alone.
 #
 # Other targets: build, bench (criterion), bench-peers[-quick] (GeoPandas / DuckDB side by side),
-# goldens (regenerate engine/tests/golden with GeoPandas / tobler), demo.
+# bench-analyses (criterion, the analyses only), bench-peers-analyses (the analyses beside GeoPandas,
+# tobler, PySAL access), goldens (regenerate engine/tests/golden with GeoPandas / tobler), demo.
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -11,9 +16,11 @@ ADDR ?= 127.0.0.1:8080
 VENV ?= .venv
 # Debian packages the build needs: GDAL (Shapefile, GeoPackage, GeoTIFF) and pkg-config to find it.
 APT_PACKAGES := libgdal-dev pkg-config
+# Debian's Chromium for the viewer's browser tests (never a downloaded browser), and a font.
+BROWSER_APT_PACKAGES := chromium chromium-driver fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps fmt-check clippy unit bench bench-peers bench-peers-quick goldens demo venv
+.PHONY: run test build deps fmt-check clippy unit bench bench-peers bench-peers-quick bench-analyses bench-peers-analyses goldens demo venv
 
 deps:
 	@if ! pkg-config --exists gdal 2>/dev/null; then \
@@ -22,8 +29,13 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 	@rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy || true
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing $(BROWSER_APT_PACKAGES) (headless browser for the viewer's tests)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_APT_PACKAGES) >/dev/null; \
+	fi
 
-build: deps
+build: deps viewer
 	$(CARGO) build --release -p tepat
 
 run: build
@@ -38,7 +50,9 @@ clippy: deps
 unit: deps
 	$(CARGO) test --workspace --all-features
 
-test: deps fmt-check clippy unit
+# The browser test (api/tests/viewer.rs) runs inside `unit`; here a missing browser fails it.
+test: export TEPAT_REQUIRE_VIEWER = 1
+test: deps viewer fmt-check clippy viewer-unit unit
 
 bench: deps
 	$(CARGO) bench -p tepat-benches
@@ -59,6 +73,7 @@ goldens: build venv
 	$(VENV)/bin/python engine/tests/golden/make_demo_exposure.py target/golden-demo > engine/tests/golden/demo_exposure_q25.csv
 	$(VENV)/bin/python engine/tests/golden/make_demo_interpolate.py target/golden-demo > engine/tests/golden/demo_interpolate.csv
 	$(VENV)/bin/python engine/tests/golden/make_real_city.py
+	$(VENV)/bin/python engine/tests/golden/make_access.py target/golden-demo
 
 bench-peers-quick: deps venv
 	$(CARGO) build --release -p tepat-benches --bins
@@ -67,3 +82,34 @@ bench-peers-quick: deps venv
 bench-peers: deps venv
 	$(CARGO) build --release -p tepat-benches --bins
 	$(VENV)/bin/python benches/peers/run.py
+
+bench-analyses: deps
+	$(CARGO) bench -p tepat-benches --bench analyses
+
+bench-peers-analyses: deps venv
+	$(CARGO) build --release -p tepat-benches --bins
+	$(VENV)/bin/python benches/peers/analyses.py
+
+# The map viewer (viewer/: MapLibre GL JS, TypeScript, Vite), built into viewer/dist and embedded
+# into the tepat binary. npm ci from the lockfile, and a build, only when their inputs changed.
+.PHONY: viewer viewer-unit viewer-test
+VIEWER_SRC := $(shell find viewer/src viewer/index.html viewer/vite.config.ts viewer/tsconfig.json -type f 2>/dev/null)
+
+viewer: viewer/dist/index.html
+
+viewer/node_modules/.installed: viewer/package.json viewer/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js >= 20.19) is needed to build the viewer"; exit 1; }
+	cd viewer && npm ci --no-audit --no-fund
+	touch $@
+
+viewer/dist/index.html: viewer/node_modules/.installed $(VIEWER_SRC)
+	cd viewer && npm run build
+
+# Unit tests of the viewer's pure modules (breaks, number formatting, schema to form).
+viewer-unit: viewer/node_modules/.installed
+	cd viewer && npx vitest run
+
+# Those, then the browser test alone: real `tepat serve` + headless Chromium; screenshots in
+# target/tmp/viewer-browser/.
+viewer-test: deps viewer viewer-unit
+	TEPAT_REQUIRE_VIEWER=1 $(CARGO) test -p tepat --test viewer -- --nocapture

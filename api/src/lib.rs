@@ -9,7 +9,8 @@
 //! - [`layers`], [`analyses`]: what the project and the engine offer, as JSON;
 //! - [`features`], [`wgs84`]: GeoJSON in EPSG:4326 for the web;
 //! - [`output`]: the result envelope as JSON, GeoJSON or CSV, written atomically;
-//! - [`serve`]: binding and serving until Ctrl-C.
+//! - [`serve`]: binding and serving until Ctrl-C;
+//! - [`viewer`]: the map viewer (viewer/dist, embedded) at `/`.
 
 pub mod analyses;
 pub mod features;
@@ -19,6 +20,7 @@ pub mod problem;
 pub mod router;
 pub mod serve;
 pub mod state;
+pub mod viewer;
 pub mod wgs84;
 
 pub use problem::Problem;

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state);
     Router::new()
         .nest("/api/v1", api)
+        .fallback(crate::viewer::handler)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Outside the body limit, so its plain-text 413 becomes a problem too.
         .layer(middleware::map_response(problem::ensure_problem))

@@ -1,0 +1,294 @@
+// Bahasa Indonesia (default) and English. Static labels carry `data-i18n="key"` (text),
+// `data-i18n-title` / `data-i18n-aria` / `data-i18n-placeholder`; dynamic ones call `t()` and
+// re-render on `onLangChange`.
+
+import type { Lang } from './format';
+
+export type { Lang };
+
+const DICT = {
+  'app.title': { id: 'tepat — peta analisis kota', en: 'tepat — city analysis map' },
+  'app.subtitle': { id: 'Penentuan sasaran program', en: 'Programme targeting' },
+  'lang.label': { id: 'Bahasa', en: 'Language' },
+  'tab.layers': { id: 'Lapisan', en: 'Layers' },
+  'tab.analysis': { id: 'Analisis', en: 'Analysis' },
+  'tab.results': { id: 'Hasil', en: 'Results' },
+  'panel.toggle': { id: 'Tampilkan/sembunyikan panel', en: 'Show/hide panel' },
+  'layers.heading': { id: 'Lapisan proyek', en: 'Project layers' },
+  'layers.features': { id: 'fitur', en: 'features' },
+  'layers.rows': { id: 'baris', en: 'rows' },
+  'layers.noGeometry': { id: 'tabel tanpa geometri', en: 'table without geometry' },
+  'layers.raster': { id: 'raster (belum ditampilkan)', en: 'raster (not drawn yet)' },
+  'layers.styleBy': { id: 'Warnai menurut', en: 'Colour by' },
+  'layers.noStyle': { id: '— tanpa pewarnaan —', en: '— no colouring —' },
+  'layers.method': { id: 'Metode kelas', en: 'Class method' },
+  'layers.classes': { id: 'Jumlah kelas', en: 'Classes' },
+  'layers.zoomTo': { id: 'Perbesar ke lapisan', en: 'Zoom to layer' },
+  'method.quantile': { id: 'Kuantil', en: 'Quantiles' },
+  'method.jenks': { id: 'Jeda alami (Jenks)', en: 'Natural breaks (Jenks)' },
+  'method.equal': { id: 'Interval sama', en: 'Equal interval' },
+  'role.zones': { id: 'zona', en: 'zones' },
+  'role.table': { id: 'tabel', en: 'table' },
+  'role.facilities': { id: 'fasilitas', en: 'facilities' },
+  'role.hazard': { id: 'bahaya', en: 'hazard' },
+  'role.demand': { id: 'permintaan', en: 'demand' },
+  'role.network': { id: 'jaringan', en: 'network' },
+  'role.events': { id: 'kejadian', en: 'events' },
+  'role.raster': { id: 'raster', en: 'raster' },
+  'role.context': { id: 'latar', en: 'context' },
+  'analysis.heading': { id: 'Jalankan analisis', en: 'Run an analysis' },
+  'analysis.pick': { id: 'Analisis', en: 'Analysis' },
+  'analysis.run': { id: 'Jalankan', en: 'Run' },
+  'analysis.running': { id: 'Menjalankan…', en: 'Running…' },
+  'analysis.advanced': { id: 'Parameter lanjutan', en: 'Advanced parameters' },
+  'analysis.json': { id: 'Parameter sebagai JSON', en: 'Parameters as JSON' },
+  'analysis.jsonHint': {
+    id: 'Edit langsung; jika diisi, menggantikan isian formulir.',
+    en: 'Edit directly; when filled in, it replaces the form.',
+  },
+  'analysis.fromForm': { id: 'Salin dari formulir', en: 'Copy from form' },
+  'analysis.required': { id: 'wajib', en: 'required' },
+  'analysis.optional': { id: '— bawaan —', en: '— default —' },
+  'analysis.listHint': { id: 'pisahkan dengan koma', en: 'comma-separated' },
+  'analysis.chooseFields': { id: 'pilih satu atau lebih', en: 'choose one or more' },
+  'index.indicators': { id: 'Indikator kebutuhan', en: 'Indicators of need' },
+  'index.source': { id: 'Sumber', en: 'Source' },
+  'index.field': { id: 'Isian', en: 'Field' },
+  'index.per': { id: 'Dibagi', en: 'Per' },
+  'index.weight': { id: 'Bobot', en: 'Weight' },
+  'index.direction': { id: 'Arah', en: 'Direction' },
+  'index.worse': { id: 'makin tinggi makin butuh', en: 'higher = more need' },
+  'index.better': { id: 'makin tinggi makin baik', en: 'higher = less need' },
+  'index.add': { id: '+ Tambah indikator', en: '+ Add indicator' },
+  'index.remove': { id: 'Hapus indikator', en: 'Remove indicator' },
+  'index.hazard': { id: 'Bahaya banjir (masukan paparan)', en: 'Flood hazard (exposure input)' },
+  'index.noHazard': { id: '— tanpa —', en: '— none —' },
+  'index.zoneLayer': { id: 'lapisan zona', en: 'zone layer' },
+  'index.exposure': { id: 'paparan banjir', en: 'flood exposure' },
+  'index.runs': { id: 'Simulasi kepekaan bobot', en: 'Weight sensitivity runs' },
+  'index.method': { id: 'Metode', en: 'Method' },
+  'index.topN': { id: 'Daftar pendek (top N)', en: 'Shortlist (top N)' },
+  'results.heading': { id: 'Hasil', en: 'Results' },
+  'results.none': {
+    id: 'Belum ada hasil. Jalankan analisis di tab Analisis.',
+    en: 'No result yet. Run an analysis in the Analysis tab.',
+  },
+  'results.rows': { id: 'baris', en: 'rows' },
+  'results.styleBy': { id: 'Peta menurut', en: 'Map by' },
+  'results.exportCsv': { id: 'Unduh CSV', en: 'Download CSV' },
+  'results.exportGeojson': { id: 'Unduh GeoJSON', en: 'Download GeoJSON' },
+  'results.exportPng': { id: 'Unduh peta (PNG)', en: 'Download map (PNG)' },
+  'results.sortHint': { id: 'Klik judul kolom untuk mengurutkan', en: 'Click a column heading to sort' },
+  'results.summary': { id: 'Ringkasan', en: 'Summary' },
+  'results.clear': { id: 'Hapus hasil dari peta', en: 'Clear result from map' },
+  'detail.rank': { id: 'Peringkat {rank} dari {n}', en: 'Rank {rank} of {n}' },
+  'detail.interval': {
+    id: 'Rentang peringkat {low}–{high} bila bobot diubah ±{spread} ({runs} simulasi)',
+    en: 'Rank range {low}–{high} when weights vary ±{spread} ({runs} runs)',
+  },
+  'detail.intervalShort': { id: 'Rentang peringkat', en: 'Rank range' },
+  'detail.why': { id: 'Mengapa peringkat {rank}?', en: 'Why rank {rank}?' },
+  'detail.contributions': { id: 'Sumbangan tiap indikator pada skor', en: 'Contribution of each indicator to the score' },
+  'detail.score': { id: 'Skor', en: 'Score' },
+  'detail.noReasons': { id: 'Tidak ada indikator yang menonjol.', en: 'No indicator stands out.' },
+  'detail.close': { id: 'Tutup', en: 'Close' },
+  'detail.attributes': { id: 'Atribut', en: 'Attributes' },
+  'detail.result': { id: 'Hasil analisis', en: 'Analysis result' },
+  'legend.nodata': { id: 'tanpa data', en: 'no data' },
+  'status.loading': { id: 'Memuat…', en: 'Loading…' },
+  'error.title': { id: 'Terjadi kesalahan', en: 'Something went wrong' },
+  'error.network': {
+    id: 'Server tidak dapat dihubungi. Apakah `tepat serve` berjalan?',
+    en: 'The server cannot be reached. Is `tepat serve` running?',
+  },
+  'error.dismiss': { id: 'Tutup pesan', en: 'Dismiss' },
+  'error.form': { id: 'Isian tidak valid', en: 'Invalid input' },
+  'basemap.label': { id: 'Peta dasar (URL gaya, opsional)', en: 'Basemap (style URL, optional)' },
+  'basemap.apply': { id: 'Terapkan', en: 'Apply' },
+  'basemap.none': { id: 'Tanpa peta dasar: lapisan kota sendiri', en: 'No basemap: the city’s own layers' },
+  'map.label': { id: 'Peta', en: 'Map' },
+  'map.fitAll': { id: 'Tampilkan seluruh kota', en: 'Show the whole city' },
+  'png.title': { id: '{project} — {what}', en: '{project} — {what}' },
+} as const satisfies Record<string, Record<Lang, string>>;
+
+export type Key = keyof typeof DICT;
+
+/** Human labels of common field and analysis names; unknown names are shown as they are. */
+const NAMES: Record<string, Record<Lang, string>> = {
+  // analyses
+  aggregate: { id: 'Agregasi per zona', en: 'Aggregate per zone' },
+  exposure: { id: 'Paparan bahaya', en: 'Hazard exposure' },
+  interpolate: { id: 'Interpolasi areal', en: 'Areal interpolation' },
+  access: { id: 'Akses ke fasilitas', en: 'Access to facilities' },
+  index: { id: 'Indeks kebutuhan (peringkat)', en: 'Need index (ranking)' },
+  // fields
+  kode: { id: 'Kode', en: 'Code' },
+  id: { id: 'Kode', en: 'Id' },
+  nama: { id: 'Nama', en: 'Name' },
+  name: { id: 'Nama', en: 'Name' },
+  population: { id: 'Penduduk', en: 'Population' },
+  households: { id: 'Rumah tangga', en: 'Households' },
+  poor_households: { id: 'Rumah tangga miskin', en: 'Poor households' },
+  under5: { id: 'Balita', en: 'Under five' },
+  elderly: { id: 'Lansia', en: 'Elderly' },
+  score: { id: 'Skor', en: 'Score' },
+  rank: { id: 'Peringkat', en: 'Rank' },
+  rank_low: { id: 'Peringkat terbaik', en: 'Best rank' },
+  rank_high: { id: 'Peringkat terburuk', en: 'Worst rank' },
+  top_n_share: { id: 'Peluang masuk daftar pendek', en: 'Share of runs in shortlist' },
+  count: { id: 'Jumlah', en: 'Count' },
+  exposed_population: { id: 'Penduduk terpapar', en: 'Exposed population' },
+  exposed_share: { id: 'Bagian penduduk terpapar', en: 'Exposed share' },
+  poor_exposed_share: { id: 'Bagian RT miskin terpapar', en: 'Poor households exposed' },
+  hazard_share: { id: 'Bagian luas terpapar', en: 'Area share in hazard' },
+  displaced: { id: 'Pengungsi', en: 'Displaced' },
+  nearest_m: { id: 'Jarak terdekat (m)', en: 'Nearest (m)' },
+  covered_population: { id: 'Penduduk terjangkau', en: 'Covered population' },
+  uncovered_population: { id: 'Penduduk tak terjangkau', en: 'Uncovered population' },
+  capacity: { id: 'Kapasitas', en: 'Capacity' },
+  students: { id: 'Siswa', en: 'Students' },
+  beds: { id: 'Tempat tidur', en: 'Beds' },
+  luas_km2: { id: 'Luas (km²)', en: 'Area (km²)' },
+  luas_ha: { id: 'Luas (ha)', en: 'Area (ha)' },
+  panjang_m: { id: 'Panjang (m)', en: 'Length (m)' },
+  kelas: { id: 'Kelas', en: 'Class' },
+  kind: { id: 'Jenis', en: 'Kind' },
+  depth_class: { id: 'Kelas kedalaman', en: 'Depth class' },
+  return_period: { id: 'Periode ulang (tahun)', en: 'Return period (years)' },
+  jumlah_kelurahan: { id: 'Jumlah kelurahan', en: 'Kelurahan count' },
+  kategori: { id: 'Kategori', en: 'Category' },
+  status: { id: 'Status', en: 'Status' },
+  jenjang: { id: 'Jenjang', en: 'Level' },
+};
+
+/** Labels of common analysis params (the form shows the param's own name beside them). */
+const PARAMS: Record<string, Record<Lang, string>> = {
+  zones: { id: 'Zona', en: 'Zones' },
+  layer: { id: 'Lapisan', en: 'Layer' },
+  sum: { id: 'Isian yang dijumlahkan', en: 'Fields to total' },
+  filter: { id: 'Saringan', en: 'Filter' },
+  key: { id: 'Isian kode zona', en: 'Zone code field' },
+  hazard: { id: 'Lapisan bahaya', en: 'Hazard layer' },
+  class_field: { id: 'Isian kelas bahaya', en: 'Hazard class field' },
+  classes: { id: 'Urutan kelas', en: 'Class order' },
+  breaks: { id: 'Batas kelas', en: 'Class breaks' },
+  population: { id: 'Isian penduduk', en: 'Population field' },
+  counts: { id: 'Isian hitungan lain', en: 'Other count fields' },
+  facilities: { id: 'Fasilitas', en: 'Facilities' },
+  facility_kinds: { id: 'Jenis fasilitas', en: 'Facility kinds' },
+  kind: { id: 'Jenis fasilitas', en: 'Facility kinds' },
+  kind_field: { id: 'Isian jenis', en: 'Kind field' },
+  capacity: { id: 'Isian kapasitas', en: 'Capacity field' },
+  demand: { id: 'Permintaan (penduduk)', en: 'Demand (people)' },
+  method: { id: 'Metode', en: 'Method' },
+  radius_m: { id: 'Radius jangkauan (m)', en: 'Catchment radius (m)' },
+  k: { id: 'Fasilitas ke-k terdekat', en: 'k-th nearest facility' },
+  source: { id: 'Poligon sumber', en: 'Source polygons' },
+  target: { id: 'Zona tujuan', en: 'Target zones' },
+  extensive: { id: 'Variabel jumlah', en: 'Count variables' },
+  intensive: { id: 'Variabel laju', en: 'Rate variables' },
+  allocate_total: { id: 'Bagikan seluruh total', en: 'Allocate whole totals' },
+  exclude_in_hazard: { id: 'Tutup fasilitas di zona bahaya', en: 'Close facilities in hazard' },
+  displacement_rate: { id: 'Laju pengungsian per kelas', en: 'Displacement rate per class' },
+  needs: { id: 'Kebutuhan mingguan per orang', en: 'Weekly needs per person' },
+};
+
+/** A param's label: "Zona (zones)"; unknown params by their own name. */
+export function paramLabel(key: string, l: Lang = current): string {
+  const known = PARAMS[key]?.[l];
+  return known ? `${known} (${key})` : key;
+}
+
+/** Indonesian descriptions of the registered analyses (the API's are in English). */
+const ANALYSIS_ID: Record<string, string> = {
+  aggregate: 'Jumlah, total dan rata-rata fitur suatu lapisan (atau baris tabel, menurut kode) per zona',
+  exposure: 'Penduduk, rumah tangga dan fasilitas di zona bahaya per zona, dengan pengungsi dan kebutuhan mingguan (BNPB)',
+  interpolate: 'Interpolasi areal jumlah dan laju dari poligon sumber ke zona tujuan (seperti tobler)',
+  access: 'Jarak ke fasilitas terdekat, jangkauan, 2SFCA / E2SFCA dan akses gravitasi per titik permintaan atau zona (seperti PySAL access)',
+  index: 'Memeringkat zona menurut kebutuhan dari indikator berbobot (jumlah berbobot atau TOPSIS), dengan sumbangan, alasan dua bahasa dan kepekaan bobot',
+};
+
+/** An analysis's description in the current language (the API's English one otherwise). */
+export function describeAnalysis(name: string, english: string, l: Lang = current): string {
+  return l === 'id' ? (ANALYSIS_ID[name] ?? english) : english;
+}
+
+let current: Lang = 'id';
+const listeners: Array<(l: Lang) => void> = [];
+
+export function lang(): Lang {
+  return current;
+}
+
+/** The label for `key` in the current language, `{name}` placeholders filled from `vars`. */
+export function t(key: Key, vars: Record<string, string | number> = {}, l: Lang = current): string {
+  let s: string = DICT[key][l];
+  for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
+  return s;
+}
+
+/** A field's or analysis's human label (sum_/mean_ prefixes understood). */
+export function label(name: string, l: Lang = current): string {
+  const known = NAMES[name];
+  if (known) return known[l];
+  const m = /^(sum|mean)_(.+)$/.exec(name);
+  if (m) {
+    const inner = NAMES[m[2]]?.[l] ?? m[2];
+    const word = m[1] === 'sum' ? (l === 'id' ? 'Jumlah' : 'Total') : l === 'id' ? 'Rata-rata' : 'Mean';
+    return `${word} ${inner.charAt(0).toLowerCase()}${inner.slice(1)}`;
+  }
+  return name;
+}
+
+export function hasKey(key: string): key is Key {
+  return key in DICT;
+}
+
+/** Fills every `data-i18n*` element under `root`. */
+export function applyStatic(root: ParentNode = document): void {
+  root.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
+    const k = el.dataset.i18n;
+    if (k && hasKey(k)) el.textContent = t(k);
+  });
+  for (const [attr, target] of [
+    ['i18nTitle', 'title'],
+    ['i18nAria', 'aria-label'],
+    ['i18nPlaceholder', 'placeholder'],
+  ] as const) {
+    root.querySelectorAll<HTMLElement>(`[data-${attr.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}]`).forEach((el) => {
+      const k = el.dataset[attr];
+      if (k && hasKey(k)) el.setAttribute(target, t(k));
+    });
+  }
+}
+
+export function setLang(l: Lang): void {
+  current = l;
+  if (typeof document !== 'undefined') {
+    document.documentElement.lang = l;
+    applyStatic();
+  }
+  try {
+    localStorage.setItem('tepat.lang', l);
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+  for (const f of listeners) f(l);
+}
+
+export function onLangChange(f: (l: Lang) => void): void {
+  listeners.push(f);
+}
+
+/** Language from `?lang=`, then the saved choice, else Indonesian. */
+export function initialLang(): Lang {
+  const q = new URLSearchParams(location.search).get('lang');
+  if (q === 'id' || q === 'en') return q;
+  try {
+    const saved = localStorage.getItem('tepat.lang');
+    if (saved === 'id' || saved === 'en') return saved;
+  } catch {
+    /* ignore */
+  }
+  return 'id';
+}

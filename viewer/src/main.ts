@@ -1,0 +1,242 @@
+// Entry point: loads the project (health, layers, analyses), builds the map and mounts the
+// panels. State shared between panels lives in the `App` object (app.ts).
+
+import './style.css';
+import { api, onBusy, type AnalysisResult, type AnalysisInfo, type LayerInfo } from './api';
+import type { App, AppEvent, ResultView, Tab } from './app';
+import { classify, computeBreaks, palette, type Palette } from './breaks';
+import { showError } from './errors';
+import { applyStatic, initialLang, label, lang, onLangChange, setLang, t, type Key } from './i18n';
+import { renderLegends, type LegendSpec } from './legend';
+import { MapView } from './map';
+import { mountAnalysisPanel } from './panels/analysis';
+import { mountDetailPanel } from './panels/detail';
+import { mountLayersPanel } from './panels/layers';
+import { defaultField, mountResultsPanel, numericColumns } from './panels/results';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/** Need (the index, exposure, distance, the uncovered) in yellow–red; counts, access and
+ *  everything else in yellow–blue, so red on the map always means "needs attention". */
+export function paletteFor(analysis: string, field: string): Palette {
+  if (field === 'rank' || /^(access|covered_|capacity)/.test(field)) return 'good';
+  if (analysis === 'index' || analysis === 'exposure') return 'need';
+  if (/(nearest|kth)_m$|^uncovered|unreachable/.test(field)) return 'need';
+  return 'good';
+}
+
+function setupBusy(): void {
+  const el = $('busy');
+  let timer: number | undefined;
+  onBusy((busy) => {
+    clearTimeout(timer);
+    // Only for what takes more than half a second.
+    if (busy) timer = window.setTimeout(() => (el.hidden = false), 500);
+    else el.hidden = true;
+  });
+}
+
+function setupTabs(): (tab: Tab) => void {
+  const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
+  const select = (tab: Tab, focus = false) => {
+    for (const b of tabs) {
+      const on = b.dataset.tab === tab;
+      b.setAttribute('aria-selected', on ? 'true' : 'false');
+      b.tabIndex = on ? 0 : -1;
+      $(`panel-${b.dataset.tab}`).hidden = !on;
+      if (on && focus) b.focus();
+    }
+    document.body.classList.add('sidebar-open');
+    $('panel-toggle').setAttribute('aria-expanded', 'true');
+  };
+  tabs.forEach((b, i) => {
+    b.addEventListener('click', () => select(b.dataset.tab as Tab));
+    b.addEventListener('keydown', (e) => {
+      const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+      if (d) {
+        e.preventDefault();
+        select(tabs[(i + d + tabs.length) % tabs.length].dataset.tab as Tab, true);
+      }
+    });
+  });
+  $('panel-toggle').addEventListener('click', () => {
+    const open = !document.body.classList.contains('sidebar-open');
+    document.body.classList.toggle('sidebar-open', open);
+    $('panel-toggle').setAttribute('aria-expanded', open ? 'true' : 'false');
+  });
+  return select;
+}
+
+function setupLang(): void {
+  const buttons = document.querySelectorAll<HTMLButtonElement>('[data-lang]');
+  const mark = () => buttons.forEach((b) => b.setAttribute('aria-pressed', b.dataset.lang === lang() ? 'true' : 'false'));
+  buttons.forEach((b) => b.addEventListener('click', () => setLang(b.dataset.lang === 'en' ? 'en' : 'id')));
+  onLangChange(mark);
+  mark();
+}
+
+async function main(): Promise<void> {
+  setLang(initialLang());
+  applyStatic();
+  setupBusy();
+  setupLang();
+  const selectTab = setupTabs();
+  const wide = () => matchMedia('(min-width: 901px)').matches;
+  if (wide()) document.body.classList.add('sidebar-open');
+  const errors = $('errors');
+
+  let health: { project: string };
+  let layers: LayerInfo[];
+  let analyses: AnalysisInfo[];
+  try {
+    [health, layers, analyses] = await Promise.all([api.health(), api.layers(), api.analyses()]);
+  } catch (e) {
+    showError(errors, e);
+    return;
+  }
+  $('project-name').textContent = health.project;
+  document.title = `${health.project} — tepat`;
+
+  const basemap = new URLSearchParams(location.search).get('basemap');
+  const map = new MapView($('map'), layers, basemap);
+  map.map.on('error', (e) => {
+    // Tiles or a basemap that cannot be fetched must not take the page down.
+    console.warn('map error', e.error);
+    if (basemap && /style|source/i.test(String(e.error?.message))) showError(errors, e.error);
+  });
+
+  const listeners = new Map<AppEvent, Array<() => void>>();
+  const app: App = {
+    projectName: health.project,
+    layers,
+    analyses,
+    map,
+    result: null,
+    layerLegends: [],
+    showError: (e) => showError(errors, e),
+    selectTab,
+    on: (ev, f) => listeners.set(ev, [...(listeners.get(ev) ?? []), f]),
+    emit: (ev) => (listeners.get(ev) ?? []).forEach((f) => f()),
+    refreshLegends: () => {
+      const specs: LegendSpec[] = [];
+      const rv = app.result;
+      if (rv) {
+        specs.push({
+          title: label(rv.field),
+          subtitle: `${label(rv.result.analysis)} · ${t(`method.${rv.method}` as Key)}`,
+          field: rv.field,
+          breaks: rv.breaks,
+          colors: rv.colors,
+          nodata: rv.result.rows.some((r) => typeof r[rv.field] !== 'number'),
+        });
+      }
+      renderLegends($('legend'), [...specs, ...app.layerLegends]);
+    },
+    showResult: async (result: AnalysisResult, params: Record<string, unknown>) => {
+      const rowLayer = result.meta.row_layer ?? undefined;
+      const zones = rowLayer ? await map.ensureData(rowLayer).catch(() => undefined) : undefined;
+      const names = new Map<string, string>();
+      const geometry = new Map<string, GeoJSON.Geometry | null>();
+      for (const f of zones?.features ?? []) {
+        const id = String(f.id);
+        const n = f.properties?.nama ?? f.properties?.name;
+        if (typeof n === 'string') names.set(id, n);
+        geometry.set(id, f.geometry);
+      }
+      const features: GeoJSON.FeatureCollection | null = zones
+        ? {
+            type: 'FeatureCollection',
+            features: result.rows.map((row) => {
+              const props: Record<string, unknown> = { __id: row.id, nama: names.get(row.id) ?? row.name ?? row.id };
+              for (const [k, v] of Object.entries(row)) if (typeof v !== 'object' || v === null) props[k] = v;
+              return { type: 'Feature', id: row.id, geometry: geometry.get(row.id) ?? (null as unknown as GeoJSON.Geometry), properties: props };
+            }),
+          }
+        : null;
+      const cols = numericColumns(result.rows);
+      const rv: ResultView = {
+        result,
+        params,
+        rowsById: new Map(result.rows.map((r) => [String(r.id), r])),
+        names,
+        features,
+        field: defaultField(result.analysis, cols),
+        method: 'quantile',
+        classes: 5,
+        breaks: [],
+        colors: [],
+      };
+      app.result = rv;
+      map.setResultData(features);
+      app.restyleResult();
+      app.selectFeature('', '', false);
+      app.emit('result');
+      selectTab('results');
+    },
+    restyleResult: () => {
+      const rv = app.result;
+      if (!rv) return;
+      const values = rv.result.rows.map((r) => r[rv.field]);
+      rv.breaks = computeBreaks(values, rv.classes, rv.method);
+      rv.colors = palette(Math.max(1, rv.breaks.length - 1), paletteFor(rv.result.analysis, rv.field));
+      if (rv.features) {
+        for (const f of rv.features.features) if (f.properties) f.properties.__cls = classify(f.properties[rv.field], rv.breaks);
+        map.setResult(rv.features, rv.colors);
+      }
+      app.refreshLegends();
+    },
+    selectFeature: (layer: string, id: string, fly: boolean) => {
+      if (!id) {
+        map.select(null);
+        detail.show(null);
+        delete document.body.dataset.selected;
+        app.emit('selection');
+        return;
+      }
+      const rv = app.result;
+      const rowLayer = rv?.result.meta.row_layer;
+      const inResult = !!rv?.rowsById.has(id) && (layer === 'result' || layer === rowLayer);
+      const feature = inResult
+        ? rv?.features?.features.find((f) => String(f.properties?.__id) === id)
+        : map.features(layer)?.features.find((f) => String(f.properties?.__id) === id);
+      if (!feature) return;
+      map.select(feature.geometry ? feature : null);
+      if (fly && !wide()) {
+        // On a tablet the panel covers the map: step aside to show the zone.
+        document.body.classList.remove('sidebar-open');
+        $('panel-toggle').setAttribute('aria-expanded', 'false');
+      }
+      // A zone of the result clicked on its own layer: show its result row too.
+      const zoneFeature = inResult && rowLayer ? map.features(rowLayer)?.features.find((f) => String(f.properties?.__id) === id) : undefined;
+      detail.show({ layer: inResult && zoneFeature ? rowLayer! : layer, feature: inResult && zoneFeature ? zoneFeature : feature });
+      if (fly && feature.geometry) {
+        const d = $('detail');
+        map.flyTo(feature, wide() ? { right: d.offsetWidth } : { bottom: d.offsetHeight });
+      }
+      if (inResult) document.body.dataset.selected = id;
+      else delete document.body.dataset.selected;
+      app.emit('selection');
+    },
+  };
+  const detail = mountDetailPanel($('detail'), app);
+  onLangChange(() => {
+    app.emit('lang');
+    app.refreshLegends();
+  });
+  map.onClick((hit) => {
+    if (!hit) return app.selectFeature('', '', false);
+    app.selectFeature(hit.layer, String(hit.feature.properties?.__id ?? hit.feature.id ?? ''), false);
+  });
+  mountLayersPanel($('panel-layers'), app);
+  mountAnalysisPanel($('panel-analysis'), app);
+  mountResultsPanel($('panel-results'), app);
+  await map.ready;
+  applyStatic();
+  await Promise.all(layers.filter((l) => map.isVisible(l.name)).map((l) => map.ensureData(l.name).catch((e) => app.showError(e))));
+  await new Promise<void>((resolve) => (map.map.loaded() ? resolve() : map.map.once('idle', () => resolve())));
+  document.body.dataset.ready = 'true';
+  // For the browser tests and the curious: the map and the app state.
+  (window as unknown as { __tepat: unknown }).__tepat = { app, map: map.map };
+}
+
+void main();

@@ -1,0 +1,288 @@
+// The results panel: the summary, which column colours the map (field, class method, number
+// of classes), a sortable table (click a row to fly to its zone) and the exports.
+
+import { api, type Row } from '../api';
+import type { App } from '../app';
+import { BREAK_METHODS, type BreakMethod } from '../breaks';
+import { h } from '../dom';
+import { download, filename, resultCsv, resultGeojson } from '../export';
+import { formatNumber, formatValue } from '../format';
+import { label, lang, t, type Key } from '../i18n';
+
+/** Numeric columns of the rows, in first-seen order (nested objects left out). */
+export function numericColumns(rows: Row[]): string[] {
+  const cols: string[] = [];
+  for (const r of rows.slice(0, 50)) {
+    for (const [k, v] of Object.entries(r)) if (typeof v === 'number' && !cols.includes(k)) cols.push(k);
+  }
+  return cols;
+}
+
+/** The column a result is mapped by at first. */
+export function defaultField(analysis: string, cols: string[]): string {
+  const prefer: Record<string, string[]> = {
+    index: ['score'],
+    exposure: ['exposed_share', 'exposed_population'],
+    access: ['access', 'nearest_m'],
+    aggregate: ['count'],
+  };
+  return (prefer[analysis] ?? []).find((c) => cols.includes(c)) ?? cols.find((c) => c !== 'rank') ?? cols[0] ?? '';
+}
+
+export function mountResultsPanel(root: HTMLElement, app: App): void {
+  let sortKey = '';
+  let sortAsc = true;
+  let selectedId: string | null = null;
+
+  function columns(): string[] {
+    const rv = app.result;
+    if (!rv) return [];
+    const cols = numericColumns(rv.result.rows);
+    if (rv.result.analysis === 'index') return ['rank', 'name', 'score', 'rank_low'].filter((c) => c === 'name' || cols.includes(c));
+    const rest = cols.filter((c) => c !== rv.field).slice(0, 4);
+    return ['name', rv.field, ...rest];
+  }
+
+  function value(row: Row, col: string): unknown {
+    if (col === 'name') return (row.name as string | undefined) ?? app.result?.names.get(row.id) ?? row.id;
+    return row[col];
+  }
+
+  function sortedRows(): Row[] {
+    const rv = app.result;
+    if (!rv) return [];
+    const rows = [...rv.result.rows];
+    const key = sortKey || (rv.result.analysis === 'index' ? 'rank' : rv.field);
+    const asc = sortKey ? sortAsc : rv.result.analysis === 'index';
+    rows.sort((a, b) => {
+      const x = value(a, key);
+      const y = value(b, key);
+      if (typeof x === 'number' && typeof y === 'number') return asc ? x - y : y - x;
+      if (x === undefined || x === null) return 1;
+      if (y === undefined || y === null) return -1;
+      return asc ? String(x).localeCompare(String(y)) : String(y).localeCompare(String(x));
+    });
+    return rows;
+  }
+
+  function cell(row: Row, col: string): string {
+    const l = lang();
+    if (col === 'rank_low') {
+      const lo = row.rank_low;
+      const hi = row.rank_high;
+      return typeof lo === 'number' && typeof hi === 'number' ? `${formatNumber(lo, l)}–${formatNumber(hi, l)}` : '–';
+    }
+    return formatValue(col, value(row, col), l);
+  }
+
+  function header(col: string): string {
+    if (col === 'rank_low') return t('detail.intervalShort');
+    return label(col);
+  }
+
+  function table(): HTMLElement {
+    const rv = app.result!;
+    const cols = columns();
+    const key = sortKey || (rv.result.analysis === 'index' ? 'rank' : rv.field);
+    const asc = sortKey ? sortAsc : rv.result.analysis === 'index';
+    const rows = sortedRows();
+    const thead = h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...cols.map((c) =>
+          h(
+            'th',
+            { scope: 'col', 'aria-sort': c === key ? (asc ? 'ascending' : 'descending') : 'none', class: c === 'name' ? '' : 'num' },
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'sort',
+                'data-col': c,
+                onclick: () => {
+                  if (sortKey === c || (!sortKey && c === key)) sortAsc = !asc;
+                  else sortAsc = c === 'name' || c === 'rank';
+                  sortKey = c;
+                  render();
+                  (root.querySelector(`button.sort[data-col="${c}"]`) as HTMLElement | null)?.focus();
+                },
+              },
+              header(c),
+              h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, c === key ? (asc ? ' ▲' : ' ▼') : ''),
+            ),
+          ),
+        ),
+      ),
+    );
+    const tbody = h('tbody', {});
+    for (const row of rows) {
+      const tr = h(
+        'tr',
+        {
+          tabindex: 0,
+          'data-id': row.id,
+          class: row.id === selectedId ? 'selected' : '',
+          'aria-selected': row.id === selectedId ? 'true' : 'false',
+          onclick: () => app.selectFeature('result', row.id, true),
+          onkeydown: (e: Event) => {
+            const k = (e as KeyboardEvent).key;
+            if (k === 'Enter' || k === ' ') {
+              e.preventDefault();
+              app.selectFeature('result', row.id, true);
+            } else if (k === 'ArrowDown' || k === 'ArrowUp') {
+              e.preventDefault();
+              const next = (k === 'ArrowDown' ? tr.nextElementSibling : tr.previousElementSibling) as HTMLElement | null;
+              next?.focus();
+            }
+          },
+        },
+        ...cols.map((c) => h('td', { class: c === 'name' ? 'name' : 'num' }, cell(row, c))),
+      );
+      tbody.append(tr);
+    }
+    return h('div', { class: 'table-wrap' }, h('table', { class: 'results-table', 'aria-label': `${label(rv.result.analysis)}: ${t('results.sortHint')}` }, thead, tbody));
+  }
+
+  function summary(): HTMLElement | null {
+    const rv = app.result!;
+    const entries = Object.entries(rv.result.summary).filter(([, v]) => typeof v === 'number').slice(0, 8);
+    if (entries.length === 0) return null;
+    return h(
+      'details',
+      { class: 'summary' },
+      h('summary', {}, t('results.summary')),
+      h('dl', {}, ...entries.flatMap(([k, v]) => [h('dt', {}, label(k)), h('dd', {}, formatValue(k, v, lang()))])),
+    );
+  }
+
+  function styleControls(): HTMLElement {
+    const rv = app.result!;
+    const cols = numericColumns(rv.result.rows);
+    return h(
+      'div',
+      { class: 'choro-controls' },
+      h('label', { for: 'result-field' }, t('results.styleBy')),
+      h(
+        'select',
+        {
+          id: 'result-field',
+          onchange: (e: Event) => {
+            rv.field = (e.target as HTMLSelectElement).value;
+            app.restyleResult();
+            render();
+          },
+        },
+        ...cols.map((c) => h('option', { value: c, selected: c === rv.field }, label(c) !== c ? `${label(c)} (${c})` : c)),
+      ),
+      h(
+        'div',
+        { class: 'choro-row' },
+        h('label', { for: 'result-method' }, t('layers.method')),
+        h(
+          'select',
+          {
+            id: 'result-method',
+            onchange: (e: Event) => {
+              rv.method = (e.target as HTMLSelectElement).value as BreakMethod;
+              app.restyleResult();
+            },
+          },
+          ...BREAK_METHODS.map((m) => h('option', { value: m, selected: rv.method === m }, t(`method.${m}` as Key))),
+        ),
+        h('label', { for: 'result-classes' }, t('layers.classes')),
+        h(
+          'select',
+          {
+            id: 'result-classes',
+            onchange: (e: Event) => {
+              rv.classes = Number((e.target as HTMLSelectElement).value);
+              app.restyleResult();
+            },
+          },
+          ...[3, 4, 5, 6, 7].map((k) => h('option', { value: k, selected: rv.classes === k }, k)),
+        ),
+      ),
+    );
+  }
+
+  async function exportAs(format: 'csv' | 'geojson'): Promise<void> {
+    const rv = app.result;
+    if (!rv) return;
+    try {
+      // The API's own rendering when it serves ?format=, else the same layout made here.
+      let blob = await api.runAs(rv.result.analysis, rv.params, format);
+      if (!blob) {
+        blob =
+          format === 'csv'
+            ? new Blob([resultCsv(rv.result)], { type: 'text/csv' })
+            : new Blob([resultGeojson(rv.result, rv.features ?? undefined)], { type: 'application/geo+json' });
+      }
+      download(blob, filename(rv.result.analysis, format));
+    } catch (e) {
+      app.showError(e);
+    }
+  }
+
+  async function exportPng(): Promise<void> {
+    const rv = app.result;
+    try {
+      const what = rv ? `${label(rv.result.analysis)} — ${label(rv.field)}` : t('map.label');
+      const legends = [...(rv ? [resultLegendSpec()] : []), ...app.layerLegends].filter((x) => x !== null);
+      const blob = await app.map.toPng(`${app.projectName} — ${what}`, new Date().toLocaleDateString(lang() === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'long' }), legends);
+      download(blob, filename(rv?.result.analysis ?? 'peta', 'png'));
+    } catch (e) {
+      app.showError(e);
+    }
+  }
+
+  function resultLegendSpec() {
+    const rv = app.result!;
+    return { title: label(rv.field), subtitle: `${label(rv.result.analysis)} · ${t(`method.${rv.method}` as Key)}`, field: rv.field, breaks: rv.breaks, colors: rv.colors, nodata: false };
+  }
+
+  function render(): void {
+    const rv = app.result;
+    const exports = h(
+      'div',
+      { class: 'exports' },
+      rv ? h('button', { type: 'button', id: 'export-csv', onclick: () => void exportAs('csv') }, t('results.exportCsv')) : null,
+      rv ? h('button', { type: 'button', id: 'export-geojson', onclick: () => void exportAs('geojson') }, t('results.exportGeojson')) : null,
+      h('button', { type: 'button', id: 'export-png', onclick: () => void exportPng() }, t('results.exportPng')),
+    );
+    if (!rv) {
+      root.replaceChildren(h('h2', {}, t('results.heading')), h('p', { class: 'empty' }, t('results.none')), exports);
+      return;
+    }
+    const parts: (HTMLElement | null)[] = [
+      h('h2', {}, `${label(rv.result.analysis)}`),
+      h('p', { class: 'hint', id: 'results-count' }, `${formatNumber(rv.result.rows.length, lang())} ${t('results.rows')} · ${rv.result.meta.row_layer ?? ''} · ${formatNumber(rv.result.meta.elapsed_ms ?? 0, lang())} ms`),
+      styleControls(),
+      summary(),
+      h('p', { class: 'hint' }, t('results.sortHint')),
+      table(),
+      exports,
+    ];
+    root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+  }
+
+  app.on('result', () => {
+    sortKey = '';
+    selectedId = null;
+    render();
+  });
+  app.on('selection', () => {
+    const sel = document.body.dataset.selected ?? null;
+    selectedId = sel;
+    root.querySelectorAll('tbody tr').forEach((tr) => {
+      const on = (tr as HTMLElement).dataset.id === sel;
+      tr.classList.toggle('selected', on);
+      tr.setAttribute('aria-selected', on ? 'true' : 'false');
+      if (on) (tr as HTMLElement).scrollIntoView({ block: 'nearest' });
+    });
+  });
+  app.on('lang', render);
+  render();
+}
