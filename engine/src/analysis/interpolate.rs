@@ -28,15 +28,12 @@ use super::joined::{numeric_field, FieldValues};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::Result;
 use crate::index::SpatialIndex;
-use crate::kernels::overlay::{measure, overlaps};
+use crate::kernels::overlay::{measure, overlaps, parts_unioned};
 use crate::layer::Role;
 use crate::project::Project;
-use geo::orient::{Direction, Orient};
-use geo::{unary_union, BoundingRect, Geometry, Intersects, MultiPolygon, Polygon};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 
 /// The `interpolate` analysis.
 #[derive(Debug, Clone, Copy)]
@@ -195,58 +192,6 @@ impl TypedAnalysis for Interpolate {
             layers_used,
         })
     }
-}
-
-/// The geometries with every multipolygon whose parts overlap or nest replaced by the
-/// union of its parts, and how many were replaced (borrowed as is when none is).
-fn parts_unioned(geoms: &[Option<Geometry>]) -> (Cow<'_, [Option<Geometry>]>, usize) {
-    let fixed: Vec<(usize, Geometry)> = geoms
-        .iter()
-        .enumerate()
-        .filter_map(|(i, g)| match g {
-            Some(Geometry::MultiPolygon(mp)) if parts_overlap(&mp.0) => {
-                let parts: Vec<Polygon> =
-                    mp.0.iter().map(|p| p.orient(Direction::Default)).collect();
-                let u: MultiPolygon = unary_union(&parts);
-                Some((i, Geometry::MultiPolygon(u)))
-            }
-            _ => None,
-        })
-        .collect();
-    if fixed.is_empty() {
-        return (Cow::Borrowed(geoms), 0);
-    }
-    let n = fixed.len();
-    let mut out = geoms.to_vec();
-    for (i, g) in fixed {
-        out[i] = Some(g);
-    }
-    (Cow::Owned(out), n)
-}
-
-/// True when two parts of a multipolygon intersect (overlap, nest or touch).
-fn parts_overlap(parts: &[Polygon]) -> bool {
-    if parts.len() < 2 {
-        return false;
-    }
-    let mut boxes: Vec<(usize, geo::Rect)> = parts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| Some((i, p.bounding_rect()?)))
-        .collect();
-    boxes.sort_by(|a, b| a.1.min().x.total_cmp(&b.1.min().x));
-    for (k, (i, a)) in boxes.iter().enumerate() {
-        for (j, b) in &boxes[k + 1..] {
-            if b.min().x > a.max().x {
-                break;
-            }
-            if b.min().y <= a.max().y && a.min().y <= b.max().y && parts[*i].intersects(&parts[*j])
-            {
-                return true;
-            }
-        }
-    }
-    false
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! stages and a distributed engine can run them per partition.
 
 pub mod dissolve;
+pub mod intersection_area;
 pub mod nearest;
 pub mod overlay;
 pub mod point_in_polygon;
