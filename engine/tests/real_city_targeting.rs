@@ -459,3 +459,130 @@ fn real_city_exposure_matches_geopandas() -> Result<()> {
     assert_eq!(s["unclassified_hazard_features"], 0);
     Ok(())
 }
+
+/// The targeting chain on the real city: kelurahan of Manado and Bitung ranked by the share
+/// of their people in the flood scenario (`exposure`, people from GHS-POP points) and the
+/// mean distance of their people to the nearest puskesmas (`access`, Kemenkes 2019), both run
+/// as inputs of `index`. The ranking is recomputed here by hand from the two analyses run on
+/// their own: min-max normalisation, weights 0.6 / 0.4, competition ranks.
+#[test]
+fn real_city_index_ranks_kelurahan_by_flood_share_and_distance() -> Result<()> {
+    let Some(p) = project() else { return Ok(()) };
+    let exposure = json!({
+        "zones": "kelurahan", "hazard": "banjir", "class_field": "kelas",
+        "classes": ["rendah", "tinggi"], "population": {"layer": "ghs", "field": "pop"},
+    });
+    let access = json!({
+        "demand": "ghs", "facilities": "faskes", "kind": ["PUSKESMAS"],
+        "method": "nearest", "zones": "kelurahan",
+    });
+    let r = analysis::run(
+        p,
+        "index",
+        json!({
+            "zones": "kelurahan",
+            "inputs": {
+                "banjir": {"analysis": "exposure", "params": exposure},
+                "akses": {"analysis": "access", "params": access},
+            },
+            "indicators": [
+                {"name": "flood_share", "from": "banjir", "field": "exposed_population",
+                 "per": "population", "weight": 0.6},
+                {"name": "distance", "from": "akses", "field": "nearest_m", "weight": 0.4},
+            ],
+            "top_n": 10,
+            "sensitivity": {"runs": 100, "spread": 0.2, "seed": 7},
+        }),
+    )?;
+    ensure!(r.rows.len() == 156, "{} kelurahan rows", r.rows.len());
+
+    // The raw values, from the analyses run on their own.
+    let e = analysis::run(p, "exposure", exposure)?;
+    let a = analysis::run(p, "access", access)?;
+    let num = |v: &Value| v.as_f64();
+    let mut share = BTreeMap::new();
+    for row in &e.rows {
+        let (x, pop) = (num(&row["exposed_population"]), num(&row["population"]));
+        let s = match (x, pop) {
+            (Some(x), Some(pop)) if pop > 0.0 => x / pop,
+            _ => 0.0,
+        };
+        share.insert(row["id"].as_str().context("id")?.to_string(), s);
+    }
+    let mut dist = BTreeMap::new();
+    for row in &a.rows {
+        if let Some(d) = num(&row["nearest_m"]) {
+            dist.insert(row["id"].as_str().context("id")?.to_string(), d);
+        }
+    }
+    ensure!(
+        share.values().any(|s| *s > 0.1) && share.values().any(|s| *s == 0.0),
+        "the scenario floods some kelurahan and not others"
+    );
+    let range = |m: &BTreeMap<String, f64>| {
+        m.values()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(*x), hi.max(*x)))
+    };
+    let ((s0, s1), (d0, d1)) = (range(&share), range(&dist));
+    let dist_mean = dist.values().sum::<f64>() / dist.len() as f64;
+    let mut want_score = BTreeMap::new();
+    for (id, s) in &share {
+        // A kelurahan whose people have no distance (no GHS point in it) takes the mean.
+        let d = dist.get(id).copied().unwrap_or(dist_mean);
+        let score = 0.6 * (s - s0) / (s1 - s0) + 0.4 * (d - d0) / (d1 - d0);
+        want_score.insert(id.clone(), score);
+    }
+    let mut a_ = Agreement::default();
+    for row in &r.rows {
+        let id = row["id"].as_str().context("id")?;
+        let c = &row["contributions"];
+        a_.num(
+            &format!("{id} flood_share raw"),
+            share[id],
+            num(&c["flood_share"]["raw"]),
+        );
+        let score = num(&row["score"]).context("score")?;
+        let sum: f64 = c
+            .as_object()
+            .context("contributions")?
+            .values()
+            .filter_map(|v| num(&v["contribution"]))
+            .sum();
+        ensure!(
+            (sum - score).abs() < 1e-12,
+            "{id}: contributions {sum} ≠ score {score}"
+        );
+        if dist.contains_key(id) {
+            a_.num(
+                &format!("{id} distance raw"),
+                dist[id],
+                num(&c["distance"]["raw"]),
+            );
+            a_.num(&format!("{id} score"), want_score[id], Some(score));
+        }
+        // Competition rank: 1 + the number of strictly higher scores.
+        let rank = row["rank"].as_u64().context("rank")?;
+        let higher = r
+            .rows
+            .iter()
+            .filter(|o| num(&o["score"]).is_some_and(|s| s > score))
+            .count() as u64;
+        ensure!(
+            rank == higher + 1,
+            "{id}: rank {rank}, {higher} higher scores"
+        );
+        let (lo, hi) = (row["rank_low"].as_u64(), row["rank_high"].as_u64());
+        ensure!(lo <= Some(rank) && Some(rank) <= hi, "{id}: rank interval");
+        if rank <= 3 {
+            let reasons = row["reasons"].as_array().context("reasons")?;
+            ensure!(!reasons.is_empty(), "{id}: a top kelurahan says why");
+            for why in reasons {
+                ensure!(why["id"].as_str().is_some_and(|s| !s.is_empty()));
+                ensure!(why["en"].as_str().is_some_and(|s| !s.is_empty()));
+            }
+        }
+    }
+    a_.finish("index on the real city")?;
+    ensure!(r.summary["top"].as_array().map(Vec::len) == Some(10));
+    Ok(())
+}
