@@ -192,6 +192,9 @@ fn push_ring(ring: &LineString, exterior: bool, out: &mut Vec<[Coord; 2]>) {
     }
 }
 
+/// Rings with more edges than this are scanned through their bands, not edge by edge.
+const BANDED_SCAN_MIN: usize = 64;
+
 /// `area(a ∩ b)`.
 pub fn intersection_area(a: &Edges, b: &Edges) -> f64 {
     if a.is_empty() || b.is_empty() || !a.boxes_meet(b) {
@@ -217,7 +220,29 @@ fn boundary_inside(e: &Edges, other: &Edges, keep_shared: bool, origin: Coord) -
     // nothing met the vertex between them: (that vertex, inside), sparing a point-in-polygon
     // test per edge where one per run of untouched edges does.
     let mut carry: Option<(Coord, bool)> = None;
-    for &[p, q] in &e.edges {
+    // A long ring (a kecamatan, a coastline) meets a small polygon with a few of its edges:
+    // take only those in the other's y range, from the bands, in ring order so the carry
+    // still works along runs of them.
+    let near: Option<Vec<u32>> = (e.edges.len() > BANDED_SCAN_MIN).then(|| {
+        let (k0, k1) = e.bands.range(other.min.y, other.max.y);
+        let mut near: Vec<u32> = (k0..=k1)
+            .flat_map(|k| {
+                e.bands.edges_in(k).iter().copied().filter(move |&i| {
+                    let [r, s] = e.edges[i as usize];
+                    e.bands.band(r.y.min(s.y)).max(k0) == k
+                })
+            })
+            .collect();
+        near.sort_unstable();
+        near
+    });
+    let all = 0..e.edges.len() as u32;
+    let order: Box<dyn Iterator<Item = u32>> = match &near {
+        Some(v) => Box::new(v.iter().copied()),
+        None => Box::new(all),
+    };
+    for i in order {
+        let [p, q] = e.edges[i as usize];
         let (lo, hi) = (
             Coord {
                 x: p.x.min(q.x),
@@ -466,6 +491,19 @@ mod tests {
             }
         }
         assert_eq!(checked, 144);
+        // Rings long enough to be scanned through their bands.
+        for j in 0..12 {
+            let a = mp(star(0.0, 0.0, 10.0, 60, 0.05));
+            let b = mp(star(-6.0 + j as f64, 1.0, 3.0 + j as f64, 20 + 7 * j, 0.3));
+            assert!(Edges::of(&a).len() > BANDED_SCAN_MIN);
+            let want = a.intersection(&b).unsigned_area();
+            for got in [area(&a, &b), area(&b, &a)] {
+                assert!(
+                    (got - want).abs() <= 1e-7 * want.max(1.0),
+                    "{j}: {got} vs {want}"
+                );
+            }
+        }
     }
 
     /// The pieces of a polygon cut by a grid add up to its area, exactly up to rounding:
