@@ -9,9 +9,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tepat::output::{self, Format};
-use tepat::state::{load_project, AppState};
+use tepat::state::{load_project, AppState, Options};
+use tepat::store::{Role, Store};
 use tepat_engine::analysis;
 use tepat_engine::project::Project;
+use tepat_engine::scenario::{self, Scenario};
 
 /// tepat: geospatial analytics for city governments.
 #[derive(Debug, Parser)]
@@ -31,6 +33,12 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Directory of the store (scenarios, tokens, audit log); created if missing.
+        #[arg(long, default_value = "tepat-data")]
+        data_dir: PathBuf,
+        /// Reads need a token too (by default only writes do).
+        #[arg(long)]
+        private: bool,
     },
     /// Write the demo city (tepat.toml + layer files) to a directory.
     Demo {
@@ -62,6 +70,10 @@ enum Command {
         /// Params as JSON, or @FILE to read them from a file (@- for stdin).
         #[arg(long)]
         params: Option<String>,
+        /// A what-if scenario (TOML or JSON) to run on instead of the baseline: @FILE, @- for
+        /// stdin, or inline JSON.
+        #[arg(long)]
+        scenario: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -69,12 +81,61 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run analyses on the baseline and on 1 to 5 scenarios; print values, deltas and what
+    /// changed in words.
+    Compare {
+        /// Project file (tepat.toml); the embedded demo city without it.
+        #[arg(long)]
+        project: Option<PathBuf>,
+        /// A scenario (TOML or JSON): @FILE, @- for stdin, or inline JSON; repeat for more.
+        #[arg(long = "scenario", required = true)]
+        scenarios: Vec<String>,
+        /// Analyses to run, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "exposure,access,index")]
+        analyses: Vec<String>,
+        /// Params by analysis name, `{"access": {…}, …}`, as JSON or @FILE; analyses not in it
+        /// get defaults read off the project (the finest zones, first hazard, …).
+        #[arg(long)]
+        params: Option<String>,
+        /// Print only what changed, in words, instead of the JSON comparison.
+        #[arg(long)]
+        text: bool,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token of a role; prints it on the last line (it is stored only hashed).
+    Create {
+        /// The token's role.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Directory of the store (as given to `tepat serve --data-dir`).
+        #[arg(long, default_value = "tepat-data")]
+        data_dir: PathBuf,
+        /// A note on who holds it.
+        #[arg(long)]
+        label: Option<String>,
+    },
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { project, addr } => serve(project.as_deref(), addr),
+        Command::Serve {
+            project,
+            addr,
+            data_dir,
+            private,
+        } => serve(project.as_deref(), addr, &data_dir, Options { private }),
         Command::Demo { out } => demo(&out),
         Command::Check { project, json } => check(&project, json),
         Command::Analyses { json } => list_analyses(json),
@@ -82,22 +143,53 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             name,
             project,
             params,
+            scenario,
             format,
             out,
         } => run_analysis(
             &name,
             project.as_deref(),
             params.as_deref(),
+            scenario.as_deref(),
             format,
             out.as_deref(),
         ),
+        Command::Compare {
+            project,
+            scenarios,
+            analyses,
+            params,
+            text,
+            out,
+        } => compare(
+            project.as_deref(),
+            &scenarios,
+            &analyses,
+            params.as_deref(),
+            text,
+            out.as_deref(),
+        ),
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    role,
+                    data_dir,
+                    label,
+                },
+        } => token_create(role, &data_dir, label.as_deref()),
     }
 }
 
-fn serve(project: Option<&Path>, addr: SocketAddr) -> anyhow::Result<ExitCode> {
+fn serve(
+    project: Option<&Path>,
+    addr: SocketAddr,
+    data_dir: &Path,
+    options: Options,
+) -> anyhow::Result<ExitCode> {
     init_tracing();
     // Load and index before listening, so a bad project fails fast and the first request is quick.
-    let state = AppState::load(project)?;
+    let store = Store::open(data_dir)?;
+    let state = AppState::with_store(load_project(project)?, store, options)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -171,12 +263,19 @@ fn run_analysis(
     name: &str,
     project: Option<&Path>,
     params: Option<&str>,
+    scenario: Option<&str>,
     format: Format,
     out: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     analysis::find(name)?; // before loading the project: a typo should fail fast
     let params = parse_params(params)?;
-    let project = load_project(project)?;
+    let scenario = scenario.map(read_scenario).transpose()?;
+    let mut project = load_project(project)?;
+    if let Some(s) = &scenario {
+        project = scenario::apply(&project, s)
+            .with_context(|| format!("scenario '{}'", s.name))?
+            .project;
+    }
     let result = analysis::run(&project, name, params)?;
     let bytes = output::render(&result, &project, format)?;
     match out {
@@ -191,21 +290,83 @@ fn parse_params(arg: Option<&str>) -> anyhow::Result<Value> {
     let Some(arg) = arg else {
         return Ok(Value::Null);
     };
-    let (text, source) = match arg.strip_prefix('@') {
+    let (text, source) = read_arg("--params", arg)?;
+    serde_json::from_str(&text).with_context(|| format!("{source}: invalid JSON"))
+}
+
+/// The text of an argument that may be inline, `@FILE` or `@-` (stdin), and how to name it.
+fn read_arg(flag: &str, arg: &str) -> anyhow::Result<(String, String)> {
+    Ok(match arg.strip_prefix('@') {
         Some("-") => {
             let mut s = String::new();
             std::io::stdin()
                 .read_to_string(&mut s)
-                .context("--params @-: reading stdin")?;
-            (s, "--params @-".to_string())
+                .with_context(|| format!("{flag} @-: reading stdin"))?;
+            (s, format!("{flag} @-"))
         }
         Some(path) => {
-            let s = std::fs::read_to_string(path).with_context(|| format!("--params @{path}"))?;
-            (s, format!("--params @{path}"))
+            let s = std::fs::read_to_string(path).with_context(|| format!("{flag} @{path}"))?;
+            (s, format!("{flag} @{path}"))
         }
-        None => (arg.to_string(), "--params".to_string()),
+        None => (arg.to_string(), flag.to_string()),
+    })
+}
+
+/// `--scenario`: a TOML or JSON scenario, inline or `@FILE`.
+fn read_scenario(arg: &str) -> anyhow::Result<Scenario> {
+    let (text, source) = read_arg("--scenario", arg)?;
+    Scenario::parse(&text).with_context(|| source)
+}
+
+fn compare(
+    project: Option<&Path>,
+    scenarios: &[String],
+    analyses: &[String],
+    params: Option<&str>,
+    text: bool,
+    out: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    for a in analyses {
+        analysis::find(a)?; // before loading the project: a typo should fail fast
+    }
+    let scenarios: Vec<Scenario> = scenarios
+        .iter()
+        .map(|s| read_scenario(s))
+        .collect::<anyhow::Result<_>>()?;
+    let given = parse_params(params)?;
+    if !(given.is_null() || given.is_object()) {
+        anyhow::bail!(
+            "--params: expected an object of params by analysis name, e.g. {{\"access\": {{…}}}}"
+        );
+    }
+    let project = load_project(project)?;
+    let requests = tepat::defaults::requests(&project, &scenarios, analyses, &given)?;
+    let comparison = scenario::compare(&project, &scenarios, &requests)?;
+    let mut bytes = if text {
+        tepat::output::comparison_text(&comparison).into_bytes()
+    } else {
+        serde_json::to_vec_pretty(&comparison)?
     };
-    serde_json::from_str(&text).with_context(|| format!("{source}: invalid JSON"))
+    if bytes.last() != Some(&b'\n') {
+        bytes.push(b'\n');
+    }
+    match out {
+        Some(path) => output::write_atomic(path, &bytes)?,
+        None => print_stdout(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn token_create(role: Role, data_dir: &Path, label: Option<&str>) -> anyhow::Result<ExitCode> {
+    let store = Store::open(data_dir)?;
+    let token = store.create_token(role, label)?;
+    eprintln!(
+        "tepat: new {} token in {}; it is shown only now (only its hash is stored):",
+        role.as_str(),
+        data_dir.display()
+    );
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes to stdout; a closed pipe (`tepat run … | head`) is not an error.

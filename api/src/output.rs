@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use tepat_engine::analysis::AnalysisResult;
 use tepat_engine::project::Project;
+use tepat_engine::scenario::Comparison;
 
 /// Output format of `tepat run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -110,6 +111,35 @@ fn cell(v: Option<&Value>) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
     }
+}
+
+/// A comparison in words (`tepat compare --text`): per scenario, what its money does and
+/// what changed in each analysis.
+pub fn comparison_text(c: &Comparison) -> String {
+    let mut out = String::new();
+    for (k, s) in c.scenarios.iter().enumerate() {
+        out.push_str(&format!(
+            "{} (version {}, {} edit{})\n",
+            s.name,
+            s.version,
+            s.edits,
+            if s.edits == 1 { "" } else { "s" }
+        ));
+        for line in &s.sentences {
+            out.push_str(&format!("  {line}\n"));
+        }
+        for a in &c.analyses {
+            for line in a
+                .scenarios
+                .get(k)
+                .map(|o| o.sentences.as_slice())
+                .unwrap_or_default()
+            {
+                out.push_str(&format!("  {}: {line}\n", a.analysis));
+            }
+        }
+    }
+    out
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so

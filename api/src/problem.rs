@@ -1,11 +1,14 @@
 //! Errors over HTTP: RFC 9457 `application/problem+json` bodies `{type, title, status,
 //! detail}`. Every engine error is mapped to an HTTP status here and nowhere else; the
 //! `type` is `https://tepat.dev/problems/<kind>` with the engine's stable
-//! [`Error::kind`](tepat_engine::Error::kind), so clients can branch on it.
+//! [`Error::kind`](tepat_engine::Error::kind), so clients can branch on it. Scenario and
+//! store errors are mapped here too, with their own stable kinds.
 
+use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tepat_engine::scenario::ScenarioError;
 use tepat_engine::Error;
 
 /// Media type of problem bodies.
@@ -72,6 +75,21 @@ impl Problem {
         )
     }
 
+    /// A request without a (known) token where one is needed.
+    pub fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+            detail,
+        )
+    }
+
+    /// A token whose role may not do this.
+    pub fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
@@ -80,8 +98,15 @@ impl Problem {
 
 impl From<Error> for Problem {
     fn from(e: Error) -> Problem {
+        engine_problem(&e)
+    }
+}
+
+/// The one mapping of engine errors (by reference: a scenario error wraps one).
+fn engine_problem(e: &Error) -> Problem {
+    {
         use StatusCode as S;
-        let (status, title) = match &e {
+        let (status, title) = match e {
             Error::UnknownLayer { .. } => (S::NOT_FOUND, "Unknown layer"),
             Error::UnknownAnalysis { .. } => (S::NOT_FOUND, "Unknown analysis"),
             Error::InvalidParams { .. } => (S::UNPROCESSABLE_ENTITY, "Invalid analysis parameters"),
@@ -103,6 +128,50 @@ impl From<Error> for Problem {
             _ => (S::INTERNAL_SERVER_ERROR, "Engine error"),
         };
         Problem::new(status, e.kind(), title, e.to_string())
+    }
+}
+
+impl From<ScenarioError> for Problem {
+    fn from(e: ScenarioError) -> Problem {
+        use StatusCode as S;
+        let title = match &e {
+            // The analysis' own error, with the scenario it failed on in front.
+            ScenarioError::Analysis { source, .. } => {
+                let mut p = engine_problem(source);
+                p.detail = e.to_string();
+                return p;
+            }
+            ScenarioError::Parse(_) => "Invalid scenario",
+            ScenarioError::UnknownLayer { .. } => "Edit names an unknown layer",
+            ScenarioError::WrongRole { .. } => "Edit names a layer of the wrong role",
+            ScenarioError::UnknownFeature { .. } => "Edit names an unknown feature",
+            ScenarioError::DuplicateFeature { .. } => "Feature id already used",
+            ScenarioError::UnknownField { .. } => "Edit names an unknown field",
+            ScenarioError::InvalidEdit { .. } => "Invalid edit",
+            ScenarioError::InvalidCompare(_) => "Invalid comparison",
+            _ => "Scenario error",
+        };
+        // Everything here is about the request body: the edits or the comparison asked for.
+        Problem::new(S::UNPROCESSABLE_ENTITY, e.kind(), title, e.to_string())
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Problem {
+        match &e {
+            StoreError::NoScenario { .. } => Problem::new(
+                StatusCode::NOT_FOUND,
+                "unknown-scenario",
+                "Unknown scenario",
+                e.to_string(),
+            ),
+            _ => Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "store",
+                "Store error",
+                e.to_string(),
+            ),
+        }
     }
 }
 

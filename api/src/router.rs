@@ -3,16 +3,19 @@
 //! as `application/problem+json` (see [`crate::problem`]).
 
 use crate::analyses;
+use crate::auth;
 use crate::features::{self, Selection};
 use crate::layers::LayerDetail;
 use crate::output::{render, Format, OutputError};
 use crate::problem::{self, Problem};
+use crate::scenarios;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::{middleware, Json, Router};
 use geo::{coord, Rect};
 use serde::Deserialize;
@@ -35,6 +38,22 @@ pub fn router(state: AppState) -> Router {
         .route("/layers/{name}/features", get(layer_features))
         .route("/analyses", get(list_analyses))
         .route("/analyses/{name}", post(run_analysis))
+        .route("/scenarios", get(scenarios::list).post(scenarios::create))
+        .route(
+            "/scenarios/{id}",
+            get(scenarios::get_one)
+                .put(scenarios::replace)
+                .delete(scenarios::delete),
+        )
+        .route("/scenarios/{id}/edits", post(scenarios::add_edits))
+        .route("/scenarios/{id}/compare", post(scenarios::compare_one))
+        .route("/compare", post(scenarios::compare))
+        .route("/audit", get(audit_log))
+        // On matched routes only: an unknown path stays a 404 whoever asks.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
         .with_state(state);
     Router::new()
         .nest("/api/v1", api)
@@ -165,10 +184,13 @@ async fn list_analyses() -> Json<Vec<analyses::AnalysisInfo>> {
     Json(analyses::catalog())
 }
 
-/// Query of `POST /analyses/{name}`: `format=json|geojson|csv` (default json).
+/// Query of `POST /analyses/{name}`: `format=json|geojson|csv` (default json), and
+/// `scenario=ID` (optionally `version=N`) to run on a stored scenario instead of the baseline.
 #[derive(Debug, Deserialize)]
 struct RunQuery {
     format: Option<String>,
+    scenario: Option<String>,
+    version: Option<String>,
 }
 
 impl RunQuery {
@@ -191,6 +213,10 @@ async fn run_analysis(
     body: Bytes,
 ) -> Result<Response, Problem> {
     let format = query.format()?;
+    let version = scenarios::parse_version(query.version.as_deref())?;
+    if version.is_some() && query.scenario.is_none() {
+        return Err(Problem::invalid_query("version: needs scenario"));
+    }
     analysis::find(&name)?; // an unknown analysis is a 404 whatever the body
                             // An empty body means "all defaults", like `tepat run` without --params.
     let params = if body.iter().all(u8::is_ascii_whitespace) {
@@ -199,16 +225,25 @@ async fn run_analysis(
         serde_json::from_slice(&body)
             .map_err(|e| Problem::invalid_json(format!("request body: {e}")))?
     };
+    let scenario = query.scenario;
     if format == Format::Json {
-        let result =
-            blocking(move || analysis::run(state.project(), &name, params).map_err(Problem::from))
-                .await?;
-        return Ok(Json(result).into_response());
+        let (result, hit) = blocking(move || {
+            let scenario = scenario.as_deref().map(|id| (id, version));
+            scenarios::run_cached(&state, &name, params, scenario)
+        })
+        .await?;
+        let cache = if hit { "hit" } else { "miss" };
+        return Ok(([(CACHE_HEADER, cache)], Json(result.as_ref())).into_response());
     }
     // GeoJSON joins the rows to the zones' geometry (reprojected to EPSG:4326); CSV flattens.
     let bytes = blocking(move || {
-        let result = analysis::run(state.project(), &name, params)?;
-        render(&result, state.project(), format).map_err(|e| match e {
+        let scenario = scenario.as_deref().map(|id| (id, version));
+        let (result, _) = scenarios::run_cached(&state, &name, params, scenario)?;
+        let project = match scenario {
+            Some((id, v)) => std::borrow::Cow::Owned(scenarios::scenario_project(&state, id, v)?),
+            None => std::borrow::Cow::Borrowed(state.project()),
+        };
+        render(&result, &project, format).map_err(|e| match e {
             OutputError::Engine(e) => Problem::from(e),
             other => Problem::internal(other.to_string()),
         })
@@ -221,8 +256,34 @@ async fn run_analysis(
     Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
 }
 
+/// Response header saying whether an analysis result came from the cache (`hit`/`miss`).
+pub const CACHE_HEADER: &str = "x-tepat-cache";
+
+/// Query of `GET /audit`.
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    limit: Option<String>,
+}
+
+/// `GET /audit?limit=N`: the latest writes (default 100), newest first — who changed what,
+/// with the data and params it was based on.
+async fn audit_log(
+    State(state): State<AppState>,
+    Extension(_caller): Extension<auth::Caller>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, Problem> {
+    let limit = match q.limit.as_deref() {
+        Some(l) => l.trim().parse::<usize>().map_err(|_| {
+            Problem::invalid_query(format!("limit: '{l}' is not a non-negative integer"))
+        })?,
+        None => 100,
+    };
+    let entries = blocking(move || Ok(state.store().audit_log(limit)?)).await?;
+    Ok(Json(entries).into_response())
+}
+
 /// Runs `f` on tokio's blocking pool; a panic in the engine becomes a 500, not a crash.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
     tokio::task::spawn_blocking(f)

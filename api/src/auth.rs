@@ -1,0 +1,161 @@
+//! Tokens and roles. Reads are open unless the server is `--private`; every write needs a
+//! token (`Authorization: Bearer …`) of a role allowed to make it: 401 without a known
+//! token, 403 with the wrong role. Running an analysis or a comparison changes nothing, so
+//! it is a read.
+
+use crate::problem::Problem;
+use crate::state::AppState;
+use crate::store::{Principal, Role};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The caller of a request, as the auth middleware found it (in the request's extensions).
+#[derive(Debug, Clone, Default)]
+pub struct Caller(pub Option<Principal>);
+
+/// What a request needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Nothing, ever (health checks).
+    Nothing,
+    /// A token when the server is private.
+    Read,
+    /// A token of one of these roles.
+    Write(&'static [Role]),
+}
+
+/// Roles that may write scenarios.
+pub const SCENARIO_WRITERS: &[Role] = &[Role::Admin, Role::Planner];
+
+/// Roles that may change anything else (layers, tokens).
+pub const ADMINS: &[Role] = &[Role::Admin];
+
+/// What `method` on `path` (below `/api/v1`) needs.
+pub fn need(method: &Method, path: &str) -> Need {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    if path == "/health" {
+        return Need::Nothing;
+    }
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Need::Read;
+    }
+    let computes = *method == Method::POST
+        && (path.starts_with("/analyses/") || path == "/compare" || path.ends_with("/compare"));
+    if computes {
+        Need::Read
+    } else if path.starts_with("/scenarios") {
+        Need::Write(SCENARIO_WRITERS)
+    } else {
+        Need::Write(ADMINS)
+    }
+}
+
+/// Middleware: resolves the bearer token, enforces [`need`] and leaves a [`Caller`] for
+/// the handlers (who wrote what goes into the audit log).
+pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    match check(&state, &req) {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(p) => {
+            let unauthorized = p.status == 401;
+            let mut r = p.into_response();
+            if unauthorized {
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            r
+        }
+    }
+}
+
+fn check(state: &AppState, req: &Request) -> Result<Caller, Problem> {
+    let need = need(req.method(), req.uri().path());
+    let principal = match bearer(req)? {
+        Some(token) => Some(state.store().principal(token)?.ok_or_else(|| {
+            Problem::unauthorized("the bearer token is not known to this server")
+        })?),
+        None => None,
+    };
+    match (need, &principal) {
+        (Need::Nothing, _) => {}
+        (Need::Read, None) if state.options().private => {
+            return Err(Problem::unauthorized(
+                "this server is private: send `Authorization: Bearer <token>` (tepat token create)",
+            ))
+        }
+        (Need::Read, _) => {}
+        (Need::Write(roles), None) => {
+            return Err(Problem::unauthorized(format!(
+                "{} {} changes data: send `Authorization: Bearer <token>` of role {}",
+                req.method(),
+                req.uri().path(),
+                names(roles)
+            )))
+        }
+        (Need::Write(roles), Some(p)) if !roles.contains(&p.role) => {
+            return Err(Problem::forbidden(format!(
+                "a {} token may not {} {}; needs role {}",
+                p.role.as_str(),
+                req.method(),
+                req.uri().path(),
+                names(roles)
+            )))
+        }
+        (Need::Write(_), Some(_)) => {}
+    }
+    Ok(Caller(principal))
+}
+
+fn bearer(req: &Request) -> Result<Option<&str>, Problem> {
+    let Some(v) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let v = v
+        .to_str()
+        .map_err(|_| Problem::unauthorized("Authorization header is not text"))?;
+    match v.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(Problem::unauthorized(
+            "Authorization must be `Bearer <token>`",
+        )),
+    }
+}
+
+fn names(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computing_is_reading_and_scenario_writes_need_a_planner() {
+        assert_eq!(need(&Method::GET, "/api/v1/scenarios"), Need::Read);
+        assert_eq!(need(&Method::POST, "/analyses/access"), Need::Read);
+        assert_eq!(need(&Method::POST, "/scenarios/sc_1/compare"), Need::Read);
+        assert_eq!(need(&Method::POST, "/compare"), Need::Read);
+        assert_eq!(
+            need(&Method::POST, "/scenarios"),
+            Need::Write(SCENARIO_WRITERS)
+        );
+        assert_eq!(
+            need(&Method::DELETE, "/scenarios/x"),
+            Need::Write(SCENARIO_WRITERS)
+        );
+        assert_eq!(need(&Method::POST, "/layers"), Need::Write(ADMINS));
+        assert_eq!(need(&Method::GET, "/health"), Need::Nothing);
+    }
+}

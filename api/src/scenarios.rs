@@ -1,0 +1,346 @@
+//! Scenarios over HTTP: create / list / read / replace / append edits / delete, compare,
+//! and analysis runs on a scenario (`POST /analyses/{name}?scenario=ID`). Every write is
+//! validated by applying the scenario to the project first (an edit naming an unknown
+//! layer, feature or field is a 422, and nothing is stored), then stored with its audit
+//! entry — the scenario's fingerprint and the hashes of the layers it edits — in one
+//! transaction.
+
+use crate::auth::Caller;
+use crate::defaults;
+use crate::problem::Problem;
+use crate::router::blocking;
+use crate::state::AppState;
+use crate::store::StoredScenario;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use tepat_engine::analysis::{self, AnalysisResult};
+use tepat_engine::project::Project;
+use tepat_engine::scenario::{self, AnalysisRequest, Edit, Scenario};
+
+/// Query of `GET /scenarios/{id}`: an older `version`.
+#[derive(Debug, Deserialize)]
+pub struct VersionQuery {
+    version: Option<String>,
+}
+
+/// `?version=`: a positive integer.
+pub fn parse_version(v: Option<&str>) -> Result<Option<u32>, Problem> {
+    v.map(|v| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|v| *v > 0)
+            .ok_or_else(|| {
+                Problem::invalid_query(format!("version: '{v}' is not a positive integer"))
+            })
+    })
+    .transpose()
+}
+
+fn body_json(body: &Bytes) -> Result<Value, Problem> {
+    serde_json::from_slice(body).map_err(|e| Problem::invalid_json(format!("request body: {e}")))
+}
+
+fn scenario_from_body(body: &Bytes) -> Result<Scenario, Problem> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| Problem::invalid_json("request body is not UTF-8"))?;
+    body_json(body)?; // malformed JSON is a 400, a body of the wrong shape a 422
+    Ok(Scenario::from_json(text)?)
+}
+
+/// What the audit log keeps of a scenario write: the scenario as written, its fingerprint,
+/// and the content hashes of the baseline layers it edits.
+fn audit_detail(project: &Project, s: &Scenario) -> Value {
+    let mut layers = Map::new();
+    if let Ok(applied) = scenario::apply(project, s) {
+        for name in &applied.edited_layers {
+            if let Ok(l) = project.layers.get(name) {
+                layers.insert(name.clone(), l.content_hash().into());
+            }
+        }
+    }
+    json!({"scenario": s, "fingerprint": s.fingerprint(), "layers": layers})
+}
+
+fn created(stored: &StoredScenario) -> Response {
+    let location = format!("/api/v1/scenarios/{}", stored.id);
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(stored),
+    )
+        .into_response()
+}
+
+/// `POST /scenarios`: `{"name": …, "description"?: …, "edits"?: […]}` → 201 with the stored
+/// scenario, its `id` and `version` 1.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let s = scenario_from_body(&body)?;
+    let stored = blocking(move || {
+        scenario::apply(state.project(), &s)?;
+        let detail = audit_detail(state.project(), &s);
+        Ok(state
+            .store()
+            .create_scenario(&s, caller.0.as_ref(), detail)?)
+    })
+    .await?;
+    Ok(created(&stored))
+}
+
+/// `GET /scenarios`.
+pub async fn list(State(state): State<AppState>) -> Result<Response, Problem> {
+    let all = blocking(move || Ok(state.store().scenarios()?)).await?;
+    Ok(Json(all).into_response())
+}
+
+/// `GET /scenarios/{id}[?version=N]`.
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, Problem> {
+    let version = parse_version(q.version.as_deref())?;
+    let s = blocking(move || Ok(state.store().scenario(&id, version)?)).await?;
+    Ok(Json(s).into_response())
+}
+
+/// `PUT /scenarios/{id}`: the whole scenario replaced; a new version.
+pub async fn replace(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let s = scenario_from_body(&body)?;
+    let stored = blocking(move || {
+        state.store().scenario(&id, None)?; // 404 before 422
+        scenario::apply(state.project(), &s)?;
+        let detail = audit_detail(state.project(), &s);
+        Ok(state
+            .store()
+            .update_scenario(&id, &s, caller.0.as_ref(), detail)?)
+    })
+    .await?;
+    Ok(Json(stored).into_response())
+}
+
+/// `POST /scenarios/{id}/edits`: one edit or a list, appended; a new version.
+pub async fn add_edits(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let value = body_json(&body)?;
+    let items = match value {
+        Value::Array(items) => items,
+        one => vec![one],
+    };
+    let edits: Vec<Edit> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            serde_path_to_error::deserialize(v).map_err(|e| {
+                let path = e.path().to_string();
+                Problem::from(scenario::ScenarioError::Parse(format!(
+                    "edit {}: {path}: {}",
+                    i + 1,
+                    e.into_inner()
+                )))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let stored = blocking(move || {
+        let mut s = state.store().scenario(&id, None)?.scenario;
+        s.edits.extend(edits);
+        scenario::apply(state.project(), &s)?;
+        let detail = audit_detail(state.project(), &s);
+        Ok(state
+            .store()
+            .update_scenario(&id, &s, caller.0.as_ref(), detail)?)
+    })
+    .await?;
+    Ok(Json(stored).into_response())
+}
+
+/// `DELETE /scenarios/{id}` → 204.
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    blocking(move || {
+        let s = state.store().scenario(&id, None)?;
+        let detail = json!({"name": s.scenario.name, "version": s.scenario.version});
+        Ok(state
+            .store()
+            .delete_scenario(&id, caller.0.as_ref(), detail)?)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// One analysis of a comparison: a bare name (default params) or `{"name", "params"}`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum AnalysisItem {
+    Name(String),
+    Full(AnalysisRequest),
+}
+
+/// A scenario of `POST /compare`: an id, or `{"id", "version"}`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ScenarioRef {
+    Id(String),
+    Versioned { id: String, version: u32 },
+}
+
+/// Body of `POST /compare`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompareBody {
+    scenarios: Vec<ScenarioRef>,
+    #[serde(default)]
+    analyses: Option<Vec<AnalysisItem>>,
+}
+
+/// Body of `POST /scenarios/{id}/compare`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompareOneBody {
+    #[serde(default)]
+    analyses: Option<Vec<AnalysisItem>>,
+}
+
+fn parse_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T, Problem> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    typed(body_json(body)?)
+}
+
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Problem> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        Problem::from(scenario::ScenarioError::InvalidCompare(format!(
+            "{path}: {}",
+            e.into_inner()
+        )))
+    })
+}
+
+fn requests(
+    project: &Project,
+    scenarios: &[Scenario],
+    items: Option<Vec<AnalysisItem>>,
+) -> Result<Vec<AnalysisRequest>, Problem> {
+    let items = items.unwrap_or_else(|| {
+        defaults::DEFAULT_ANALYSES
+            .iter()
+            .map(|n| AnalysisItem::Name(n.to_string()))
+            .collect()
+    });
+    items
+        .into_iter()
+        .map(|item| match item {
+            AnalysisItem::Full(r) => Ok(r),
+            AnalysisItem::Name(name) => Ok(AnalysisRequest {
+                params: defaults::default_params(project, scenarios, &name)?,
+                name,
+            }),
+        })
+        .collect()
+}
+
+/// `POST /compare`: `{"scenarios": [id | {"id", "version"}, …], "analyses"?: [name |
+/// {"name", "params"}, …]}` (default analyses: exposure, access, index with default params).
+pub async fn compare(State(state): State<AppState>, body: Bytes) -> Result<Response, Problem> {
+    let body: CompareBody = typed(body_json(&body)?)?;
+    let c = blocking(move || {
+        let scenarios = body
+            .scenarios
+            .iter()
+            .map(|r| {
+                let (id, v) = match r {
+                    ScenarioRef::Id(id) => (id.as_str(), None),
+                    ScenarioRef::Versioned { id, version } => (id.as_str(), Some(*version)),
+                };
+                Ok(state.store().scenario(id, v)?.scenario)
+            })
+            .collect::<Result<Vec<_>, Problem>>()?;
+        let reqs = requests(state.project(), &scenarios, body.analyses)?;
+        Ok(scenario::compare(state.project(), &scenarios, &reqs)?)
+    })
+    .await?;
+    Ok(Json(c).into_response())
+}
+
+/// `POST /scenarios/{id}/compare`: the scenario against the baseline.
+pub async fn compare_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let body: CompareOneBody = parse_body(&body)?;
+    let c = blocking(move || {
+        let s = state.store().scenario(&id, None)?.scenario;
+        let scenarios = [s];
+        let reqs = requests(state.project(), &scenarios, body.analyses)?;
+        Ok(scenario::compare(state.project(), &scenarios, &reqs)?)
+    })
+    .await?;
+    Ok(Json(c).into_response())
+}
+
+/// Runs `name` on the baseline or on a stored scenario, through the results cache. The
+/// flag says whether the result came from the cache.
+pub fn run_cached(
+    state: &AppState,
+    name: &str,
+    params: Value,
+    scenario: Option<(&str, Option<u32>)>,
+) -> Result<(Arc<AnalysisResult>, bool), Problem> {
+    let stored = match scenario {
+        Some((id, version)) => Some(state.store().scenario(id, version)?),
+        None => None,
+    };
+    let key = state.cache_key(
+        name,
+        &params,
+        stored.as_ref().map(|s| (s.id.as_str(), s.scenario.version)),
+    );
+    if let Some(hit) = state.cached(&key) {
+        return Ok((hit, true));
+    }
+    let result = match &stored {
+        Some(s) => {
+            let applied = scenario::apply(state.project(), &s.scenario)?;
+            analysis::run(&applied.project, name, params)?
+        }
+        None => analysis::run(state.project(), name, params)?,
+    };
+    let result = Arc::new(result);
+    state.cache(key, result.clone());
+    Ok((result, false))
+}
+
+/// The project a scenario makes (for rendering GeoJSON of a scenario run).
+pub fn scenario_project(
+    state: &AppState,
+    id: &str,
+    version: Option<u32>,
+) -> Result<Project, Problem> {
+    let s = state.store().scenario(id, version)?;
+    Ok(scenario::apply(state.project(), &s.scenario)?.project)
+}

@@ -1,0 +1,480 @@
+//! Comparing scenarios: the same analyses on the baseline and on each scenario, with
+//! per-row and summary deltas and sentences that say what changed.
+
+use super::{apply, Applied, Budget, Scenario, ScenarioError};
+use crate::analysis::{self, AnalysisResult, Meta, Row};
+use crate::project::Project;
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+/// Most scenarios one comparison shows side by side (with the baseline).
+pub const MAX_SCENARIOS: usize = 5;
+
+/// One analysis to run in a comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisRequest {
+    /// Registered analysis name.
+    pub name: String,
+    /// Its params (as for `POST /analyses/{name}`).
+    #[serde(default)]
+    pub params: Value,
+}
+
+/// The answer of [`compare`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The scenarios compared, in request order.
+    pub scenarios: Vec<ScenarioInfo>,
+    /// One entry per requested analysis, in request order.
+    pub analyses: Vec<AnalysisComparison>,
+    /// Wall time of the whole comparison.
+    pub elapsed_ms: u64,
+}
+
+/// What a scenario is, as compared.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: u32,
+    /// [`Scenario::fingerprint`]: changes with every edit.
+    pub fingerprint: String,
+    /// Number of edits.
+    pub edits: usize,
+    /// Layers the edits changed.
+    pub edited_layers: Vec<String>,
+    /// Facilities closed, by layer.
+    pub closed: BTreeMap<String, Vec<String>>,
+    /// Budget, if set.
+    pub budget: Option<Budget>,
+    /// Σ cost of the new facilities.
+    pub spend: f64,
+    /// The money, in words.
+    pub sentences: Vec<String>,
+}
+
+/// One analysis on the baseline and on every scenario.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnalysisComparison {
+    /// Analysis name.
+    pub analysis: String,
+    /// The full baseline result.
+    pub baseline: AnalysisResult,
+    /// Per scenario, in request order.
+    pub scenarios: Vec<ScenarioOutcome>,
+}
+
+/// One analysis on one scenario, against the baseline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScenarioOutcome {
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario version.
+    pub version: u32,
+    /// The scenario's summary.
+    pub summary: Map<String, Value>,
+    /// Scenario − baseline, for every numeric summary entry both have.
+    pub summary_delta: Map<String, Value>,
+    /// Per row (sorted by id): `id`, `name` when there is one, every numeric column's
+    /// scenario value and `<column>_delta` (scenario − baseline), boolean columns as they are.
+    pub rows: Vec<Row>,
+    /// Row ids the scenario no longer has (an excluded zone, a removed facility).
+    pub only_in_baseline: Vec<String>,
+    /// Row ids only the scenario has (a new facility).
+    pub only_in_scenario: Vec<String>,
+    /// What changed, in words.
+    pub sentences: Vec<String>,
+    /// Provenance of the scenario run (the edited layers' hashes differ from the baseline's).
+    pub meta: Meta,
+}
+
+/// Runs `analyses` on `base` and on each of `scenarios` (at most [`MAX_SCENARIOS`]).
+/// The scenario runs share every unedited layer with the baseline and run in parallel.
+pub fn compare(
+    base: &Project,
+    scenarios: &[Scenario],
+    analyses: &[AnalysisRequest],
+) -> Result<Comparison, ScenarioError> {
+    let start = Instant::now();
+    if analyses.is_empty() {
+        return Err(ScenarioError::InvalidCompare(
+            "name at least one analysis".into(),
+        ));
+    }
+    if scenarios.is_empty() || scenarios.len() > MAX_SCENARIOS {
+        return Err(ScenarioError::InvalidCompare(format!(
+            "give 1 to {MAX_SCENARIOS} scenarios (got {})",
+            scenarios.len()
+        )));
+    }
+    for a in analyses {
+        analysis::find(&a.name).map_err(|source| ScenarioError::Analysis {
+            scenario: None,
+            source,
+        })?;
+    }
+    let applied: Vec<Applied> = scenarios
+        .iter()
+        .map(|s| apply(base, s))
+        .collect::<Result<_, _>>()?;
+    // Every (view, analysis) pair is independent: view 0 is the baseline.
+    let views: Vec<(Option<&Scenario>, &Project)> = std::iter::once((None, base))
+        .chain(
+            scenarios
+                .iter()
+                .zip(&applied)
+                .map(|(s, a)| (Some(s), &a.project)),
+        )
+        .collect();
+    let jobs: Vec<(usize, usize)> = (0..views.len())
+        .flat_map(|v| (0..analyses.len()).map(move |a| (v, a)))
+        .collect();
+    let results: Vec<AnalysisResult> = jobs
+        .par_iter()
+        .map(|&(v, a)| {
+            let (scenario, project) = views[v];
+            analysis::run(project, &analyses[a].name, analyses[a].params.clone()).map_err(
+                |source| ScenarioError::Analysis {
+                    scenario: scenario.map(|s| s.name.clone()),
+                    source,
+                },
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    let mut results = results.into_iter();
+    // `jobs` is view-major: the first `analyses.len()` results are the baseline's.
+    let mut by_view: Vec<Vec<AnalysisResult>> = Vec::with_capacity(views.len());
+    for _ in 0..views.len() {
+        by_view.push(results.by_ref().take(analyses.len()).collect());
+    }
+    let mut baseline = by_view.remove(0).into_iter();
+    let mut per_scenario: Vec<std::vec::IntoIter<AnalysisResult>> =
+        by_view.into_iter().map(Vec::into_iter).collect();
+    let mut out = Vec::with_capacity(analyses.len());
+    for req in analyses {
+        let base_result = baseline
+            .next()
+            .ok_or_else(|| ScenarioError::InvalidCompare("missing baseline result".into()))?;
+        let mut outcomes = Vec::with_capacity(scenarios.len());
+        for (s, results) in scenarios.iter().zip(per_scenario.iter_mut()) {
+            let r = results
+                .next()
+                .ok_or_else(|| ScenarioError::InvalidCompare("missing scenario result".into()))?;
+            outcomes.push(outcome(&req.name, s, &base_result, r));
+        }
+        out.push(AnalysisComparison {
+            analysis: req.name.clone(),
+            baseline: base_result,
+            scenarios: outcomes,
+        });
+    }
+    let infos = scenarios
+        .iter()
+        .zip(&applied)
+        .map(|(s, a)| ScenarioInfo {
+            name: s.name.clone(),
+            version: s.version,
+            fingerprint: s.fingerprint(),
+            edits: s.edits.len(),
+            edited_layers: a.edited_layers.clone(),
+            closed: a.closed.clone(),
+            budget: a.budget.clone(),
+            spend: a.spend,
+            sentences: money_sentences(a),
+        })
+        .collect();
+    Ok(Comparison {
+        scenarios: infos,
+        analyses: out,
+        elapsed_ms: start.elapsed().as_millis() as u64,
+    })
+}
+
+fn outcome(name: &str, s: &Scenario, base: &AnalysisResult, r: AnalysisResult) -> ScenarioOutcome {
+    let base_rows: BTreeMap<&str, &Row> = base
+        .rows
+        .iter()
+        .filter_map(|row| Some((row.get("id")?.as_str()?, row)))
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut rows = Vec::with_capacity(r.rows.len());
+    let mut only_in_scenario = Vec::new();
+    for row in &r.rows {
+        let Some(id) = row.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        seen.insert(id.to_string());
+        let before = base_rows.get(id);
+        if before.is_none() {
+            only_in_scenario.push(id.to_string());
+        }
+        let mut o = Row::new();
+        o.insert("id".into(), Value::String(id.to_string()));
+        if let Some(n @ Value::String(_)) = row.get("name") {
+            o.insert("name".into(), n.clone());
+        }
+        for (k, v) in row {
+            match v {
+                Value::Number(x) => {
+                    o.insert(k.clone(), v.clone());
+                    let b = before.and_then(|b| b.get(k)).and_then(Value::as_f64);
+                    if let (Some(x), Some(b)) = (x.as_f64(), b) {
+                        o.insert(format!("{k}_delta"), analysis::num(x - b));
+                    }
+                }
+                Value::Bool(_) => {
+                    o.insert(k.clone(), v.clone());
+                }
+                _ => {}
+            }
+        }
+        rows.push(o);
+    }
+    let only_in_baseline = base_rows
+        .keys()
+        .filter(|id| !seen.contains(**id))
+        .map(|id| id.to_string())
+        .collect();
+    let mut summary_delta = Map::new();
+    for (k, v) in &r.summary {
+        if let (Some(x), Some(b)) = (v.as_f64(), base.summary.get(k).and_then(Value::as_f64)) {
+            summary_delta.insert(k.clone(), analysis::num(x - b));
+        }
+    }
+    let sentences = sentences(name, base, &r, &summary_delta);
+    ScenarioOutcome {
+        scenario: s.name.clone(),
+        version: s.version,
+        summary: r.summary,
+        summary_delta,
+        rows,
+        only_in_baseline,
+        only_in_scenario,
+        sentences,
+        meta: r.meta,
+    }
+}
+
+/// What changed, in words: the headline figure of the analyses tepat knows, the changed
+/// summary figures of any other.
+fn sentences(
+    name: &str,
+    base: &AnalysisResult,
+    r: &AnalysisResult,
+    delta: &Map<String, Value>,
+) -> Vec<String> {
+    let d = |k: &str| delta.get(k).and_then(Value::as_f64);
+    let p = &r.params;
+    let mut out = Vec::new();
+    match name {
+        "access" => {
+            let noun = facility_noun(p);
+            if let Some(x) = d("covered_population") {
+                let reach = match p.get("radius_m").and_then(Value::as_f64) {
+                    Some(m) => format!("within {} of", distance(m)),
+                    None => "able to reach".to_string(),
+                };
+                out.push(format!("{} people {reach} a {noun}", signed(x)));
+            }
+            if let Some(x) = d("facilities_open").filter(|x| *x != 0.0) {
+                out.push(format!("{} {noun} open", signed(x)));
+            }
+            if let Some(x) = d("unreachable_population").filter(|x| *x != 0.0) {
+                out.push(format!("{} people who can reach no {noun}", signed(x)));
+            }
+        }
+        "exposure" => {
+            let hazard = p
+                .get("hazard")
+                .and_then(Value::as_str)
+                .unwrap_or("the hazard");
+            if let Some(x) = d("exposed_population") {
+                out.push(format!("{} people exposed to {hazard}", signed(x)));
+            }
+            if let Some(x) = d("displaced").filter(|x| *x != 0.0) {
+                out.push(format!("{} people displaced", signed(x)));
+            }
+            if let Some(x) = d("facilities_exposed").filter(|x| *x != 0.0) {
+                out.push(format!("{} facilities in {hazard}", signed(x)));
+            }
+        }
+        "index" => {
+            let zones = p.get("zones").and_then(Value::as_str).unwrap_or("zones");
+            let n = p.get("top_n").and_then(Value::as_u64).unwrap_or(10);
+            let before = top_list(base);
+            let after = top_list(r);
+            let left: Vec<&(String, String)> =
+                before.iter().filter(|z| !after.contains(z)).collect();
+            let entered: Vec<&(String, String)> =
+                after.iter().filter(|z| !before.contains(z)).collect();
+            if left.is_empty() && entered.is_empty() {
+                out.push(format!("the top {n} {zones} are unchanged"));
+            }
+            if !left.is_empty() {
+                out.push(format!(
+                    "{} {zones} leave the top {n}: {}",
+                    left.len(),
+                    names(&left)
+                ));
+            }
+            if !entered.is_empty() {
+                out.push(format!(
+                    "{} {zones} enter the top {n}: {}",
+                    entered.len(),
+                    names(&entered)
+                ));
+            }
+        }
+        _ => {
+            for (k, v) in delta {
+                let x = v.as_f64().unwrap_or(0.0);
+                if x != 0.0 && out.len() < 5 {
+                    out.push(format!("{k} {}", signed_value(x)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the access params call a facility: the one kind asked for, else the layer's name.
+fn facility_noun(p: &Value) -> String {
+    match p.get("kind").and_then(Value::as_array).map(Vec::as_slice) {
+        Some([Value::String(k)]) => k.clone(),
+        _ => p
+            .get("facilities")
+            .and_then(Value::as_str)
+            .unwrap_or("facility")
+            .to_string(),
+    }
+}
+
+/// The index summary's top list as (id, display name).
+fn top_list(r: &AnalysisResult) -> Vec<(String, String)> {
+    r.summary
+        .get("top")
+        .and_then(Value::as_array)
+        .map(|top| {
+            top.iter()
+                .filter_map(|z| {
+                    let id = z.get("id")?.as_str()?.to_string();
+                    let name = z
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map_or_else(|| id.clone(), str::to_string);
+                    Some((id, name))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn names(zones: &[&(String, String)]) -> String {
+    zones
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn money_sentences(a: &Applied) -> Vec<String> {
+    let mut out = Vec::new();
+    match &a.budget {
+        Some(b) => {
+            out.push(format!(
+                "spends {} of a budget of {} {}",
+                count(a.spend),
+                count(b.amount),
+                b.currency
+            ));
+            if a.spend > b.amount {
+                out.push(format!(
+                    "over budget by {} {}",
+                    count(a.spend - b.amount),
+                    b.currency
+                ));
+            }
+        }
+        None if a.spend > 0.0 => out.push(format!("new facilities cost {}", count(a.spend))),
+        None => {}
+    }
+    out
+}
+
+/// A count, rounded, with thousands separators: 12400.4 → "12,400".
+pub(crate) fn count(x: f64) -> String {
+    let r = x.round();
+    let digits = format!("{:.0}", r.abs());
+    let mut s = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            s.push(',');
+        }
+        s.push(c);
+    }
+    if r < 0.0 {
+        format!("-{s}")
+    } else {
+        s
+    }
+}
+
+/// A signed count: "+12,400", "-3,100", "±0".
+pub(crate) fn signed(x: f64) -> String {
+    let r = x.round();
+    if r == 0.0 {
+        "±0".to_string()
+    } else if r > 0.0 {
+        format!("+{}", count(r))
+    } else {
+        count(r)
+    }
+}
+
+/// A signed value that may be small (a share, a mean): counts above 100, else 3 figures.
+fn signed_value(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        signed(x)
+    } else {
+        format!("{x:+.3}")
+    }
+}
+
+/// A distance in metres as people say it: "800 m", "2 km", "1.5 km".
+pub(crate) fn distance(m: f64) -> String {
+    if m < 1000.0 {
+        format!("{m:.0} m")
+    } else {
+        let km = m / 1000.0;
+        if (km - km.round()).abs() < 1e-9 {
+            format!("{km:.0} km")
+        } else {
+            format!("{km:.1} km")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(count(12_400.4), "12,400");
+        assert_eq!(count(999.6), "1,000");
+        assert_eq!(count(1_234_567.0), "1,234,567");
+        assert_eq!(signed(12_400.0), "+12,400");
+        assert_eq!(signed(-3_100.0), "-3,100");
+        assert_eq!(signed(0.2), "±0");
+        assert_eq!(distance(2000.0), "2 km");
+        assert_eq!(distance(1500.0), "1.5 km");
+        assert_eq!(distance(800.0), "800 m");
+        assert_eq!(signed_value(0.01234), "+0.012");
+    }
+}
