@@ -14,17 +14,19 @@ SHELL := /bin/bash
 CARGO ?= cargo
 ADDR ?= 127.0.0.1:8080
 VENV ?= .venv
-# Debian packages the build needs: GDAL (Shapefile, GeoPackage, GeoTIFF) and pkg-config to find it.
-APT_PACKAGES := libgdal-dev pkg-config
+# Debian packages the build needs: GDAL (Shapefile, GeoPackage, GeoTIFF) and pkg-config to find it;
+# cmake, g++ and libclang-dev to build the HiGHS solver from source (the `highs` crate).
+APT_PACKAGES := libgdal-dev pkg-config cmake g++ libclang-dev
 # Debian's Chromium for the viewer's browser tests (never a downloaded browser), and a font.
 BROWSER_APT_PACKAGES := chromium chromium-driver fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps fmt-check clippy unit bench bench-peers bench-peers-quick bench-analyses bench-peers-analyses goldens demo venv
+.PHONY: run test build deps fmt-check clippy unit bench bench-peers bench-peers-quick bench-analyses bench-peers-analyses bench-peers-locate bench-peers-hotspots goldens demo venv
 
 deps:
-	@if ! pkg-config --exists gdal 2>/dev/null; then \
-		echo "installing $(APT_PACKAGES) (GDAL for Shapefile/GeoPackage/GeoTIFF)"; \
+	@if ! pkg-config --exists gdal 2>/dev/null || ! command -v cmake >/dev/null || ! command -v g++ >/dev/null \
+		|| ! ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1; then \
+		echo "installing $(APT_PACKAGES) (GDAL for Shapefile/GeoPackage/GeoTIFF; cmake, g++, libclang for HiGHS)"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
@@ -74,6 +76,8 @@ goldens: build venv
 	$(VENV)/bin/python engine/tests/golden/make_demo_interpolate.py target/golden-demo > engine/tests/golden/demo_interpolate.csv
 	$(VENV)/bin/python engine/tests/golden/make_real_city.py
 	$(VENV)/bin/python engine/tests/golden/make_access.py target/golden-demo
+	$(VENV)/bin/python engine/tests/golden/make_spopt.py target/golden-demo
+	$(VENV)/bin/python engine/tests/golden/make_esda.py
 
 bench-peers-quick: deps venv
 	$(CARGO) build --release -p tepat-benches --bins
@@ -89,6 +93,16 @@ bench-analyses: deps
 bench-peers-analyses: deps venv
 	$(CARGO) build --release -p tepat-benches --bins
 	$(VENV)/bin/python benches/peers/analyses.py
+
+# `locate` beside spopt (PuLP + CBC): same optimum, time ratio (benches/peers/locate.py).
+bench-peers-locate: deps venv
+	$(CARGO) build --release -p tepat-benches --bins
+	$(VENV)/bin/python benches/peers/locate.py
+
+# `hotspots` beside libpysal Queen + esda Moran_Local, 999 permutations (benches/peers/hotspots.py).
+bench-peers-hotspots: deps venv
+	$(CARGO) build --release -p tepat-benches --bins
+	$(VENV)/bin/python benches/peers/hotspots.py
 
 # The map viewer (viewer/: MapLibre GL JS, TypeScript, Vite), built into viewer/dist and embedded
 # into the tepat binary. npm ci from the lockfile, and a build, only when their inputs changed.

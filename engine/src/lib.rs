@@ -12,7 +12,10 @@ pub mod index;
 pub mod io;
 pub mod kernels;
 pub mod layer;
+pub mod optimize;
 pub mod project;
+pub mod scenario;
+pub mod weights;
 
 pub use error::{Error, Result};
 pub use layer::{Column, ColumnData, Layer, LayerSet, Role, Value};

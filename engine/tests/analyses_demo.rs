@@ -66,7 +66,16 @@ fn every_registered_analysis_is_covered_here() {
     let names: Vec<_> = analysis::registry().iter().map(|a| a.name()).collect();
     assert_eq!(
         names,
-        ["aggregate", "exposure", "interpolate", "access", "index"],
+        [
+            "aggregate",
+            "exposure",
+            "interpolate",
+            "access",
+            "index",
+            "locate",
+            "allocate",
+            "hotspots"
+        ],
         "add a demo-city test for each new analysis"
     );
 }
@@ -351,4 +360,80 @@ fn exposure_with_a_hazard_in_another_crs_is_reprojected() {
         }
     }
     assert!(f(&b.summary["exposed_population"]) > 0.0);
+}
+
+#[test]
+fn locate_new_puskesmas_for_poor_households_outside_the_flood() {
+    // "With three new puskesmas, where do we cover the most poor households outside the
+    // flood zone?": candidate sites on a 500 m grid over the land, none in the Q100 flood.
+    let r = run(
+        "locate",
+        json!({"model": "mclp", "demand": "kelurahan", "weight": "poor_households",
+               "grid": {"spacing_m": 500, "within": "daratan"}, "exclude_hazard": "banjir_q100",
+               "existing": "puskesmas", "radius_m": 1000, "p": 3, "zones": "kecamatan"}),
+    );
+    let s = &r.summary;
+    assert_eq!(s["status"], "optimal");
+    assert_eq!(s["selected"].as_array().map(Vec::len), Some(3));
+    assert!(f(&s["objective"]) >= f(&s["covered_weight_before"]));
+    assert!(f(&s["covered_weight_share"]) <= 1.0);
+    let kel = demo().layers.get("kelurahan").expect("kelurahan");
+    let demand_rows = r.rows.iter().filter(|x| x["kind"] == "demand").count();
+    assert_eq!(demand_rows, kel.len());
+    let uncovered = s["uncovered_count"].as_u64().expect("count") as f64;
+    assert!((f(&s["covered_share"]) - (1.0 - uncovered / kel.len() as f64)).abs() < 1e-12);
+}
+
+#[test]
+fn allocate_programme_budget_across_kelurahan() {
+    let r = run(
+        "allocate",
+        json!({"layer": "kelurahan", "cost": "households", "benefit": "poor_households",
+               "budget": 30000, "group_zones": "kecamatan", "min_one_per_group": true}),
+    );
+    let s = &r.summary;
+    assert_eq!(s["status"], "optimal");
+    assert!(f(&s["spent"]) <= 30000.0);
+    let kec = demo().layers.get("kecamatan").expect("kecamatan");
+    let groups = s["groups"].as_object().expect("groups");
+    assert_eq!(groups.len(), kec.len(), "every kecamatan holds kelurahan");
+    assert!(groups.values().all(|g| g["funded"].as_u64() >= Some(1)));
+}
+
+#[test]
+fn hotspots_of_poverty_rate_per_kelurahan() {
+    let r = run(
+        "hotspots",
+        json!({"layer": "kelurahan", "numerator": "poor_households",
+               "denominator": "households", "per": 100, "smoothing": "eb"}),
+    );
+    let kel = demo().layers.get("kelurahan").expect("kelurahan");
+    assert_eq!(r.rows.len(), kel.len());
+    assert_eq!(r.params["statistic"], "local_moran");
+    assert_eq!(r.params["weights"]["type"], "queen");
+    assert_eq!(r.params["permutations"], 999);
+    // The demo's kelurahan tile their kecamatan exactly: no island under queen contiguity.
+    assert_eq!(r.summary["islands"], json!([]));
+    let counts = r.summary["counts"].as_object().expect("counts");
+    let total: u64 = counts.values().filter_map(Value::as_u64).sum();
+    assert_eq!(total as usize, kel.len());
+    for row in &r.rows {
+        let v = f(&row["value"]);
+        assert!((0.0..=100.0).contains(&v), "a percentage: {v}");
+        let p = f(&row["p"]);
+        assert!(p > 0.0 && p <= 0.5 + 1e-12, "folded pseudo p: {p}");
+        let label = row["label"].as_str().expect("label");
+        if label != "Not significant" {
+            assert!(p < 0.05);
+            let q = row["quadrant"].as_str().expect("quadrant");
+            let want = match q {
+                "HH" => "High-High",
+                "LH" => "Low-High",
+                "LL" => "Low-Low",
+                _ => "High-Low",
+            };
+            assert_eq!(label, want);
+        }
+    }
+    assert!(f(&r.summary["moran_i"]).is_finite());
 }

@@ -172,7 +172,7 @@ pub enum HazardFilter {
 }
 
 impl HazardFilter {
-    fn layer(&self) -> &str {
+    pub(crate) fn layer(&self) -> &str {
         match self {
             HazardFilter::Layer(l) | HazardFilter::Classes { layer: l, .. } => l,
         }
@@ -232,7 +232,7 @@ pub struct AccessParams {
 }
 
 /// Per demand, the (open facility slot, cost) pairs it can reach, sorted by cost then slot.
-type Reach = Vec<Vec<(usize, f64)>>;
+pub(crate) type Reach = Vec<Vec<(usize, f64)>>;
 
 /// Where costs come from. Each variant answers two questions per demand: which open
 /// facilities are within a cost, and which k are cheapest. A road-network source (shortest
@@ -364,7 +364,7 @@ fn opt(v: Option<f64>) -> Value {
 }
 
 /// A feature's location: the point itself, or a polygon's (or line's) centroid.
-fn location(g: &Option<Geometry>) -> Option<Coord> {
+pub(crate) fn location(g: &Option<Geometry>) -> Option<Coord> {
     let g = g.as_ref()?;
     point_coord(g)
         .or_else(|| g.centroid().map(|p| p.0))
@@ -373,7 +373,7 @@ fn location(g: &Option<Geometry>) -> Option<Coord> {
 
 /// Values of a numeric count field: null → 0 (counted in `missing`), negative or
 /// non-finite → an error naming the feature.
-fn counts(layer: &Layer, col: &Column, param: &str) -> Result<(Vec<f64>, usize)> {
+pub(crate) fn counts(layer: &Layer, col: &Column, param: &str) -> Result<(Vec<f64>, usize)> {
     let mut missing = 0;
     let mut out = Vec::with_capacity(layer.len());
     for i in 0..layer.len() {
@@ -1002,7 +1002,7 @@ fn zone_row(
 /// Reads a cost table into per-demand (open slot, cost) lists sorted by cost then slot.
 /// Rows naming an unknown demand or facility, or a facility that is not open, are skipped;
 /// null costs are skipped; negative or non-finite costs and repeated pairs are errors.
-fn cost_table(
+pub(crate) fn cost_table(
     table: &Layer,
     t: &CostTable,
     demand: &Layer,

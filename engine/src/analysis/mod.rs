@@ -7,10 +7,13 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod allocate;
 pub mod exposure;
+pub mod hotspots;
 pub mod index;
 pub mod interpolate;
 pub mod joined;
+pub mod locate;
 
 use crate::error::{Error, Result};
 use crate::project::Project;
@@ -124,6 +127,9 @@ pub fn registry() -> Vec<&'static dyn Analysis> {
         &interpolate::Interpolate,
         &access::Access,
         &index::Index,
+        &locate::Locate,
+        &allocate::Allocate,
+        &hotspots::Hotspots,
     ]
 }
 

@@ -1,0 +1,528 @@
+//! `allocate`: how to spend a budget across places. Each feature of `layer` is one
+//! candidate intervention with a `cost` (rupiah) and an expected `benefit` (a field, or a
+//! column of another analysis' rows such as `index` or `exposure`). The analysis chooses
+//! which to fund to maximise the total benefit within `budget`: an exact 0-1 knapsack,
+//! solved as a MILP with HiGHS so the equity rules fit in as rows:
+//! - `min_one_per_group`: at least one funded intervention per group (kecamatan);
+//! - `max_group_share`: no group above this share of the budget.
+//!
+//! Groups come from a `group` field or from the `group_zones` polygon containing each
+//! intervention's location (kelurahan → kecamatan). The summary carries a curve of the best
+//! benefit over a range of budgets with the marginal benefit per rupiah between points
+//! (what another Rp 5 miliar buys), and each row the reasons it was or was not funded.
+
+use super::access::location;
+use super::{layer_param, num, Output, Row, TypedAnalysis};
+use crate::error::{Error, Result};
+use crate::index::SpatialIndex;
+use crate::kernels::point_in_polygon;
+use crate::layer::{Layer, Role};
+use crate::optimize::{Direction, Mip, Options, Status};
+use crate::project::Project;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+/// The `allocate` analysis.
+#[derive(Debug, Clone, Copy)]
+pub struct Allocate;
+
+/// A numeric column of another analysis' rows, keyed by the layer's ids.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FromAnalysis {
+    /// The analysis to run (e.g. `index`, `exposure`).
+    pub analysis: String,
+    /// Its params.
+    #[serde(default)]
+    pub params: Value,
+    /// The numeric column of its rows.
+    pub field: String,
+}
+
+/// Params of `allocate`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllocateParams {
+    /// The interventions: one feature each (e.g. the kelurahan layer, one programme per
+    /// kelurahan), or a table.
+    pub layer: String,
+    /// Cost field (rupiah).
+    pub cost: String,
+    /// Benefit field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benefit: Option<String>,
+    /// Benefit from another analysis' rows instead of a field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benefit_from: Option<FromAnalysis>,
+    /// Total budget (rupiah).
+    pub budget: f64,
+    /// Field holding each intervention's group (e.g. the kecamatan code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Zones whose polygon containing an intervention's location is its group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_zones: Option<String>,
+    /// Fund at least one intervention in every group.
+    #[serde(default)]
+    pub min_one_per_group: bool,
+    /// No group may take more than this share of the budget (0–1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_group_share: Option<f64>,
+    /// Budgets of the benefit curve (default: ¼, ½, ¾, 1, 1¼, 1½ × budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curve_budgets: Option<Vec<f64>>,
+    /// Time limit of each solve, seconds.
+    #[serde(default = "default_time_limit")]
+    pub time_limit_s: f64,
+}
+
+fn default_time_limit() -> f64 {
+    30.0
+}
+
+fn err(param: &str, message: impl Into<String>) -> Error {
+    Error::param(Allocate::NAME, param, message)
+}
+
+/// A knapsack with equity rules, independent of layers.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Cost per item.
+    pub cost: Vec<f64>,
+    /// Benefit per item.
+    pub benefit: Vec<f64>,
+    /// Group index per item (None: in no group).
+    pub group: Vec<Option<usize>>,
+    /// Number of groups.
+    pub groups: usize,
+    /// At least one funded item per group.
+    pub min_one_per_group: bool,
+    /// Largest share of the budget per group.
+    pub max_group_share: Option<f64>,
+}
+
+/// The chosen items and the solve's quality.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// Funded per item.
+    pub funded: Vec<bool>,
+    /// Total benefit.
+    pub benefit: f64,
+    /// Total cost.
+    pub spent: f64,
+    /// Upper bound on the benefit.
+    pub bound: Option<f64>,
+    /// `optimal` or `time_limit`.
+    pub status: &'static str,
+}
+
+/// Why a budget cannot be allocated under the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Infeasible(pub String);
+
+/// The best choice within `budget` (exact, by HiGHS).
+pub fn solve(pb: &Problem, budget: f64, time_limit: Duration) -> Result<Choice, Infeasible> {
+    let n = pb.cost.len();
+    if pb.min_one_per_group {
+        // The cheapest item of each group must fit, together and within each group's cap.
+        let mut cheapest = vec![f64::INFINITY; pb.groups];
+        for i in 0..n {
+            if let Some(g) = pb.group[i] {
+                cheapest[g] = cheapest[g].min(pb.cost[i]);
+            }
+        }
+        let total: f64 = cheapest.iter().sum();
+        if total > budget * (1.0 + 1e-12) {
+            return Err(Infeasible(format!(
+                "one intervention per group costs at least {total}, more than the budget {budget}"
+            )));
+        }
+        if let Some(s) = pb.max_group_share {
+            if let Some(g) = (0..pb.groups).find(|&g| cheapest[g] > s * budget * (1.0 + 1e-12)) {
+                return Err(Infeasible(format!(
+                    "group #{g}'s cheapest intervention ({}) exceeds its cap of {} of the budget",
+                    cheapest[g],
+                    s * budget
+                )));
+            }
+        }
+    }
+    let mut mip = Mip::new(Direction::Maximise);
+    let x: Vec<usize> = (0..n)
+        .map(|i| mip.var(pb.benefit[i], 0.0, 1.0, true))
+        .collect();
+    let all: Vec<(usize, f64)> = (0..n).map(|i| (x[i], pb.cost[i])).collect();
+    mip.row(f64::NEG_INFINITY, budget, &all);
+    for g in 0..pb.groups {
+        let members: Vec<usize> = (0..n).filter(|&i| pb.group[i] == Some(g)).collect();
+        if pb.min_one_per_group {
+            let t: Vec<(usize, f64)> = members.iter().map(|&i| (x[i], 1.0)).collect();
+            mip.row(1.0, f64::INFINITY, &t);
+        }
+        if let Some(s) = pb.max_group_share {
+            let t: Vec<(usize, f64)> = members.iter().map(|&i| (x[i], pb.cost[i])).collect();
+            mip.row(f64::NEG_INFINITY, s * budget, &t);
+        }
+    }
+    let solved = mip.solve(&Options {
+        time_limit,
+        ..Options::default()
+    });
+    match (solved.status, &solved.values) {
+        (Status::Optimal | Status::TimeLimit, Some(v)) => {
+            let funded: Vec<bool> = x.iter().map(|&c| v[c] > 0.5).collect();
+            let benefit = (0..n).filter(|&i| funded[i]).map(|i| pb.benefit[i]).sum();
+            let spent = (0..n).filter(|&i| funded[i]).map(|i| pb.cost[i]).sum();
+            Ok(Choice {
+                funded,
+                benefit,
+                spent,
+                bound: solved.bound,
+                status: if solved.status == Status::Optimal {
+                    "optimal"
+                } else {
+                    "time_limit"
+                },
+            })
+        }
+        (Status::Infeasible, _) => Err(Infeasible(
+            "no choice of interventions satisfies the budget and the equity rules".into(),
+        )),
+        _ => Err(Infeasible(format!("the solver failed: {}", solved.detail))),
+    }
+}
+
+fn values_of(layer: &Layer, field: &str, param: &str) -> Result<Vec<f64>> {
+    let col = layer.numeric_column(field)?;
+    (0..layer.len())
+        .map(|i| match col.f64_at(i) {
+            Some(v) if v.is_finite() && v >= 0.0 => Ok(v),
+            None => Ok(0.0),
+            Some(v) => Err(err(
+                param,
+                format!(
+                    "layer '{}' feature '{}': field '{field}' is {v}; it must be ≥ 0",
+                    layer.name, layer.ids[i]
+                ),
+            )),
+        })
+        .collect()
+}
+
+impl TypedAnalysis for Allocate {
+    type Params = AllocateParams;
+    const NAME: &'static str = "allocate";
+    const DESCRIPTION: &'static str =
+        "Budget allocation across zones: exact 0-1 knapsack with equity rules, benefit-per-rupiah curve and reasons";
+
+    fn run(&self, project: &Project, p: &mut AllocateParams) -> Result<Output> {
+        let layer = layer_param(
+            project,
+            Self::NAME,
+            "layer",
+            &p.layer,
+            &[Role::Zones, Role::Table, Role::Facilities, Role::Demand],
+            true,
+        )?;
+        let mut layers_used = vec![layer.name.clone()];
+        if !(p.budget.is_finite() && p.budget >= 0.0) {
+            return Err(err(
+                "budget",
+                format!("must be finite and ≥ 0, not {}", p.budget),
+            ));
+        }
+        if let Some(s) = p.max_group_share {
+            if !(s > 0.0 && s <= 1.0) {
+                return Err(err(
+                    "max_group_share",
+                    format!("must be in (0, 1], not {s}"),
+                ));
+            }
+        }
+        if !(p.time_limit_s.is_finite() && p.time_limit_s > 0.0) {
+            return Err(err("time_limit_s", "must be > 0"));
+        }
+        let n = layer.len();
+        let cost = values_of(layer, &p.cost, "cost")?;
+        let benefit: Vec<f64> = match (&p.benefit, &p.benefit_from) {
+            (Some(f), None) => values_of(layer, f, "benefit")?,
+            (None, Some(b)) => {
+                if b.analysis == Self::NAME {
+                    return Err(err(
+                        "benefit_from",
+                        "allocate cannot take its benefit from itself",
+                    ));
+                }
+                let r = super::run(project, &b.analysis, b.params.clone())?;
+                let by_id: HashMap<&str, f64> = r
+                    .rows
+                    .iter()
+                    .filter_map(|row| {
+                        Some((row.get("id")?.as_str()?, row.get(&b.field)?.as_f64()?))
+                    })
+                    .collect();
+                if by_id.is_empty() {
+                    return Err(err(
+                        "benefit_from",
+                        format!(
+                            "analysis '{}' gave no rows with a numeric '{}'",
+                            b.analysis, b.field
+                        ),
+                    ));
+                }
+                layer
+                    .ids
+                    .iter()
+                    .map(|id| by_id.get(id.as_str()).copied().unwrap_or(0.0).max(0.0))
+                    .collect()
+            }
+            _ => {
+                return Err(err(
+                    "benefit",
+                    "give `benefit` (a field) or `benefit_from`, one of them",
+                ))
+            }
+        };
+
+        // Groups.
+        let labels: Vec<Option<String>> = match (&p.group, &p.group_zones) {
+            (Some(_), Some(_)) => {
+                return Err(err("group", "give `group` or `group_zones`, not both"))
+            }
+            (Some(f), None) => {
+                let col = layer.column(f)?;
+                (0..n).map(|i| col.get(i).as_key()).collect()
+            }
+            (None, Some(z)) => {
+                let zl = layer_param(project, Self::NAME, "group_zones", z, &[Role::Zones], false)?;
+                layers_used.push(zl.name.clone());
+                let locs: Vec<_> = layer.geometries.iter().map(location).collect();
+                let zone_of =
+                    point_in_polygon::assign(&locs, &zl.geometries, &SpatialIndex::of(zl));
+                zone_of
+                    .iter()
+                    .map(|z| z.map(|z| zl.ids[z].clone()))
+                    .collect()
+            }
+            (None, None) => {
+                if p.min_one_per_group || p.max_group_share.is_some() {
+                    return Err(err(
+                        "group",
+                        "the equity rules need `group` or `group_zones`",
+                    ));
+                }
+                vec![None; n]
+            }
+        };
+        let names: Vec<String> = labels
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let index: HashMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (s.as_str(), k))
+            .collect();
+        let group: Vec<Option<usize>> = labels
+            .iter()
+            .map(|l| l.as_deref().and_then(|s| index.get(s).copied()))
+            .collect();
+        let pb = Problem {
+            cost: cost.clone(),
+            benefit: benefit.clone(),
+            group: group.clone(),
+            groups: names.len(),
+            min_one_per_group: p.min_one_per_group,
+            max_group_share: p.max_group_share,
+        };
+        let limit = Duration::from_secs_f64(p.time_limit_s);
+        let choice = solve(&pb, p.budget, limit).map_err(|e| err("budget", e.0))?;
+
+        // The curve over budgets.
+        let budgets = p.curve_budgets.clone().unwrap_or_else(|| {
+            [0.25, 0.5, 0.75, 1.0, 1.25, 1.5]
+                .iter()
+                .map(|k| k * p.budget)
+                .collect()
+        });
+        let mut budgets: Vec<f64> = budgets
+            .into_iter()
+            .filter(|b| b.is_finite() && *b >= 0.0)
+            .collect();
+        budgets.sort_by(f64::total_cmp);
+        budgets.dedup();
+        p.curve_budgets = Some(budgets.clone());
+        let mut curve = Vec::new();
+        let mut prev: Option<(f64, f64)> = None;
+        for b in budgets {
+            let mut pt = Map::new();
+            pt.insert("budget".into(), num(b));
+            match solve(&pb, b, limit) {
+                Ok(c) => {
+                    pt.insert("benefit".into(), num(c.benefit));
+                    pt.insert("spent".into(), num(c.spent));
+                    pt.insert(
+                        "funded".into(),
+                        c.funded.iter().filter(|f| **f).count().into(),
+                    );
+                    pt.insert(
+                        "marginal_benefit_per_rupiah".into(),
+                        match prev {
+                            Some((pb_, pv)) if b > pb_ => num((c.benefit - pv) / (b - pb_)),
+                            _ => Value::Null,
+                        },
+                    );
+                    prev = Some((b, c.benefit));
+                }
+                Err(_) => {
+                    pt.insert("benefit".into(), Value::Null);
+                    pt.insert("spent".into(), Value::Null);
+                    pt.insert("funded".into(), Value::Null);
+                    pt.insert("marginal_benefit_per_rupiah".into(), Value::Null);
+                    pt.insert("infeasible".into(), true.into());
+                }
+            }
+            curve.push(Value::Object(pt));
+        }
+
+        // Ranks by benefit per rupiah (ties: id order by index), and reasons.
+        let ratio = |i: usize| {
+            if cost[i] > 0.0 {
+                benefit[i] / cost[i]
+            } else if benefit[i] > 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            }
+        };
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)).then(a.cmp(&b)));
+        let mut rank = vec![0usize; n];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r + 1;
+        }
+        let mut group_spent = vec![0.0; names.len()];
+        let mut group_funded = vec![0usize; names.len()];
+        for i in (0..n).filter(|&i| choice.funded[i]) {
+            if let Some(g) = group[i] {
+                group_spent[g] += cost[i];
+                group_funded[g] += 1;
+            }
+        }
+        let left = p.budget - choice.spent;
+        let rows: Vec<Row> = (0..n)
+            .map(|i| {
+                let mut reasons: Vec<String> = Vec::new();
+                let gname = group[i].map(|g| names[g].clone());
+                if choice.funded[i] {
+                    reasons.push(format!(
+                        "benefit {:.4} per rupiah, rank {} of {n}",
+                        ratio(i),
+                        rank[i]
+                    ));
+                    if let (true, Some(g)) = (p.min_one_per_group, group[i]) {
+                        if group_funded[g] == 1 {
+                            reasons.push(format!(
+                                "the only funded intervention in group {} (at least one per group)",
+                                names[g]
+                            ));
+                        }
+                    }
+                } else if benefit[i] <= 0.0 {
+                    reasons.push("no expected benefit".into());
+                } else {
+                    if let (Some(s), Some(g)) = (p.max_group_share, group[i]) {
+                        if group_spent[g] + cost[i] > s * p.budget * (1.0 + 1e-12) {
+                            reasons.push(format!(
+                                "group {} would exceed its cap of {:.0}% of the budget",
+                                names[g],
+                                100.0 * s
+                            ));
+                        }
+                    }
+                    if cost[i] > left {
+                        reasons.push(format!(
+                            "costs {} but only {} of the budget is left",
+                            cost[i], left
+                        ));
+                    }
+                    if reasons.is_empty() {
+                        reasons.push(format!(
+                            "rank {} of {n} by benefit per rupiah; the budget buys more benefit elsewhere",
+                            rank[i]
+                        ));
+                    }
+                }
+                let mut r = Row::new();
+                r.insert("id".into(), layer.ids[i].clone().into());
+                r.insert("group".into(), gname.map_or(Value::Null, Value::String));
+                r.insert("cost".into(), num(cost[i]));
+                r.insert("benefit".into(), num(benefit[i]));
+                r.insert("benefit_per_rupiah".into(), num(ratio(i)));
+                r.insert("rank_by_ratio".into(), rank[i].into());
+                r.insert("funded".into(), choice.funded[i].into());
+                r.insert(
+                    "reasons".into(),
+                    Value::Array(reasons.into_iter().map(Value::String).collect()),
+                );
+                r
+            })
+            .collect();
+
+        let mut s = Map::new();
+        s.insert("status".into(), choice.status.into());
+        s.insert("objective".into(), num(choice.benefit));
+        s.insert("bound".into(), choice.bound.map_or(Value::Null, num));
+        s.insert(
+            "gap".into(),
+            choice
+                .bound
+                .and_then(|b| crate::optimize::gap(choice.benefit, b))
+                .map_or(Value::Null, num),
+        );
+        s.insert("budget".into(), num(p.budget));
+        s.insert("spent".into(), num(choice.spent));
+        s.insert("left".into(), num(left));
+        s.insert("interventions".into(), n.into());
+        s.insert(
+            "funded".into(),
+            choice.funded.iter().filter(|f| **f).count().into(),
+        );
+        s.insert("total_benefit_available".into(), num(benefit.iter().sum()));
+        let per_group: BTreeMap<String, Value> = names
+            .iter()
+            .enumerate()
+            .map(|(g, name)| {
+                let mut o = Map::new();
+                o.insert("spent".into(), num(group_spent[g]));
+                o.insert("funded".into(), group_funded[g].into());
+                o.insert(
+                    "share".into(),
+                    if p.budget > 0.0 {
+                        num(group_spent[g] / p.budget)
+                    } else {
+                        Value::Null
+                    },
+                );
+                (name.clone(), Value::Object(o))
+            })
+            .collect();
+        s.insert(
+            "groups".into(),
+            serde_json::to_value(per_group).unwrap_or(Value::Null),
+        );
+        s.insert("curve".into(), Value::Array(curve));
+        Ok(Output {
+            summary: s,
+            rows,
+            row_layer: Some(layer.name.clone()),
+            layers_used,
+        })
+    }
+}

@@ -1,0 +1,690 @@
+//! `hotspots`: where do high (or low) values cluster? Global Moran's I, local Moran (LISA)
+//! and Getis-Ord Gi / Gi* of a field or a rate over a layer's features, matching PySAL esda
+//! (formulas in [`stats`]; where esda's Gi variance is wrong for non-binary weights, the
+//! exact one is used and the difference documented there).
+//!
+//! Stages: *value* per feature (a field, or numerator / denominator × `per`, optionally
+//! empirical-Bayes standardised as esda's `Moran_Rate`: Assunção & Reis 1999) → *weights*
+//! ([`crate::weights`], default queen, row-standardised) → features without a value are left
+//! out, islands handled by the weights' policy → *statistic* with analytic moments →
+//! *permutations* (conditional for local statistics, total for Moran's I; parallel and
+//! reproducible for a seed, [`perm`]) → *labels*: a feature is significant when its p < the
+//! cut-off (`alpha`, or with `fdr` the Benjamini–Hochberg cut-off of esda's `fdr`), then
+//! labelled by quadrant (local Moran) or by the sign of z (Gi: "Hot spot" / "Cold spot").
+//!
+//! Rows: `value`, `stat` (I_i or G_i), `z` (analytic), `p` (permutation pseudo p-value, or
+//! the analytic two-sided one with `permutations: 0`), `label`, `quadrant` (Moran
+//! scatterplot: HH, LH, LL, HL), `island`. The summary always carries the global Moran's I
+//! of the same values and weights (`moran_i`, `expected_i`, `variance_norm`, `z_norm`,
+//! `p_norm`, `variance_rand`, `z_rand`, `p_rand`, `p_sim`) and counts per label.
+
+pub mod normal;
+pub mod perm;
+pub mod stats;
+
+use super::{layer_param, num, Output, TypedAnalysis};
+use crate::error::{Error, Result};
+use crate::layer::{Layer, Role};
+use crate::project::Project;
+use crate::weights::{IslandPolicy, Transform, Weights, WeightsSpec};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The `hotspots` analysis.
+#[derive(Debug, Clone, Copy)]
+pub struct Hotspots;
+
+/// Which statistic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Statistic {
+    /// Global Moran's I (rows: value, quadrant; no local test).
+    Moran,
+    /// Local Moran (LISA) with quadrant labels.
+    #[default]
+    LocalMoran,
+    /// Getis-Ord Gi (the feature itself left out).
+    Gi,
+    /// Getis-Ord Gi* (the feature itself included).
+    GiStar,
+}
+
+/// How a rate is turned into the analysed value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Smoothing {
+    /// The raw rate.
+    #[default]
+    None,
+    /// Assunção–Reis empirical-Bayes standardisation (esda `Moran_Rate`): small
+    /// denominators no longer make extreme rates.
+    Eb,
+}
+
+/// Params of `hotspots`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HotspotsParams {
+    /// Layer of zones or points (e.g. `kelurahan`).
+    pub layer: String,
+    /// Numeric field to analyse (or give `numerator` and `denominator`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Rate numerator field (e.g. complaints).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numerator: Option<String>,
+    /// Rate denominator field (e.g. residents); must be > 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<String>,
+    /// Rate multiplier (1000: per 1,000 residents). Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<f64>,
+    /// Rates only: `none` (default) or `eb` (empirical-Bayes standardised).
+    #[serde(default)]
+    pub smoothing: Smoothing,
+    /// Spatial weights (default queen, row-standardised, islands kept).
+    #[serde(default)]
+    pub weights: WeightsSpec,
+    /// `local_moran` (default), `moran`, `gi` or `gi_star`.
+    #[serde(default)]
+    pub statistic: Statistic,
+    /// Random permutations for pseudo p-values (default 999; 0 = analytic p only).
+    #[serde(default = "default_permutations")]
+    pub permutations: usize,
+    /// Seed of the permutations (same seed, same p-values, on any machine).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Significance level (default 0.05).
+    #[serde(default = "default_alpha")]
+    pub alpha: f64,
+    /// Control the false discovery rate (Benjamini–Hochberg) instead of testing each feature at `alpha`.
+    #[serde(default)]
+    pub fdr: bool,
+}
+
+fn default_permutations() -> usize {
+    999
+}
+fn default_seed() -> u64 {
+    12345
+}
+fn default_alpha() -> f64 {
+    0.05
+}
+
+/// Fewest features a statistic is defined for (Moran's randomisation variance divides by
+/// (n−1)(n−2)(n−3)).
+const MIN_FEATURES: usize = 4;
+
+impl TypedAnalysis for Hotspots {
+    type Params = HotspotsParams;
+    const NAME: &'static str = "hotspots";
+    const DESCRIPTION: &'static str =
+        "Spatial clusters of a field or rate: global Moran's I, local Moran (LISA), Getis-Ord Gi / Gi*";
+
+    fn run(&self, project: &Project, p: &mut HotspotsParams) -> Result<Output> {
+        let layer = layer_param(
+            project,
+            Self::NAME,
+            "layer",
+            &p.layer,
+            &[
+                Role::Zones,
+                Role::Demand,
+                Role::Facilities,
+                Role::Events,
+                Role::Hazard,
+            ],
+            true,
+        )?;
+        check_params(p)?;
+        p.weights.resolve(Self::NAME, "weights")?;
+        if matches!(p.statistic, Statistic::Gi | Statistic::GiStar)
+            && p.weights.transform == Transform::V
+        {
+            return Err(Error::param(
+                Self::NAME,
+                "weights.transform",
+                "Getis-Ord G takes binary (B) or row-standardised (R) weights",
+            ));
+        }
+        let values = feature_values(layer, p)?;
+        let original = p.weights.build(layer, Self::NAME, "weights")?;
+        let result = analyse(&values.analysed, &original, layer, p)?;
+
+        let mut summary = result.summary;
+        summary.insert(
+            "value".into(),
+            Value::String(match (&p.field, &p.numerator, &p.denominator) {
+                (Some(f), _, _) => f.clone(),
+                (None, Some(a), Some(b)) => format!("{a} / {b}"),
+                _ => String::new(),
+            }),
+        );
+        summary.insert(
+            "missing".into(),
+            Value::Array(
+                (0..layer.len())
+                    .filter(|&i| values.analysed[i].is_none())
+                    .map(|i| Value::String(layer.ids[i].clone()))
+                    .collect(),
+            ),
+        );
+        let rows = (0..layer.len())
+            .map(|i| {
+                let mut r = Map::new();
+                r.insert("id".into(), Value::String(layer.ids[i].clone()));
+                r.insert("value".into(), values.shown[i].map_or(Value::Null, num));
+                if p.smoothing == Smoothing::Eb {
+                    r.insert("eb".into(), values.analysed[i].map_or(Value::Null, num));
+                }
+                for (k, v) in &result.rows[i] {
+                    r.insert(k.clone(), v.clone());
+                }
+                r
+            })
+            .collect();
+        Ok(Output {
+            summary,
+            rows,
+            row_layer: Some(layer.name.clone()),
+            layers_used: vec![layer.name.clone()],
+        })
+    }
+}
+
+fn check_params(p: &HotspotsParams) -> Result<()> {
+    let name = Hotspots::NAME;
+    match (&p.field, &p.numerator, &p.denominator) {
+        (Some(_), None, None) => {
+            if p.smoothing != Smoothing::None {
+                return Err(Error::param(
+                    name,
+                    "smoothing",
+                    "applies to rates (numerator / denominator) only",
+                ));
+            }
+            if p.per.is_some() {
+                return Err(Error::param(
+                    name,
+                    "per",
+                    "applies to rates (numerator / denominator) only",
+                ));
+            }
+        }
+        (None, Some(_), Some(_)) => {
+            if let Some(per) = p.per {
+                if !(per.is_finite() && per > 0.0) {
+                    return Err(Error::param(name, "per", "must be a finite number > 0"));
+                }
+            }
+        }
+        _ => {
+            return Err(Error::param(
+                name,
+                "field",
+                "give either `field` or both `numerator` and `denominator`",
+            ))
+        }
+    }
+    if !(p.alpha > 0.0 && p.alpha < 1.0) {
+        return Err(Error::param(name, "alpha", "must be between 0 and 1"));
+    }
+    Ok(())
+}
+
+/// Per feature: the value shown in the row and the value analysed (they differ for EB rates).
+struct FeatureValues {
+    shown: Vec<Option<f64>>,
+    analysed: Vec<Option<f64>>,
+}
+
+fn feature_values(layer: &Layer, p: &HotspotsParams) -> Result<FeatureValues> {
+    let n = layer.len();
+    if let Some(f) = &p.field {
+        let col = layer.numeric_column(f)?;
+        let v: Vec<Option<f64>> = (0..n)
+            .map(|i| col.f64_at(i).filter(|x| x.is_finite()))
+            .collect();
+        return Ok(FeatureValues {
+            shown: v.clone(),
+            analysed: v,
+        });
+    }
+    let (Some(num_f), Some(den_f)) = (&p.numerator, &p.denominator) else {
+        return Err(Error::param(Hotspots::NAME, "field", "no field given"));
+    };
+    let (a, b) = (layer.numeric_column(num_f)?, layer.numeric_column(den_f)?);
+    let per = p.per.unwrap_or(1.0);
+    let mut pairs = vec![None; n];
+    let mut bad = Vec::new();
+    for (i, slot) in pairs.iter_mut().enumerate() {
+        match (a.f64_at(i), b.f64_at(i)) {
+            (Some(e), Some(d)) if e.is_finite() && d.is_finite() => {
+                if d <= 0.0 {
+                    bad.push(layer.ids[i].clone());
+                } else {
+                    *slot = Some((e, d));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !bad.is_empty() {
+        let shown: Vec<&str> = bad.iter().take(10).map(String::as_str).collect();
+        return Err(Error::FieldType {
+            layer: layer.name.clone(),
+            field: den_f.clone(),
+            message: format!(
+                "a rate needs a denominator > 0; {} feature(s) have 0 or less: {}{}",
+                bad.len(),
+                shown.join(", "),
+                if bad.len() > 10 { ", …" } else { "" }
+            ),
+        });
+    }
+    let shown: Vec<Option<f64>> = pairs.iter().map(|x| x.map(|(e, d)| e / d * per)).collect();
+    let analysed = match p.smoothing {
+        Smoothing::None => shown.clone(),
+        Smoothing::Eb => {
+            let present: Vec<(f64, f64)> = pairs.iter().flatten().copied().collect();
+            let eb = assuncao_reis(&present);
+            let mut it = eb.into_iter();
+            pairs.iter().map(|x| x.and_then(|_| it.next())).collect()
+        }
+    };
+    Ok(FeatureValues { shown, analysed })
+}
+
+/// Assunção & Reis (1999) empirical-Bayes standardised rates of (events, population) pairs,
+/// as esda's `assuncao_rate`.
+pub fn assuncao_reis(pairs: &[(f64, f64)]) -> Vec<f64> {
+    let n = pairs.len() as f64;
+    let e_sum: f64 = pairs.iter().map(|p| p.0).sum();
+    let b_sum: f64 = pairs.iter().map(|p| p.1).sum();
+    let b = e_sum / b_sum;
+    let s2 = pairs
+        .iter()
+        .map(|(e, d)| d * (e / d - b).powi(2))
+        .sum::<f64>()
+        / b_sum;
+    let a = s2 - b / (b_sum / n);
+    pairs
+        .iter()
+        .map(|(e, d)| {
+            let raw = a + b / d;
+            let v = if raw < 0.0 { b / d } else { raw };
+            (e / d - b) / v.sqrt()
+        })
+        .collect()
+}
+
+struct Analysed {
+    summary: Map<String, Value>,
+    /// Columns per feature of the layer (all of them, analysed or not).
+    rows: Vec<Map<String, Value>>,
+}
+
+/// The labels, in summary order.
+const MORAN_LABELS: [&str; 5] = [
+    "High-High",
+    "Low-High",
+    "Low-Low",
+    "High-Low",
+    "Not significant",
+];
+const G_LABELS: [&str; 3] = ["Hot spot", "Cold spot", "Not significant"];
+const QUADRANTS: [&str; 4] = ["HH", "LH", "LL", "HL"];
+
+fn analyse(
+    values: &[Option<f64>],
+    original: &Weights,
+    layer: &Layer,
+    p: &HotspotsParams,
+) -> Result<Analysed> {
+    let name = Hotspots::NAME;
+    let field_label = p.field.clone().unwrap_or_else(|| {
+        format!(
+            "{} / {}",
+            p.numerator.clone().unwrap_or_default(),
+            p.denominator.clone().unwrap_or_default()
+        )
+    });
+    // Features with a value; then islands among them, by policy.
+    let has_value: Vec<bool> = values.iter().map(Option::is_some).collect();
+    let (with_value, idx_v) = original.subset(&has_value);
+    let islands_v = with_value.islands();
+    let island_layer: std::collections::BTreeSet<usize> =
+        islands_v.iter().map(|&k| idx_v[k]).collect();
+    let island_ids: Vec<Value> = island_layer
+        .iter()
+        .map(|&i| Value::String(layer.ids[i].clone()))
+        .collect();
+    if islands_v.len() == with_value.n() && with_value.n() > 0 {
+        return Err(Error::param(
+            name,
+            "weights",
+            format!(
+                "no feature of layer '{}' has a neighbour with {} weights; try a positive `tolerance`, knn or a larger distance",
+                layer.name,
+                p.weights.kind.as_str()
+            ),
+        ));
+    }
+    let (w_orig, idx) = match p.weights.islands {
+        IslandPolicy::Keep => (with_value, idx_v),
+        IslandPolicy::Drop => {
+            let mut keep = vec![true; with_value.n()];
+            islands_v.iter().for_each(|&k| keep[k] = false);
+            let (w, sub) = with_value.subset(&keep);
+            (w, sub.into_iter().map(|k| idx_v[k]).collect())
+        }
+    };
+    let n = idx.len();
+    if n < MIN_FEATURES {
+        return Err(Error::param(
+            name,
+            "layer",
+            format!(
+                "layer '{}' has {n} feature(s) with a value to analyse; spatial statistics need at least {MIN_FEATURES}",
+                layer.name
+            ),
+        ));
+    }
+    let y: Vec<f64> = idx.iter().map(|&i| values[i].unwrap_or_default()).collect();
+    let (lo, hi) = y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+    if lo == hi {
+        return Err(Error::FieldType {
+            layer: layer.name.clone(),
+            field: field_label,
+            message: format!(
+                "every analysed feature has the same value ({lo}): with no variation there is no spatial pattern to test"
+            ),
+        });
+    }
+    let w = w_orig.transformed(p.weights.transform);
+
+    // Global Moran's I, always (summary).
+    let g = stats::moran(&y, &w);
+    let (z_all, ss) = {
+        let mean = y.iter().sum::<f64>() / n as f64;
+        let z: Vec<f64> = y.iter().map(|v| v - mean).collect();
+        let ss = z.iter().map(|v| v * v).sum::<f64>();
+        (z, ss)
+    };
+    let s0 = w.s0();
+    let p_sim = perm::total(&z_all, p.permutations, p.seed, g.i, |zz| {
+        stats::moran_i(zz, ss, &w, s0)
+    });
+    let mut summary = Map::new();
+    summary.insert(
+        "statistic".into(),
+        serde_json::to_value(p.statistic).unwrap_or(Value::Null),
+    );
+    summary.insert("features".into(), n.into());
+    summary.insert("moran_i".into(), num(g.i));
+    summary.insert("expected_i".into(), num(g.expected));
+    summary.insert("variance_norm".into(), num(g.variance_norm));
+    summary.insert("z_norm".into(), num(g.z_norm));
+    summary.insert("p_norm".into(), num(g.p_norm));
+    summary.insert("variance_rand".into(), num(g.variance_rand));
+    summary.insert("z_rand".into(), num(g.z_rand));
+    summary.insert("p_rand".into(), num(g.p_rand));
+    summary.insert("p_sim".into(), p_sim.map_or(Value::Null, num));
+    summary.insert("permutations".into(), p.permutations.into());
+    let (cmin, cmean, cmax) = w.cardinality_stats();
+    summary.insert(
+        "weights".into(),
+        serde_json::json!({
+            "type": p.weights.kind.as_str(),
+            "transform": p.weights.transform.as_str(),
+            "pairs": w.nnz(),
+            "neighbors_min": cmin,
+            "neighbors_mean": num(cmean),
+            "neighbors_max": cmax,
+        }),
+    );
+    summary.insert("islands".into(), Value::Array(island_ids));
+    summary.insert(
+        "island_policy".into(),
+        serde_json::to_value(p.weights.islands).unwrap_or(Value::Null),
+    );
+
+    // Local statistics on the analysed features.
+    let streams: Vec<u64> = idx.iter().map(|&i| i as u64).collect();
+    let zstd = stats::standardise(&y);
+    let lag_std = w.lag(&zstd);
+    let (locals, psim): (Option<Vec<stats::Local>>, Vec<Option<f64>>) = match p.statistic {
+        Statistic::Moran => (None, vec![None; n]),
+        Statistic::LocalMoran => {
+            let l = stats::local_moran(&y, &w);
+            let scale = stats::local_moran_scale(&zstd);
+            let ps = perm::conditional(&zstd, &w, p.permutations, p.seed, &streams, |i, lag| {
+                scale * zstd[i] * lag
+            });
+            (Some(l), ps)
+        }
+        Statistic::Gi | Statistic::GiStar => {
+            if let Some(k) = y.iter().position(|v| *v < 0.0) {
+                return Err(Error::FieldType {
+                    layer: layer.name.clone(),
+                    field: field_label,
+                    message: format!(
+                        "Getis-Ord G needs values ≥ 0 (counts, rates); feature {} has {}",
+                        layer.ids[idx[k]], y[k]
+                    ),
+                });
+            }
+            let star = p.statistic == Statistic::GiStar;
+            let (wg, selfw) = if star {
+                star_weights(&w_orig, p.weights.transform)
+            } else {
+                (w.clone(), Vec::new())
+            };
+            let l = stats::getis_ord(&y, &wg, star.then_some(selfw.as_slice()));
+            let total: f64 = y.iter().sum();
+            let ps = perm::conditional(&y, &wg, p.permutations, p.seed, &streams, |i, lag| {
+                if star {
+                    (lag + selfw[i] * y[i]) / total
+                } else {
+                    lag / (total - y[i])
+                }
+            });
+            (Some(l), ps)
+        }
+    };
+
+    // p-values, cut-off, labels.
+    let island_now: Vec<bool> = (0..n).map(|k| w.cardinality(k) == 0).collect();
+    let pvals: Vec<Option<f64>> = match &locals {
+        None => vec![None; n],
+        Some(l) => (0..n)
+            .map(|k| {
+                if island_now[k] {
+                    None
+                } else if p.permutations > 0 {
+                    psim[k]
+                } else {
+                    stats::p_of(l[k].z)
+                }
+            })
+            .collect(),
+    };
+    let cutoff = if p.fdr {
+        fdr_cutoff(
+            &pvals.iter().flatten().copied().collect::<Vec<_>>(),
+            p.alpha,
+        )
+    } else {
+        p.alpha
+    };
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let labels: &[&str] = match p.statistic {
+        Statistic::Moran => &[],
+        Statistic::LocalMoran => &MORAN_LABELS,
+        _ => &G_LABELS,
+    };
+    for l in labels {
+        counts.insert(l, 0);
+    }
+    let mut rows = vec![Map::new(); values.len()];
+    let mut analysed_at = vec![None; values.len()];
+    for (k, &i) in idx.iter().enumerate() {
+        analysed_at[i] = Some(k);
+    }
+    for (i, row) in rows.iter_mut().enumerate() {
+        let Some(k) = analysed_at[i] else {
+            // Not analysed: no value, or an island under the drop policy.
+            row.insert("stat".into(), Value::Null);
+            row.insert("z".into(), Value::Null);
+            row.insert("p".into(), Value::Null);
+            row.insert("label".into(), Value::Null);
+            row.insert("quadrant".into(), Value::Null);
+            row.insert("island".into(), Value::Bool(island_layer.contains(&i)));
+            continue;
+        };
+        let q = QUADRANTS[stats::quadrant(zstd[k], lag_std[k]) as usize - 1];
+        match &locals {
+            None => {
+                row.insert("stat".into(), Value::Null);
+                row.insert("z".into(), Value::Null);
+                row.insert("p".into(), Value::Null);
+                row.insert("label".into(), Value::Null);
+            }
+            Some(l) => {
+                let loc = l[k];
+                let sig = pvals[k].is_some_and(|pv| pv < cutoff);
+                let label = match p.statistic {
+                    Statistic::LocalMoran if sig => MORAN_LABELS[loc.quadrant as usize - 1],
+                    Statistic::Gi | Statistic::GiStar if sig => {
+                        if loc.stat > loc.expected {
+                            G_LABELS[0]
+                        } else {
+                            G_LABELS[1]
+                        }
+                    }
+                    _ => "Not significant",
+                };
+                *counts.entry(label).or_default() += 1;
+                row.insert("stat".into(), num(loc.stat));
+                row.insert("z".into(), loc.z.map_or(Value::Null, num));
+                row.insert("p".into(), pvals[k].map_or(Value::Null, num));
+                row.insert("label".into(), Value::String(label.into()));
+            }
+        }
+        row.insert("quadrant".into(), Value::String(q.into()));
+        row.insert("island".into(), Value::Bool(island_now[k]));
+    }
+    summary.insert("alpha".into(), num(p.alpha));
+    summary.insert("fdr".into(), Value::Bool(p.fdr));
+    summary.insert("p_cutoff".into(), num(cutoff));
+    summary.insert(
+        "counts".into(),
+        Value::Object(
+            counts
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.into()))
+                .collect(),
+        ),
+    );
+    Ok(Analysed { summary, rows })
+}
+
+/// Gi* weights: each row of the original weights plus the feature itself, weighing the
+/// kernel's K(0) or else the row's largest weight (1 for binary weights: esda's rule), then
+/// transformed. Returns the neighbours' weights and each feature's self weight.
+pub fn star_weights(original: &Weights, t: Transform) -> (Weights, Vec<f64>) {
+    let n = original.n();
+    let mut nb = Vec::with_capacity(n);
+    let mut vals = Vec::with_capacity(n);
+    let mut selfw = Vec::with_capacity(n);
+    for i in 0..n {
+        let row = original.values(i);
+        let s = match original.self_weight {
+            Some(s) => s,
+            None if row.is_empty() => 1.0,
+            None => row.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        };
+        let (mut r, mut sv) = (row.to_vec(), s);
+        match t {
+            Transform::B => {
+                r.iter_mut().for_each(|v| *v = 1.0);
+                sv = 1.0;
+            }
+            Transform::R => {
+                let sum = r.iter().sum::<f64>() + sv;
+                if sum != 0.0 {
+                    r.iter_mut().for_each(|v| *v /= sum);
+                    sv /= sum;
+                }
+            }
+            Transform::V => {}
+        }
+        nb.push(original.neighbors(i).to_vec());
+        vals.push(r);
+        selfw.push(sv);
+    }
+    let mut w = Weights::new(nb, vals);
+    w.transform = Some(t);
+    (w, selfw)
+}
+
+/// esda's `fdr`: the largest k·α/m with p_(k) < k·α/m over the p-values sorted ascending
+/// (Benjamini & Hochberg 1995), or α/m (Bonferroni) when there is none.
+pub fn fdr_cutoff(p: &[f64], alpha: f64) -> f64 {
+    let m = p.len();
+    if m == 0 {
+        return alpha;
+    }
+    let mut s = p.to_vec();
+    s.sort_by(f64::total_cmp);
+    for k in (1..=m).rev() {
+        let c = k as f64 * alpha / m as f64;
+        if s[k - 1] < c {
+            return c;
+        }
+    }
+    alpha / m as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fdr_like_esda() {
+        // m = 4, α = 0.05: thresholds .0125 .025 .0375 .05; p = .001 .02 .04 .3 →
+        // p_(2) = .02 < .025 is the last passing: cut-off .025.
+        assert_eq!(fdr_cutoff(&[0.3, 0.001, 0.04, 0.02], 0.05), 0.025);
+        assert_eq!(fdr_cutoff(&[0.3, 0.2], 0.05), 0.025);
+    }
+
+    #[test]
+    fn eb_rates_by_hand() {
+        // (1, 10), (4, 20): b = 5/30, s² = 1/450, a = s² − b/15 < 0; feature 1 has
+        // a + b/10 > 0, feature 2 a + b/20 < 0 so its variance falls back to b/20.
+        let z = assuncao_reis(&[(1.0, 10.0), (4.0, 20.0)]);
+        let b: f64 = 1.0 / 6.0;
+        let a: f64 = 1.0 / 450.0 - b / 15.0;
+        assert!((z[0] - (0.1 - b) / (a + b / 10.0).sqrt()).abs() < 1e-15);
+        assert!((z[1] - (0.2 - b) / (b / 20.0).sqrt()).abs() < 1e-15);
+        assert!((z[0] - -0.755_928_946).abs() < 1e-8);
+    }
+
+    #[test]
+    fn star_weights_add_the_feature() {
+        let w = Weights::binary(vec![vec![1, 2], vec![0], vec![0]]);
+        let (r, s) = star_weights(&w, Transform::R);
+        assert_eq!(r.values(0), &[1.0 / 3.0, 1.0 / 3.0]);
+        assert_eq!(s, vec![1.0 / 3.0, 0.5, 0.5]);
+        let (b, s) = star_weights(&w, Transform::B);
+        assert_eq!(b.values(1), &[1.0]);
+        assert_eq!(s, vec![1.0; 3]);
+    }
+}

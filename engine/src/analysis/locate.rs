@@ -1,0 +1,837 @@
+//! `locate`: where to build. Facility location models with PySAL spopt's semantics, solved
+//! exactly with HiGHS (or by greedy + interchange with an honest bound when too large):
+//! - `lscp`: fewest sites covering every demand point within `radius_m`;
+//! - `mclp`: the most weight covered within `radius_m` with `p` new sites (and/or `budget`);
+//! - `pmedian`: the least weighted total cost with `p` new sites;
+//! - `pcenter`: the least maximum cost with `p` new sites.
+//!
+//! Demand stands at its points (polygons at their centroid, as in `access`); sites are the
+//! `candidates` layer's points or a `grid` over buildable land, without those in the hazard
+//! of `exclude_hazard`, plus the `existing` facilities, which stay open and do not count in
+//! `p`. Costs are euclidean distances in the working CRS, or a `costs` table (origin = demand
+//! id, destination = site id; missing pairs are out of reach). `capacity` (a field of the
+//! candidates and existing sites) makes the models capacitated, the demand quantity being
+//! the weight; `site_cost` + `budget` limit the total cost of the new sites.
+//!
+//! Summary figures follow spopt: `uncovered_count` counts demand points (unweighted), so
+//! `covered_share` = spopt's `perc_cov / 100`; p-median's `mean_distance` = objective / Σ
+//! weight (spopt's `mean_dist`). A demand point is covered when its site is within
+//! `radius_m` (without `radius_m`, when it has a site). Rows: one per demand point
+//! (`kind` = "demand"), per open site ("site") and, with `zones`, per zone ("zone") with
+//! the coverage before (existing sites only) and after.
+
+pub mod heuristic;
+pub mod models;
+
+use super::access::{cost_table, counts, location, CostTable, HazardFilter};
+use super::{layer_param, num, Output, Row, TypedAnalysis};
+use crate::error::{Error, Result};
+use crate::index::{PointIndex, SpatialIndex};
+use crate::kernels::point_in_polygon;
+use crate::layer::{Column, Layer, Role, Value as Cell};
+use crate::project::Project;
+use geo::{Coord, Geometry, Point};
+use models::{Instance, Kind, Method, Plan, Spec};
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// The `locate` analysis.
+#[derive(Debug, Clone, Copy)]
+pub struct Locate;
+
+/// The location model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelName {
+    /// Location set covering (spopt `LSCP`).
+    Lscp,
+    /// Maximal covering (spopt `MCLP`).
+    Mclp,
+    /// p-median (spopt `PMedian`).
+    Pmedian,
+    /// p-center (spopt `PCenter`).
+    Pcenter,
+}
+
+impl ModelName {
+    fn kind(self) -> Kind {
+        match self {
+            ModelName::Lscp => Kind::Lscp,
+            ModelName::Mclp => Kind::Mclp,
+            ModelName::Pmedian => Kind::PMedian,
+            ModelName::Pcenter => Kind::PCenter,
+        }
+    }
+}
+
+/// How to solve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SolveMethod {
+    /// HiGHS when the model is small enough, else the heuristic (with HiGHS's bound when
+    /// it can build the model).
+    #[default]
+    Auto,
+    /// HiGHS up to the time limit.
+    Exact,
+    /// Greedy + interchange with a Lagrangian / trivial bound.
+    Heuristic,
+}
+
+/// Candidate sites generated on a grid.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GridParams {
+    /// Grid spacing in metres.
+    pub spacing_m: f64,
+    /// Polygons of buildable land: cell centres inside them become candidates (default: the
+    /// `zones` layer, else the `demand` layer when it holds polygons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
+}
+
+/// Demand weights taken from another analysis' rows (keyed by the demand layer's ids).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeightFrom {
+    /// The analysis to run (e.g. `exposure`).
+    pub analysis: String,
+    /// Its params.
+    #[serde(default)]
+    pub params: Value,
+    /// The numeric column of its rows to use as the weight.
+    pub field: String,
+}
+
+/// Params of `locate`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocateParams {
+    /// `lscp`, `mclp`, `pmedian` or `pcenter`.
+    pub model: ModelName,
+    /// Demand: a `demand` point layer or zones (at their centroid).
+    pub demand: String,
+    /// Weight field of `demand` (default: the layer's `population`, else 1 per point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+    /// Weight from another analysis' rows instead of a field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_from: Option<WeightFrom>,
+    /// Candidate site layer (points; polygons at their centroid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<String>,
+    /// Generated candidate sites instead of a layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<GridParams>,
+    /// Hazard layer (or `{"layer", "field", "values"}`): candidates inside it are dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_hazard: Option<HazardFilter>,
+    /// Facilities that stay open (they do not count in `p` and cost nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing: Option<String>,
+    /// Service radius in cost units (metres for euclidean costs): needed by `lscp` and
+    /// `mclp`; for the others it only defines what counts as covered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radius_m: Option<f64>,
+    /// Number of new sites to open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p: Option<usize>,
+    /// Budget for the new sites' `site_cost` (rupiah).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<f64>,
+    /// Field of the candidates holding the cost of opening each site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_cost: Option<String>,
+    /// Capacity field (of the candidates, and of `existing`): capacitated models.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<String>,
+    /// Costs from a table `{"layer", "origin", "destination", "cost"}` (origin = demand id,
+    /// destination = site id) instead of euclidean distances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<CostTable>,
+    /// Zone layer for before/after rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zones: Option<String>,
+    /// `auto`, `exact` or `heuristic`.
+    #[serde(default)]
+    pub method: SolveMethod,
+    /// Time limit of the solver, seconds.
+    #[serde(default = "default_time_limit")]
+    pub time_limit_s: f64,
+}
+
+fn default_time_limit() -> f64 {
+    60.0
+}
+
+/// Largest number of generated grid candidates.
+const MAX_GRID: usize = 50_000;
+
+/// The sites of an instance: where they come from and what they are.
+struct Sites {
+    ids: Vec<String>,
+    loc: Vec<Option<Coord>>,
+    existing: Vec<bool>,
+    cost: Vec<f64>,
+    capacity: Option<Vec<f64>>,
+}
+
+fn err(param: &str, message: impl Into<String>) -> Error {
+    Error::param(Locate::NAME, param, message)
+}
+
+/// Re-labels errors of the shared `access` helpers as this analysis' own.
+fn relabel(e: Error) -> Error {
+    match e {
+        Error::InvalidParams { param, message, .. } => err(&param, message),
+        e => e,
+    }
+}
+
+/// The polygons of a hazard filter (non-matching classes → None).
+fn hazard_geoms(project: &Project, h: &HazardFilter) -> Result<(String, Vec<Option<Geometry>>)> {
+    let hz = layer_param(
+        project,
+        Locate::NAME,
+        "exclude_hazard",
+        h.layer(),
+        &[Role::Hazard],
+        false,
+    )?;
+    let geoms = match h {
+        HazardFilter::Layer(_) => hz.geometries.clone(),
+        HazardFilter::Classes { field, values, .. } => {
+            let col = hz.column(field)?;
+            (0..hz.len())
+                .map(|i| {
+                    let on = col.get(i).as_key().is_some_and(|k| values.contains(&k));
+                    if on {
+                        hz.geometries[i].clone()
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        }
+    };
+    Ok((hz.name.clone(), geoms))
+}
+
+fn numeric_values(layer: &Layer, field: &str, param: &str) -> Result<Vec<f64>> {
+    let (v, _) = counts(layer, layer.numeric_column(field)?, param).map_err(relabel)?;
+    Ok(v)
+}
+
+impl TypedAnalysis for Locate {
+    type Params = LocateParams;
+    const NAME: &'static str = "locate";
+    const DESCRIPTION: &'static str =
+        "Facility location: LSCP, MCLP, p-median, p-center with existing sites, capacities and a budget, solved with HiGHS (as PySAL spopt)";
+
+    fn run(&self, project: &Project, p: &mut LocateParams) -> Result<Output> {
+        let kind = p.model.kind();
+        let demand = layer_param(
+            project,
+            Self::NAME,
+            "demand",
+            &p.demand,
+            &[Role::Demand, Role::Zones],
+            true,
+        )?;
+        let mut layers_used = vec![demand.name.clone()];
+        if !(p.time_limit_s.is_finite() && p.time_limit_s > 0.0) {
+            return Err(err("time_limit_s", "must be > 0"));
+        }
+        if let Some(r) = p.radius_m {
+            if !(r.is_finite() && r >= 0.0) {
+                return Err(err(
+                    "radius_m",
+                    format!("must be a finite cost ≥ 0, not {r}"),
+                ));
+            }
+        }
+        if matches!(kind, Kind::Lscp | Kind::Mclp) && p.radius_m.is_none() {
+            return Err(err(
+                "radius_m",
+                format!("model {} needs radius_m", kind.as_str()),
+            ));
+        }
+        if let Some(b) = p.budget {
+            if !(b.is_finite() && b >= 0.0) {
+                return Err(err("budget", format!("must be finite and ≥ 0, not {b}")));
+            }
+            if p.site_cost.is_none() {
+                return Err(err(
+                    "budget",
+                    "a budget needs `site_cost`, the field of site costs",
+                ));
+            }
+            if kind == Kind::Lscp {
+                return Err(err(
+                    "budget",
+                    "lscp minimises the number of sites; it takes no budget",
+                ));
+            }
+        }
+        if kind == Kind::Lscp && p.p.is_some() {
+            return Err(err(
+                "p",
+                "lscp finds the number of sites itself; leave p out",
+            ));
+        }
+
+        // Demand: locations and weights.
+        let n = demand.len();
+        let origins: Vec<Option<Coord>> = demand.geometries.iter().map(location).collect();
+        let weight: Vec<f64> = match (&p.weight_from, &p.weight) {
+            (Some(_), Some(_)) => {
+                return Err(err(
+                    "weight_from",
+                    "give `weight` or `weight_from`, not both",
+                ))
+            }
+            (Some(wf), None) => {
+                if wf.analysis == Self::NAME {
+                    return Err(err("weight_from", "locate cannot weight by itself"));
+                }
+                let r = super::run(project, &wf.analysis, wf.params.clone())?;
+                let by_id: HashMap<&str, f64> = r
+                    .rows
+                    .iter()
+                    .filter_map(|row| {
+                        Some((row.get("id")?.as_str()?, row.get(&wf.field)?.as_f64()?))
+                    })
+                    .collect();
+                if by_id.is_empty() {
+                    return Err(err(
+                        "weight_from",
+                        format!(
+                            "analysis '{}' gave no rows with a numeric '{}'",
+                            wf.analysis, wf.field
+                        ),
+                    ));
+                }
+                demand
+                    .ids
+                    .iter()
+                    .map(|id| by_id.get(id.as_str()).copied().unwrap_or(0.0).max(0.0))
+                    .collect()
+            }
+            (None, Some(f)) => numeric_values(demand, f, "weight")?,
+            (None, None) => match project
+                .spec(&demand.name)
+                .and_then(|s| s.population.clone())
+            {
+                Some(f) => {
+                    let w = numeric_values(demand, &f, "weight")?;
+                    p.weight = Some(f);
+                    w
+                }
+                None => vec![1.0; n],
+            },
+        };
+
+        // Sites: existing facilities first, then the candidates.
+        let mut sites = Sites {
+            ids: Vec::new(),
+            loc: Vec::new(),
+            existing: Vec::new(),
+            cost: Vec::new(),
+            capacity: p.capacity.as_ref().map(|_| Vec::new()),
+        };
+        if let Some(e) = &p.existing {
+            let ex = layer_param(
+                project,
+                Self::NAME,
+                "existing",
+                e,
+                &[Role::Facilities],
+                false,
+            )?;
+            layers_used.push(ex.name.clone());
+            let cap = match &p.capacity {
+                Some(f) => Some(numeric_values(ex, f, "capacity")?),
+                None => None,
+            };
+            for j in 0..ex.len() {
+                sites.ids.push(ex.ids[j].clone());
+                sites.loc.push(location(&ex.geometries[j]));
+                sites.existing.push(true);
+                sites.cost.push(0.0);
+                if let (Some(c), Some(v)) = (&mut sites.capacity, &cap) {
+                    c.push(v[j]);
+                }
+            }
+        }
+        let hazard = match &p.exclude_hazard {
+            Some(h) => {
+                let (name, geoms) = hazard_geoms(project, h)?;
+                layers_used.push(name);
+                let index = SpatialIndex::build(&geoms);
+                Some((geoms, index))
+            }
+            None => None,
+        };
+        let in_hazard = |c: Option<Coord>| {
+            hazard.as_ref().is_some_and(|(g, idx)| {
+                c.is_some_and(|c| point_in_polygon::locate(c, g, idx).is_some())
+            })
+        };
+        let mut excluded = 0usize;
+        match (&p.candidates, &p.grid) {
+            (Some(_), Some(_)) => {
+                return Err(err("grid", "give `candidates` or `grid`, not both"));
+            }
+            (None, None) => {
+                if p.existing.is_none() {
+                    return Err(err("candidates", "give a `candidates` layer or a `grid`"));
+                }
+            }
+            (Some(c), None) => {
+                let cl = layer_param(
+                    project,
+                    Self::NAME,
+                    "candidates",
+                    c,
+                    &[Role::Facilities, Role::Demand, Role::Zones, Role::Context],
+                    false,
+                )?;
+                layers_used.push(cl.name.clone());
+                let cost = match &p.site_cost {
+                    Some(f) => Some(numeric_values(cl, f, "site_cost")?),
+                    None => None,
+                };
+                let cap = match &p.capacity {
+                    Some(f) => Some(numeric_values(cl, f, "capacity")?),
+                    None => None,
+                };
+                for j in 0..cl.len() {
+                    let l = location(&cl.geometries[j]);
+                    if p.costs.is_none() && l.is_none() {
+                        continue;
+                    }
+                    if in_hazard(l) {
+                        excluded += 1;
+                        continue;
+                    }
+                    sites.ids.push(cl.ids[j].clone());
+                    sites.loc.push(l);
+                    sites.existing.push(false);
+                    sites.cost.push(cost.as_ref().map_or(0.0, |c| c[j]));
+                    if let (Some(c), Some(v)) = (&mut sites.capacity, &cap) {
+                        c.push(v[j]);
+                    }
+                }
+            }
+            (None, Some(g)) => {
+                if p.site_cost.is_some() || p.capacity.is_some() {
+                    return Err(err(
+                        "grid",
+                        "grid candidates have no fields: `site_cost` and `capacity` need a candidates layer",
+                    ));
+                }
+                if !(g.spacing_m.is_finite() && g.spacing_m > 0.0) {
+                    return Err(err("grid", "spacing_m must be > 0"));
+                }
+                let within_name = g
+                    .within
+                    .clone()
+                    .or_else(|| p.zones.clone())
+                    .unwrap_or_else(|| demand.name.clone());
+                let wl = project.layers.get(&within_name)?;
+                layers_used.push(wl.name.clone());
+                let idx = SpatialIndex::of(wl);
+                let Some(bb) = wl.bbox() else {
+                    return Err(err(
+                        "grid",
+                        format!("layer '{within_name}' has no geometry"),
+                    ));
+                };
+                let s = g.spacing_m;
+                let nx = ((bb.width() / s).floor() as usize) + 1;
+                let ny = ((bb.height() / s).floor() as usize) + 1;
+                if nx.saturating_mul(ny) > 20 * MAX_GRID {
+                    return Err(err(
+                        "grid",
+                        format!("spacing_m {s} gives too many cells; use a larger spacing"),
+                    ));
+                }
+                for r in 0..ny {
+                    for c in 0..nx {
+                        let pt = Coord {
+                            x: bb.min().x + s * (c as f64 + 0.5),
+                            y: bb.min().y + s * (r as f64 + 0.5),
+                        };
+                        if point_in_polygon::locate(pt, &wl.geometries, &idx).is_none() {
+                            continue;
+                        }
+                        if in_hazard(Some(pt)) {
+                            excluded += 1;
+                            continue;
+                        }
+                        sites.ids.push(format!("grid-{r}-{c}"));
+                        sites.loc.push(Some(pt));
+                        sites.existing.push(false);
+                        sites.cost.push(0.0);
+                    }
+                }
+                if sites.ids.len() > MAX_GRID {
+                    return Err(err(
+                        "grid",
+                        format!(
+                            "{} grid candidates (at most {MAX_GRID}); use a larger spacing",
+                            sites.ids.len()
+                        ),
+                    ));
+                }
+            }
+        }
+        let m = sites.ids.len();
+        if m == 0 {
+            return Err(err(
+                "candidates",
+                "no candidate site is left (all excluded or without location)",
+            ));
+        }
+
+        // Costs: per demand, the sites in reach.
+        let radius = match kind {
+            Kind::Lscp | Kind::Mclp => p.radius_m,
+            _ => None,
+        };
+        let (reach, mut cost_summary) = match &p.costs {
+            None => {
+                let slots: Vec<usize> = (0..m).filter(|&j| sites.loc[j].is_some()).collect();
+                let coords: Vec<Coord> = slots.iter().filter_map(|&j| sites.loc[j]).collect();
+                let index = PointIndex::from_coords(&coords);
+                let reach: Vec<Vec<(u32, f64)>> = origins
+                    .par_iter()
+                    .map(|o| {
+                        let Some(o) = o else { return Vec::new() };
+                        let mut l: Vec<(u32, f64)> = match radius {
+                            Some(r) => index
+                                .within(*o, r * (1.0 + 1e-9) + 1e-9)
+                                .into_iter()
+                                .filter(|(_, c)| *c <= r)
+                                .map(|(k, c)| (slots[k] as u32, c))
+                                .collect(),
+                            None => slots
+                                .iter()
+                                .zip(&coords)
+                                .map(|(&j, t)| {
+                                    (j as u32, ((t.x - o.x).powi(2) + (t.y - o.y).powi(2)).sqrt())
+                                })
+                                .collect(),
+                        };
+                        l.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                        l
+                    })
+                    .collect();
+                let mut s = Map::new();
+                s.insert("cost_source".into(), "euclidean".into());
+                (reach, s)
+            }
+            Some(t) => {
+                let table = project.layers.get(&t.layer)?;
+                layers_used.push(table.name.clone());
+                let site_layer = site_layer(&sites)?;
+                let all: Vec<usize> = (0..m).collect();
+                let (rows, s) = cost_table(table, t, demand, &site_layer, &all).map_err(relabel)?;
+                let reach = rows
+                    .into_iter()
+                    .map(|l| {
+                        l.into_iter()
+                            .filter(|(_, c)| radius.is_none_or(|r| *c <= r))
+                            .map(|(j, c)| (j as u32, c))
+                            .collect()
+                    })
+                    .collect();
+                (reach, s)
+            }
+        };
+        let inst = Instance {
+            weight: weight.clone(),
+            reach,
+            sites: m,
+            forced: sites.existing.clone(),
+            site_cost: sites.cost.clone(),
+            capacity: sites.capacity.clone(),
+        };
+        let spec = Spec {
+            kind,
+            p: p.p,
+            budget: p.budget,
+            method: match p.method {
+                SolveMethod::Auto => Method::Auto,
+                SolveMethod::Exact => Method::Exact,
+                SolveMethod::Heuristic => Method::Heuristic,
+            },
+            time_limit: Duration::from_secs_f64(p.time_limit_s),
+        };
+        let plan = models::solve(&inst, &spec).map_err(|e| err(e.param, e.message))?;
+
+        // Zones for before/after.
+        let zones = match &p.zones {
+            Some(z) => {
+                let zl = layer_param(project, Self::NAME, "zones", z, &[Role::Zones], false)?;
+                if !layers_used.contains(&zl.name) {
+                    layers_used.push(zl.name.clone());
+                }
+                Some(zl)
+            }
+            None => None,
+        };
+        let before: Vec<Option<(u32, f64)>> = heuristic::nearest_open(&inst, &sites.existing);
+        let out = report(
+            p,
+            kind,
+            &inst,
+            &sites,
+            &plan,
+            demand,
+            &before,
+            zones.map(|z| &**z),
+            &origins,
+        );
+        let (mut summary, rows) = out;
+        summary.insert("candidates_in_hazard".into(), excluded.into());
+        summary.append(&mut cost_summary);
+        Ok(Output {
+            summary,
+            rows,
+            row_layer: Some(demand.name.clone()),
+            layers_used,
+        })
+    }
+}
+
+/// A facilities layer of the sites (ids only), so the shared cost-table reader can match
+/// destination ids against them.
+fn site_layer(sites: &Sites) -> Result<Layer> {
+    let col = Column::from_values(
+        "id",
+        sites.ids.iter().map(|s| Cell::Text(s.clone())).collect(),
+    );
+    let mut l = Layer::new(
+        "sites",
+        Role::Facilities,
+        None,
+        vec![None; sites.ids.len()],
+        vec![col],
+    )?;
+    l.set_id_field("id")?;
+    Ok(l)
+}
+
+/// Is demand `i` with assignment `a` covered (see the module docs)?
+fn covered(a: Option<(u32, f64)>, radius: Option<f64>) -> bool {
+    a.is_some_and(|(_, c)| radius.is_none_or(|r| c <= r))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report(
+    p: &LocateParams,
+    kind: Kind,
+    inst: &Instance,
+    sites: &Sites,
+    plan: &Plan,
+    demand: &Layer,
+    before: &[Option<(u32, f64)>],
+    zones: Option<&Layer>,
+    origins: &[Option<Coord>],
+) -> (Map<String, Value>, Vec<Row>) {
+    let n = inst.demand();
+    let w = &inst.weight;
+    let total_w: f64 = w.iter().sum();
+    let radius = p.radius_m;
+    let cov: Vec<bool> = plan.assign.iter().map(|a| covered(*a, radius)).collect();
+    let cov_before: Vec<bool> = before.iter().map(|a| covered(*a, radius)).collect();
+    let uncovered = cov.iter().filter(|c| !**c).count();
+    let covered_w: f64 = (0..n).filter(|&i| cov[i]).map(|i| w[i]).sum();
+    let assigned: Vec<(f64, f64)> = (0..n)
+        .filter_map(|i| plan.assign[i].map(|(_, c)| (w[i], c)))
+        .collect();
+    let aw: f64 = assigned.iter().map(|x| x.0).sum();
+    let mean = if kind == Kind::PMedian {
+        (total_w > 0.0).then(|| plan.objective / total_w)
+    } else if aw > 0.0 {
+        Some(assigned.iter().map(|x| x.0 * x.1).sum::<f64>() / aw)
+    } else {
+        None
+    };
+    let max = assigned.iter().map(|x| x.1).reduce(f64::max);
+    let selected: Vec<usize> = (0..inst.sites)
+        .filter(|&j| plan.open[j] && !sites.existing[j])
+        .collect();
+
+    let mut s = Map::new();
+    s.insert("model".into(), kind.as_str().into());
+    s.insert("status".into(), plan.status.into());
+    s.insert("method".into(), plan.method.into());
+    s.insert("objective".into(), num(plan.objective));
+    s.insert("bound".into(), plan.bound.map_or(Value::Null, num));
+    s.insert("gap".into(), plan.gap().map_or(Value::Null, num));
+    s.insert(
+        "selected".into(),
+        Value::Array(
+            selected
+                .iter()
+                .map(|&j| sites.ids[j].clone().into())
+                .collect(),
+        ),
+    );
+    s.insert("sites_opened".into(), selected.len().into());
+    s.insert(
+        "existing_sites".into(),
+        sites.existing.iter().filter(|e| **e).count().into(),
+    );
+    s.insert(
+        "candidate_sites".into(),
+        (inst.sites - sites.existing.iter().filter(|e| **e).count()).into(),
+    );
+    s.insert(
+        "total_site_cost".into(),
+        num(selected.iter().map(|&j| sites.cost[j]).sum()),
+    );
+    s.insert("demand_features".into(), n.into());
+    s.insert("total_weight".into(), num(total_w));
+    s.insert("uncovered_count".into(), uncovered.into());
+    s.insert(
+        "covered_share".into(),
+        if n > 0 {
+            num(1.0 - uncovered as f64 / n as f64)
+        } else {
+            Value::Null
+        },
+    );
+    s.insert("covered_weight".into(), num(covered_w));
+    s.insert(
+        "covered_weight_share".into(),
+        if total_w > 0.0 {
+            num(covered_w / total_w)
+        } else {
+            Value::Null
+        },
+    );
+    s.insert("mean_distance".into(), mean.map_or(Value::Null, num));
+    s.insert("max_distance".into(), max.map_or(Value::Null, num));
+    let cov_w_before: f64 = (0..n).filter(|&i| cov_before[i]).map(|i| w[i]).sum();
+    s.insert("covered_weight_before".into(), num(cov_w_before));
+    s.insert("solve_ms".into(), (plan.elapsed.as_millis() as u64).into());
+    s.insert(
+        "demand_without_location".into(),
+        origins.iter().filter(|o| o.is_none()).count().into(),
+    );
+
+    let mut rows = Vec::with_capacity(n + selected.len());
+    let site_id = |a: Option<(u32, f64)>| {
+        a.map_or(Value::Null, |(j, _)| sites.ids[j as usize].clone().into())
+    };
+    let dist = |a: Option<(u32, f64)>| a.map_or(Value::Null, |(_, c)| num(c));
+    for i in 0..n {
+        let mut r = Row::new();
+        r.insert("id".into(), demand.ids[i].clone().into());
+        r.insert("kind".into(), "demand".into());
+        r.insert("weight".into(), num(w[i]));
+        r.insert("site".into(), site_id(plan.assign[i]));
+        r.insert("distance".into(), dist(plan.assign[i]));
+        r.insert("covered".into(), cov[i].into());
+        r.insert(
+            "covered_weight".into(),
+            num(if cov[i] { w[i] } else { 0.0 }),
+        );
+        r.insert(
+            "uncovered_weight".into(),
+            num(if cov[i] { 0.0 } else { w[i] }),
+        );
+        r.insert("site_before".into(), site_id(before[i]));
+        r.insert("distance_before".into(), dist(before[i]));
+        r.insert("covered_before".into(), cov_before[i].into());
+        rows.push(r);
+    }
+    let mut served = vec![(0usize, 0.0f64); inst.sites];
+    for (a, wi) in plan.assign.iter().zip(w) {
+        if let Some((j, _)) = a {
+            served[*j as usize].0 += 1;
+            served[*j as usize].1 += wi;
+        }
+    }
+    for j in (0..inst.sites).filter(|&j| plan.open[j]) {
+        let mut r = Row::new();
+        r.insert("id".into(), sites.ids[j].clone().into());
+        r.insert("kind".into(), "site".into());
+        r.insert("existing".into(), sites.existing[j].into());
+        r.insert("cost".into(), num(sites.cost[j]));
+        match sites.loc[j] {
+            Some(c) => {
+                r.insert("x".into(), num(c.x));
+                r.insert("y".into(), num(c.y));
+                r.insert("geometry".into(), wkt_point(c).into());
+            }
+            None => {
+                r.insert("x".into(), Value::Null);
+                r.insert("y".into(), Value::Null);
+                r.insert("geometry".into(), Value::Null);
+            }
+        }
+        if let Some(cap) = &sites.capacity {
+            r.insert("capacity".into(), num(cap[j]));
+        }
+        r.insert("assigned_demand".into(), served[j].0.into());
+        r.insert("assigned_weight".into(), num(served[j].1));
+        rows.push(r);
+    }
+    if let Some(zl) = zones {
+        let zone_of = point_in_polygon::assign(origins, &zl.geometries, &SpatialIndex::of(zl));
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); zl.len()];
+        for (i, z) in zone_of.iter().enumerate() {
+            if let Some(z) = z {
+                members[*z].push(i);
+            }
+        }
+        for (z, mem) in members.iter().enumerate() {
+            let zw: f64 = mem.iter().map(|&i| w[i]).sum();
+            let cw = |c: &[bool]| mem.iter().filter(|&&i| c[i]).map(|&i| w[i]).sum::<f64>();
+            let md = |a: &[Option<(u32, f64)>]| {
+                let (mut sw, mut s) = (0.0, 0.0);
+                for &i in mem {
+                    if let Some((_, c)) = a[i] {
+                        sw += w[i];
+                        s += w[i] * c;
+                    }
+                }
+                (sw > 0.0).then(|| s / sw)
+            };
+            let (cb, ca) = (cw(&cov_before), cw(&cov));
+            let mut r = Row::new();
+            r.insert("id".into(), zl.ids[z].clone().into());
+            r.insert("kind".into(), "zone".into());
+            r.insert("demand_points".into(), mem.len().into());
+            r.insert("weight".into(), num(zw));
+            r.insert("covered_weight_before".into(), num(cb));
+            r.insert("covered_weight_after".into(), num(ca));
+            let share = |x: f64| if zw > 0.0 { num(x / zw) } else { Value::Null };
+            r.insert("covered_share_before".into(), share(cb));
+            r.insert("covered_share_after".into(), share(ca));
+            r.insert(
+                "mean_distance_before".into(),
+                md(before).map_or(Value::Null, num),
+            );
+            r.insert(
+                "mean_distance_after".into(),
+                md(&plan.assign).map_or(Value::Null, num),
+            );
+            rows.push(r);
+        }
+    }
+    (s, rows)
+}
+
+fn wkt_point(c: Coord) -> String {
+    let p = Point::from(c);
+    format!("POINT ({} {})", p.x(), p.y())
+}

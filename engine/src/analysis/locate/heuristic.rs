@@ -1,0 +1,589 @@
+//! Greedy construction + interchange (swap) local search for the uncapacitated MCLP,
+//! p-median and p-center, with a bound so the gap of the result is honest:
+//! - MCLP: a Lagrangian bound (coverage rows relaxed, subgradient steps), which is as tight
+//!   as the LP relaxation at its best and costs one pass over the coverage pairs per step;
+//! - p-median: Σ_i w_i · (cost to the nearest candidate), every site open;
+//! - p-center: max_i (cost to the nearest candidate).
+//!
+//! MCLP and p-median share one "sum" machinery: a demand pays `f(i, c)` at an open site in
+//! reach (MCLP 0, p-median w_i·c) and `D_i` when none is (MCLP w_i, i.e. uncovered; p-median
+//! a large penalty). Swaps are evaluated for every (in, out) pair at once from each
+//! demand's best and second-best open site (Whitaker's fast interchange).
+
+use super::models::{objective_of, Instance, Kind, Plan, Spec};
+use std::time::{Duration, Instant};
+
+/// Per demand, the cheapest open site in reach and its cost.
+pub fn nearest_open(inst: &Instance, open: &[bool]) -> Vec<Option<(u32, f64)>> {
+    inst.reach
+        .iter()
+        .map(|l| l.iter().copied().find(|&(j, _)| open[j as usize]))
+        .collect()
+}
+
+/// The heuristic plan (None for models it does not handle: LSCP, capacitated ones).
+pub fn solve(inst: &Instance, spec: &Spec) -> Option<Plan> {
+    if inst.capacity.is_some() || spec.kind == Kind::Lscp {
+        return None;
+    }
+    let start = Instant::now();
+    let rev = inst.reverse();
+    // Local search gets at most half the time limit; the exact solver the rest.
+    let deadline = start + spec.time_limit / 2;
+    let open = match spec.kind {
+        Kind::PCenter => center_search(inst, spec, &rev, deadline),
+        _ => sum_search(inst, spec, &rev, deadline),
+    };
+    let assign = nearest_open(inst, &open);
+    let objective = objective_of(inst, spec.kind, &open, &assign);
+    let bound = match spec.kind {
+        Kind::Mclp => Some(mclp_lagrangian(inst, spec, &rev, objective, start)),
+        Kind::PMedian => Some(
+            inst.reach
+                .iter()
+                .zip(&inst.weight)
+                .map(|(l, w)| l.first().map_or(0.0, |x| w * x.1))
+                .sum(),
+        ),
+        _ => Some(
+            inst.reach
+                .iter()
+                .map(|l| l.first().map_or(0.0, |x| x.1))
+                .fold(0.0, f64::max),
+        ),
+    }
+    .map(|b| match spec.kind {
+        // A bound never better than a proven solution: clamp rounding noise.
+        Kind::Mclp => b.max(objective),
+        _ => b.min(objective),
+    });
+    Some(Plan {
+        open,
+        assign,
+        objective,
+        bound,
+        status: "heuristic",
+        method: "heuristic",
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Budget and count bookkeeping shared by the searches.
+struct Limits<'a> {
+    inst: &'a Instance,
+    p: Option<usize>,
+    budget: Option<f64>,
+}
+
+impl Limits<'_> {
+    fn spent(&self, open: &[bool]) -> f64 {
+        (0..open.len())
+            .filter(|&j| open[j] && !self.inst.forced[j])
+            .map(|j| self.inst.site_cost[j])
+            .sum()
+    }
+
+    /// Can `j` be added now so that `p` can still be reached within the budget?
+    fn can_add(&self, open: &[bool], j: usize, added: usize) -> bool {
+        let Some(b) = self.budget else {
+            return true;
+        };
+        let rest = b - self.spent(open) - self.inst.site_cost[j];
+        if rest < -1e-9 * b.abs().max(1.0) {
+            return false;
+        }
+        let Some(p) = self.p else {
+            return true;
+        };
+        let need = p.saturating_sub(added + 1);
+        let mut cheapest: Vec<f64> = (0..open.len())
+            .filter(|&k| !open[k] && k != j && !self.inst.forced[k])
+            .map(|k| self.inst.site_cost[k])
+            .collect();
+        cheapest.sort_by(f64::total_cmp);
+        cheapest.iter().take(need).sum::<f64>() <= rest + 1e-9 * b.abs().max(1.0)
+    }
+}
+
+fn sum_search(
+    inst: &Instance,
+    spec: &Spec,
+    rev: &[Vec<(u32, f64)>],
+    deadline: Instant,
+) -> Vec<bool> {
+    let n = inst.demand();
+    let m = inst.sites;
+    let mclp = spec.kind == Kind::Mclp;
+    let max_cost = inst
+        .reach
+        .iter()
+        .flat_map(|l| l.last().map(|x| x.1))
+        .fold(0.0, f64::max);
+    let total_w: f64 = inst.weight.iter().sum();
+    let penalty = 1e3 * (max_cost * total_w.max(1.0) + 1.0);
+    let f = |i: usize, c: f64| if mclp { 0.0 } else { inst.weight[i] * c };
+    let dflt: Vec<f64> = (0..n)
+        .map(|i| if mclp { inst.weight[i] } else { penalty })
+        .collect();
+    let lim = Limits {
+        inst,
+        p: spec.p,
+        budget: spec.budget,
+    };
+
+    // Greedy: add the site that lowers the total most (per rupiah when only a budget binds).
+    let mut open = inst.forced.clone();
+    let mut b1 = dflt.clone();
+    for j in (0..m).filter(|&j| open[j]) {
+        for &(i, c) in &rev[j] {
+            let i = i as usize;
+            b1[i] = b1[i].min(f(i, c));
+        }
+    }
+    let mut added = 0;
+    loop {
+        if spec.p.is_some_and(|p| added >= p) {
+            break;
+        }
+        let mut best: Option<(usize, f64, f64)> = None;
+        for j in 0..m {
+            if open[j] || !lim.can_add(&open, j, added) {
+                continue;
+            }
+            let gain: f64 = rev[j]
+                .iter()
+                .map(|&(i, c)| (b1[i as usize] - f(i as usize, c)).max(0.0))
+                .sum();
+            let score = if spec.p.is_none() {
+                let cost = inst.site_cost[j];
+                if cost > 0.0 {
+                    gain / cost
+                } else if gain > 0.0 {
+                    f64::INFINITY
+                } else {
+                    0.0
+                }
+            } else {
+                gain
+            };
+            if best.is_none_or(|b| score > b.1) {
+                best = Some((j, score, gain));
+            }
+        }
+        let Some((j, _, gain)) = best else { break };
+        if spec.p.is_none() && gain <= 0.0 {
+            break;
+        }
+        open[j] = true;
+        added += 1;
+        for &(i, c) in &rev[j] {
+            let i = i as usize;
+            b1[i] = b1[i].min(f(i, c));
+        }
+    }
+
+    // Interchange: best swap per pass until none improves.
+    let mut s1 = vec![u32::MAX; n];
+    let mut b2 = vec![0.0; n];
+    let mut extra = vec![0.0; m];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut loss = vec![0.0; m];
+    let scale = total_w.max(1.0) * max_cost.max(1.0);
+    let mut passes = 0;
+    while Instant::now() < deadline && passes < 10 * m.max(1) {
+        passes += 1;
+        for i in 0..n {
+            let mut it = inst.reach[i].iter().filter(|&&(j, _)| open[j as usize]);
+            match it.next() {
+                Some(&(j, c)) => {
+                    s1[i] = j;
+                    b1[i] = f(i, c);
+                    b2[i] = it.next().map_or(dflt[i], |&(_, c2)| f(i, c2));
+                }
+                None => {
+                    s1[i] = u32::MAX;
+                    b1[i] = dflt[i];
+                    b2[i] = dflt[i];
+                }
+            }
+        }
+        loss.iter_mut().for_each(|l| *l = 0.0);
+        for i in 0..n {
+            if s1[i] != u32::MAX {
+                loss[s1[i] as usize] += b2[i] - b1[i];
+            }
+        }
+        let spent = lim.spent(&open);
+        let outs: Vec<usize> = (0..m).filter(|&j| open[j] && !inst.forced[j]).collect();
+        let mut best: Option<(usize, usize, f64)> = None;
+        for j_in in 0..m {
+            if open[j_in] {
+                continue;
+            }
+            let mut gain = 0.0;
+            for &(i, c) in &rev[j_in] {
+                let i = i as usize;
+                let v = f(i, c);
+                if v < b1[i] {
+                    gain += b1[i] - v;
+                    if s1[i] != u32::MAX {
+                        let s = s1[i] as usize;
+                        if extra[s] == 0.0 {
+                            touched.push(s);
+                        }
+                        extra[s] -= b2[i] - b1[i];
+                    }
+                } else if v < b2[i] && s1[i] != u32::MAX {
+                    let s = s1[i] as usize;
+                    if extra[s] == 0.0 {
+                        touched.push(s);
+                    }
+                    extra[s] -= b2[i] - v;
+                }
+            }
+            for &j_out in &outs {
+                if let Some(b) = spec.budget {
+                    let after = spent - inst.site_cost[j_out] + inst.site_cost[j_in];
+                    if after > b + 1e-9 * b.abs().max(1.0) {
+                        continue;
+                    }
+                }
+                let delta = -gain + loss[j_out] + extra[j_out];
+                if best.is_none_or(|b| delta < b.2) {
+                    best = Some((j_in, j_out, delta));
+                }
+            }
+            // Budget-only plans may also just add an affordable site.
+            if spec.p.is_none() && lim.can_add(&open, j_in, 0) {
+                let delta = -gain;
+                if best.is_none_or(|b| delta < b.2) {
+                    best = Some((j_in, usize::MAX, delta));
+                }
+            }
+            for &s in &touched {
+                extra[s] = 0.0;
+            }
+            touched.clear();
+        }
+        match best {
+            Some((j_in, j_out, delta)) if delta < -1e-9 * scale => {
+                open[j_in] = true;
+                if j_out != usize::MAX {
+                    open[j_out] = false;
+                }
+            }
+            _ => break,
+        }
+    }
+    open
+}
+
+fn center_search(
+    inst: &Instance,
+    spec: &Spec,
+    rev: &[Vec<(u32, f64)>],
+    deadline: Instant,
+) -> Vec<bool> {
+    let n = inst.demand();
+    let m = inst.sites;
+    let lim = Limits {
+        inst,
+        p: spec.p,
+        budget: spec.budget,
+    };
+    let mut open = inst.forced.clone();
+    let mut b1 = vec![f64::INFINITY; n];
+    for j in (0..m).filter(|&j| open[j]) {
+        for &(i, c) in &rev[j] {
+            b1[i as usize] = b1[i as usize].min(c);
+        }
+    }
+    // Greedy: add the site that lowers the maximum most (ties: the sum).
+    let mut added = 0;
+    let mut cand = vec![0.0; n];
+    while spec.p.is_none_or(|p| added < p) {
+        let mut best: Option<(usize, f64, f64)> = None;
+        for j in 0..m {
+            if open[j] || !lim.can_add(&open, j, added) {
+                continue;
+            }
+            cand.copy_from_slice(&b1);
+            for &(i, c) in &rev[j] {
+                cand[i as usize] = cand[i as usize].min(c);
+            }
+            let mx = cand.iter().copied().fold(0.0, f64::max);
+            let sum: f64 = cand.iter().map(|c| c.min(1e300)).sum();
+            if best.is_none_or(|b| mx < b.1 || (mx == b.1 && sum < b.2)) {
+                best = Some((j, mx, sum));
+            }
+        }
+        let Some((j, mx, _)) = best else { break };
+        if spec.p.is_none() && mx >= b1.iter().copied().fold(0.0, f64::max) {
+            break;
+        }
+        open[j] = true;
+        added += 1;
+        for &(i, c) in &rev[j] {
+            b1[i as usize] = b1[i as usize].min(c);
+        }
+    }
+    // Interchange on the maximum (ties broken by the sum of costs, so plateaus move).
+    let mut passes = 0;
+    while Instant::now() < deadline && passes < 10 * m.max(1) {
+        passes += 1;
+        let current = eval_center(inst, &open);
+        let spent = lim.spent(&open);
+        let outs: Vec<usize> = (0..m).filter(|&j| open[j] && !inst.forced[j]).collect();
+        let mut best: Option<(usize, usize, (f64, f64))> = None;
+        let ins: Vec<usize> = (0..m).filter(|&j| !open[j]).collect();
+        for j_in in ins {
+            for &j_out in &outs {
+                if let Some(b) = spec.budget {
+                    let after = spent - inst.site_cost[j_out] + inst.site_cost[j_in];
+                    if after > b + 1e-9 * b.abs().max(1.0) {
+                        continue;
+                    }
+                }
+                open[j_in] = true;
+                open[j_out] = false;
+                let v = eval_center(inst, &open);
+                open[j_in] = false;
+                open[j_out] = true;
+                if best.is_none_or(|b| v < b.2) {
+                    best = Some((j_in, j_out, v));
+                }
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
+        match best {
+            Some((j_in, j_out, v))
+                if v.0 < current.0 - 1e-12 * current.0.abs().max(1.0)
+                    || (v.0 <= current.0 && v.1 < current.1 - 1e-9 * current.1.abs().max(1.0)) =>
+            {
+                open[j_in] = true;
+                open[j_out] = false;
+            }
+            _ => break,
+        }
+    }
+    open
+}
+
+/// (max, sum) of the cost to the nearest open site.
+fn eval_center(inst: &Instance, open: &[bool]) -> (f64, f64) {
+    let mut mx: f64 = 0.0;
+    let mut sum = 0.0;
+    for l in &inst.reach {
+        let c = l
+            .iter()
+            .find(|&&(j, _)| open[j as usize])
+            .map_or(f64::INFINITY, |x| x.1);
+        mx = mx.max(c);
+        sum += c.min(1e300);
+    }
+    (mx, sum)
+}
+
+/// Upper bound on the MCLP optimum by Lagrangian relaxation of the coverage rows
+/// `y_i ≤ Σ_{N_i} x_j` with multipliers λ ≥ 0:
+/// `L(λ) = Σ_i max(0, w_i − λ_i) + max_x Σ_j x_j Σ_{i ∈ N_j} λ_i`, the inner max over the
+/// count / budget rows taken in relaxed form (top p; fractional knapsack), so every `L(λ)`
+/// is a valid bound. Subgradient steps (Polyak, towards the heuristic's value) tighten it.
+fn mclp_lagrangian(
+    inst: &Instance,
+    spec: &Spec,
+    rev: &[Vec<(u32, f64)>],
+    lower: f64,
+    start: Instant,
+) -> f64 {
+    let n = inst.demand();
+    let m = inst.sites;
+    let budget_time = (spec.time_limit / 4).min(Duration::from_secs(3));
+    let mut lambda: Vec<f64> = (0..n)
+        .map(|i| {
+            if inst.reach[i].is_empty() {
+                0.0
+            } else {
+                inst.weight[i] / inst.reach[i].len() as f64
+            }
+        })
+        .collect();
+    let mut best = f64::INFINITY;
+    let mut theta = 2.0;
+    let mut since_better = 0;
+    let mut v = vec![0.0; m];
+    let mut x = vec![false; m];
+    for _ in 0..500 {
+        for j in 0..m {
+            v[j] = rev[j].iter().map(|&(i, _)| lambda[i as usize]).sum();
+        }
+        let (inner, chosen) = relaxed_pick(inst, spec, &v);
+        x.iter_mut().for_each(|b| *b = false);
+        for j in chosen {
+            x[j] = true;
+        }
+        // Demand with no site in reach cannot be covered: y_i = 0 for it.
+        let free: f64 = (0..n)
+            .filter(|&i| !inst.reach[i].is_empty())
+            .map(|i| (inst.weight[i] - lambda[i]).max(0.0))
+            .sum();
+        let l = free + inner;
+        if !best.is_finite() || l < best - 1e-12 * best.abs().max(1.0) {
+            best = l;
+            since_better = 0;
+        } else {
+            since_better += 1;
+            if since_better >= 20 {
+                theta /= 2.0;
+                since_better = 0;
+            }
+        }
+        if best - lower <= 1e-9 * lower.abs().max(1.0) || theta < 1e-4 {
+            break;
+        }
+        if start.elapsed() > budget_time {
+            break;
+        }
+        // Subgradient of L at λ: Σ_{N_i} x_j − y_i.
+        let mut g = vec![0.0; n];
+        let mut norm = 0.0;
+        for i in 0..n {
+            if inst.reach[i].is_empty() {
+                continue;
+            }
+            let y = if inst.weight[i] > lambda[i] { 1.0 } else { 0.0 };
+            let cover = inst.reach[i]
+                .iter()
+                .filter(|&&(j, _)| x[j as usize])
+                .count() as f64;
+            g[i] = cover - y;
+            norm += g[i] * g[i];
+        }
+        if norm == 0.0 {
+            break;
+        }
+        let step = theta * (l - lower).max(1e-9 * l.abs().max(1.0)) / norm;
+        for i in 0..n {
+            lambda[i] = (lambda[i] - step * g[i]).max(0.0);
+        }
+    }
+    best
+}
+
+/// max Σ v_j x_j over the open-site choices, relaxed: existing sites are in; then the top
+/// `p` new sites, or a fractional knapsack under the budget (the smaller of the two when
+/// both bind). Returns the value and the sites picked (for the subgradient).
+fn relaxed_pick(inst: &Instance, spec: &Spec, v: &[f64]) -> (f64, Vec<usize>) {
+    let m = inst.sites;
+    let forced: f64 = (0..m).filter(|&j| inst.forced[j]).map(|j| v[j]).sum();
+    let mut picked: Vec<usize> = (0..m).filter(|&j| inst.forced[j]).collect();
+    let mut new: Vec<usize> = (0..m).filter(|&j| !inst.forced[j]).collect();
+    let mut best = f64::INFINITY;
+    let mut chosen: Vec<usize> = Vec::new();
+    if let Some(p) = spec.p {
+        new.sort_by(|&a, &b| v[b].total_cmp(&v[a]).then(a.cmp(&b)));
+        let top: f64 = new.iter().take(p).map(|&j| v[j]).sum();
+        best = top;
+        chosen = new.iter().take(p).copied().collect();
+    }
+    if let Some(b) = spec.budget {
+        let ratio = |j: usize| {
+            let c = inst.site_cost[j];
+            if c > 0.0 {
+                v[j] / c
+            } else {
+                f64::INFINITY
+            }
+        };
+        new.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)).then(a.cmp(&b)));
+        let (mut left, mut val) = (b, 0.0);
+        let mut take = Vec::new();
+        for &j in &new {
+            let c = inst.site_cost[j];
+            if c <= left {
+                left -= c;
+                val += v[j];
+                take.push(j);
+            } else {
+                val += v[j] * (left / c);
+                break;
+            }
+        }
+        if val < best {
+            best = val;
+            chosen = take;
+        }
+    }
+    picked.extend(chosen);
+    (forced + best, picked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::locate::models::{solve as solve_model, Method};
+
+    /// Demand on a line at 0..10, sites at the same places, euclidean costs.
+    fn line(n: usize, radius: Option<f64>) -> Instance {
+        let reach = (0..n)
+            .map(|i| {
+                let mut l: Vec<(u32, f64)> = (0..n)
+                    .map(|j| (j as u32, (i as f64 - j as f64).abs()))
+                    .filter(|x| radius.is_none_or(|r| x.1 <= r))
+                    .collect();
+                l.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                l
+            })
+            .collect();
+        Instance {
+            weight: (0..n).map(|i| 1.0 + (i % 3) as f64).collect(),
+            reach,
+            sites: n,
+            forced: vec![false; n],
+            site_cost: vec![1.0; n],
+            capacity: None,
+        }
+    }
+
+    fn spec(kind: Kind, p: usize, method: Method) -> Spec {
+        Spec {
+            kind,
+            p: Some(p),
+            budget: None,
+            method,
+            time_limit: Duration::from_secs(20),
+        }
+    }
+
+    #[test]
+    fn heuristic_never_beats_the_optimum_and_bounds_hold() {
+        for kind in [Kind::Mclp, Kind::PMedian, Kind::PCenter] {
+            let inst = line(25, if kind == Kind::Mclp { Some(2.0) } else { None });
+            let h = solve(&inst, &spec(kind, 3, Method::Heuristic)).expect("heuristic");
+            let e = solve_model(&inst, &spec(kind, 3, Method::Exact)).expect("exact");
+            assert_eq!(e.status, "optimal");
+            let (ho, eo, b) = (h.objective, e.objective, h.bound.expect("bound"));
+            if kind == Kind::Mclp {
+                assert!(ho <= eo + 1e-9 && b >= eo - 1e-9, "{kind:?} {ho} {eo} {b}");
+            } else {
+                assert!(ho >= eo - 1e-9 && b <= eo + 1e-9, "{kind:?} {ho} {eo} {b}");
+            }
+            // On a line the interchange reaches the optimum.
+            assert!(
+                (ho - eo).abs() <= 1e-9 * eo.abs().max(1.0),
+                "{kind:?} {ho} vs {eo}"
+            );
+        }
+    }
+
+    #[test]
+    fn lagrangian_bound_is_tight_when_everything_can_be_covered() {
+        let inst = line(9, Some(1.0));
+        let h = solve(&inst, &spec(Kind::Mclp, 3, Method::Heuristic)).expect("heuristic");
+        let total: f64 = inst.weight.iter().sum();
+        assert_eq!(h.objective, total);
+        assert_eq!(h.gap(), Some(0.0));
+    }
+}
