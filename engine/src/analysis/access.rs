@@ -177,6 +177,27 @@ impl HazardFilter {
             HazardFilter::Layer(l) | HazardFilter::Classes { layer: l, .. } => l,
         }
     }
+
+    /// The polygons of `hz` (the filter's layer) that the filter selects; the others are None,
+    /// so indexes stay those of the layer.
+    pub(crate) fn geometries(&self, hz: &Layer) -> Result<Vec<Option<Geometry>>> {
+        Ok(match self {
+            HazardFilter::Layer(_) => hz.geometries.clone(),
+            HazardFilter::Classes { field, values, .. } => {
+                let col = hz.column(field)?;
+                (0..hz.len())
+                    .map(|i| {
+                        let on = col.get(i).as_key().is_some_and(|k| values.contains(&k));
+                        if on {
+                            hz.geometries[i].clone()
+                        } else {
+                            None
+                        }
+                    })
+                    .collect()
+            }
+        })
+    }
 }
 
 /// Params of `access`.
@@ -542,22 +563,7 @@ impl TypedAnalysis for Access {
                     false,
                 )?;
                 layers_used.push(hz.name.clone());
-                let geoms: Vec<Option<Geometry>> = match h {
-                    HazardFilter::Layer(_) => hz.geometries.clone(),
-                    HazardFilter::Classes { field, values, .. } => {
-                        let col = hz.column(field)?;
-                        (0..hz.len())
-                            .map(|i| {
-                                let on = col.get(i).as_key().is_some_and(|k| values.contains(&k));
-                                if on {
-                                    hz.geometries[i].clone()
-                                } else {
-                                    None
-                                }
-                            })
-                            .collect()
-                    }
-                };
+                let geoms = h.geometries(hz)?;
                 let index = SpatialIndex::build(&geoms);
                 fac_loc
                     .iter()

@@ -202,22 +202,7 @@ fn hazard_geoms(project: &Project, h: &HazardFilter) -> Result<(String, Vec<Opti
         &[Role::Hazard],
         false,
     )?;
-    let geoms = match h {
-        HazardFilter::Layer(_) => hz.geometries.clone(),
-        HazardFilter::Classes { field, values, .. } => {
-            let col = hz.column(field)?;
-            (0..hz.len())
-                .map(|i| {
-                    let on = col.get(i).as_key().is_some_and(|k| values.contains(&k));
-                    if on {
-                        hz.geometries[i].clone()
-                    } else {
-                        None
-                    }
-                })
-                .collect()
-        }
-    };
+    let geoms = h.geometries(hz)?;
     Ok((hz.name.clone(), geoms))
 }
 
