@@ -249,36 +249,15 @@ impl TypedAnalysis for Allocate {
         let cost = values_of(layer, &p.cost, "cost")?;
         let benefit: Vec<f64> = match (&p.benefit, &p.benefit_from) {
             (Some(f), None) => values_of(layer, f, "benefit")?,
-            (None, Some(b)) => {
-                if b.analysis == Self::NAME {
-                    return Err(err(
-                        "benefit_from",
-                        "allocate cannot take its benefit from itself",
-                    ));
-                }
-                let r = super::run(project, &b.analysis, b.params.clone())?;
-                let by_id: HashMap<&str, f64> = r
-                    .rows
-                    .iter()
-                    .filter_map(|row| {
-                        Some((row.get("id")?.as_str()?, row.get(&b.field)?.as_f64()?))
-                    })
-                    .collect();
-                if by_id.is_empty() {
-                    return Err(err(
-                        "benefit_from",
-                        format!(
-                            "analysis '{}' gave no rows with a numeric '{}'",
-                            b.analysis, b.field
-                        ),
-                    ));
-                }
-                layer
-                    .ids
-                    .iter()
-                    .map(|id| by_id.get(id.as_str()).copied().unwrap_or(0.0).max(0.0))
-                    .collect()
-            }
+            (None, Some(b)) => super::column_from_analysis(
+                project,
+                Self::NAME,
+                "benefit_from",
+                &b.analysis,
+                &b.params,
+                &b.field,
+                &layer.ids,
+            )?,
             _ => {
                 return Err(err(
                     "benefit",

@@ -36,7 +36,6 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::time::Duration;
 
 /// The `locate` analysis.
@@ -279,33 +278,15 @@ impl TypedAnalysis for Locate {
                     "give `weight` or `weight_from`, not both",
                 ))
             }
-            (Some(wf), None) => {
-                if wf.analysis == Self::NAME {
-                    return Err(err("weight_from", "locate cannot weight by itself"));
-                }
-                let r = super::run(project, &wf.analysis, wf.params.clone())?;
-                let by_id: HashMap<&str, f64> = r
-                    .rows
-                    .iter()
-                    .filter_map(|row| {
-                        Some((row.get("id")?.as_str()?, row.get(&wf.field)?.as_f64()?))
-                    })
-                    .collect();
-                if by_id.is_empty() {
-                    return Err(err(
-                        "weight_from",
-                        format!(
-                            "analysis '{}' gave no rows with a numeric '{}'",
-                            wf.analysis, wf.field
-                        ),
-                    ));
-                }
-                demand
-                    .ids
-                    .iter()
-                    .map(|id| by_id.get(id.as_str()).copied().unwrap_or(0.0).max(0.0))
-                    .collect()
-            }
+            (Some(wf), None) => super::column_from_analysis(
+                project,
+                Self::NAME,
+                "weight_from",
+                &wf.analysis,
+                &wf.params,
+                &wf.field,
+                &demand.ids,
+            )?,
             (None, Some(f)) => numeric_values(demand, f, "weight")?,
             (None, None) => match project
                 .spec(&demand.name)
