@@ -54,18 +54,18 @@ fn scenario_from_body(body: &Bytes) -> Result<Scenario, Problem> {
     Ok(Scenario::from_json(text)?)
 }
 
-/// What the audit log keeps of a scenario write: the scenario as written, its fingerprint,
-/// and the content hashes of the baseline layers it edits.
-fn audit_detail(project: &Project, s: &Scenario) -> Value {
+/// Checks a scenario before it is written (it must apply to the project: a bad edit is a 422
+/// and nothing is stored), and returns what the audit log keeps of the write: the scenario
+/// as written, its fingerprint, and the content hashes of the baseline layers it edits.
+fn checked_audit_detail(project: &Project, s: &Scenario) -> Result<Value, Problem> {
+    let applied = scenario::apply(project, s)?;
     let mut layers = Map::new();
-    if let Ok(applied) = scenario::apply(project, s) {
-        for name in &applied.edited_layers {
-            if let Ok(l) = project.layers.get(name) {
-                layers.insert(name.clone(), l.content_hash().into());
-            }
+    for name in &applied.edited_layers {
+        if let Ok(l) = project.layers.get(name) {
+            layers.insert(name.clone(), l.content_hash().into());
         }
     }
-    json!({"scenario": s, "fingerprint": s.fingerprint(), "layers": layers})
+    Ok(json!({"scenario": s, "fingerprint": s.fingerprint(), "layers": layers}))
 }
 
 fn created(stored: &StoredScenario) -> Response {
@@ -87,8 +87,7 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     let s = scenario_from_body(&body)?;
     let stored = blocking(move || {
-        scenario::apply(state.project(), &s)?;
-        let detail = audit_detail(state.project(), &s);
+        let detail = checked_audit_detail(state.project(), &s)?;
         Ok(state
             .store()
             .create_scenario(&s, caller.0.as_ref(), detail)?)
@@ -124,8 +123,7 @@ pub async fn replace(
     let s = scenario_from_body(&body)?;
     let stored = blocking(move || {
         state.store().scenario(&id, None)?; // 404 before 422
-        scenario::apply(state.project(), &s)?;
-        let detail = audit_detail(state.project(), &s);
+        let detail = checked_audit_detail(state.project(), &s)?;
         Ok(state
             .store()
             .update_scenario(&id, &s, caller.0.as_ref(), detail)?)
@@ -163,8 +161,7 @@ pub async fn add_edits(
     let stored = blocking(move || {
         let mut s = state.store().scenario(&id, None)?.scenario;
         s.edits.extend(edits);
-        scenario::apply(state.project(), &s)?;
-        let detail = audit_detail(state.project(), &s);
+        let detail = checked_audit_detail(state.project(), &s)?;
         Ok(state
             .store()
             .update_scenario(&id, &s, caller.0.as_ref(), detail)?)
