@@ -1,13 +1,32 @@
-//! The server's state: the project, loaded once, with an R-tree and a summary per layer
-//! built at start-up, the store (scenarios, tokens, audit log) and a cache of analysis
-//! results, shared by every request through one `Arc`.
+//! The server's state, shared by every request through one `Arc`: the store (scenarios,
+//! tokens, audit log, uploaded layers), a cache of analysis results, the registry of
+//! analysis jobs, the directory of uploaded layer files — and the layers themselves.
+//!
+//! The layers change while serving (uploads add them, `DELETE /layers/{name}` removes
+//! them), so they live in an immutable [`Snapshot`]: the project, a summary and an R-tree
+//! per layer, and which layers were uploaded. A change builds a new snapshot that shares
+//! every unchanged layer and R-tree by `Arc`, and swaps it in under a lock held only for
+//! the swap; changes are serialised among themselves so that none is lost.
+//!
+//! **One request, one set of layers.** An [`AppState`] holds the snapshot that was current
+//! when it was cloned, and `AppState::clone` takes the *latest* one. axum clones the state
+//! for each request (once per `State` extractor, and the auth middleware its own copy), so a
+//! handler sees one consistent set of layers from its start to its end, even while an
+//! upload is published, and the next request sees the upload. Move the state into
+//! blocking tasks rather than cloning it, or the task may see a newer snapshot than the
+//! handler checked. Cache keys hash every layer's content, so a result computed on one
+//! set of layers is never served for another.
 
+use crate::jobs::Jobs;
 use crate::layers::LayerSummary;
-use crate::store::{Store, StoreError};
+use crate::problem::Problem;
+use crate::store::{Store, StoreError, StoredLayer};
+use crate::uploads::{self, LayerFiles, LoadError, Prepared};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tepat_engine::analysis::AnalysisResult;
 use tepat_engine::index::SpatialIndex;
 use tepat_engine::project::Project;
@@ -18,10 +37,22 @@ use tepat_engine::{Layer, Result};
 pub const CACHE_ENTRIES: usize = 512;
 
 /// How the server treats requests.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// Reads need a token too (`tepat serve --private`).
     pub private: bool,
+    /// How long an analysis run is waited for before it answers 202 with a job
+    /// (`tepat serve --sync-timeout-ms`); 0 makes every run a job.
+    pub sync_timeout_ms: u64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            private: false,
+            sync_timeout_ms: crate::jobs::DEFAULT_SYNC_TIMEOUT_MS,
+        }
+    }
 }
 
 /// Why the server's state could not be built.
@@ -34,27 +65,183 @@ pub enum StartError {
     /// Opening the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The uploaded layers could not be loaded.
+    #[error(transparent)]
+    Layers(#[from] LoadError),
 }
 
-/// Shared application state; cloning is cheap.
-#[derive(Debug, Clone)]
+/// Shared application state; cloning is cheap and takes the latest [`Snapshot`] of the
+/// layers (see the module documentation).
+#[derive(Debug)]
 pub struct AppState {
     shared: Arc<Shared>,
+    /// The layers this state sees.
+    current: Arc<Snapshot>,
+}
+
+impl Clone for AppState {
+    /// A state on the latest snapshot of the layers (not necessarily `self`'s).
+    fn clone(&self) -> AppState {
+        AppState {
+            shared: Arc::clone(&self.shared),
+            current: self.shared.latest(),
+        }
+    }
 }
 
 #[derive(Debug)]
 struct Shared {
-    project: Project,
-    /// Vector and raster layers, by name (the order of `GET /layers`).
-    summaries: BTreeMap<String, LayerSummary>,
-    /// Bounding-box R-tree of each vector layer, in the working CRS.
-    indexes: BTreeMap<String, SpatialIndex>,
+    /// The current layers; replaced whole, never changed in place.
+    snapshot: RwLock<Arc<Snapshot>>,
+    /// Held while a change of layers is built, written and published, so two uploads or
+    /// deletes never both start from the same snapshot.
+    changing: Mutex<()>,
     store: Store,
     options: Options,
     /// Analysis results by [`AppState::cache_key`].
     cache: Mutex<HashMap<String, Arc<AnalysisResult>>>,
-    /// SHA-256 over every layer's content hash: the baseline's part of a cache key.
+    /// Analysis runs answered with 202, followed at `/jobs/{id}`.
+    jobs: Jobs,
+    /// Vector tiles cut so far, and what makes the next ones quick.
+    tiles: crate::tiles::TileCache,
+    /// Where uploaded layers are kept.
+    files: LayerFiles,
+    /// Largest upload body, in bytes.
+    max_upload_bytes: AtomicU64,
+}
+
+impl Shared {
+    fn latest(&self) -> Arc<Snapshot> {
+        // A panic while holding the lock cannot leave a half-swapped `Arc` behind.
+        let s = self.snapshot.read().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(&s)
+    }
+}
+
+/// One consistent set of layers: the project, each layer's summary and R-tree, and which
+/// layers were uploaded. Immutable; a change of layers makes a new one.
+#[derive(Debug)]
+pub struct Snapshot {
+    project: Project,
+    /// Vector and raster layers, by name (the order of `GET /layers`).
+    summaries: BTreeMap<String, LayerSummary>,
+    /// Bounding-box R-tree of each vector layer, in the working CRS.
+    indexes: BTreeMap<String, Arc<SpatialIndex>>,
+    /// The uploaded layers, as the store lists them.
+    uploaded: BTreeMap<String, StoredLayer>,
+    /// SHA-256 over every layer's content hash: the layers' part of a cache key.
     layers_key: OnceLock<String>,
+}
+
+impl Snapshot {
+    /// Summarises and indexes every layer of `project`.
+    fn build(project: Project) -> Result<Snapshot> {
+        let mut summaries = BTreeMap::new();
+        let mut indexes = BTreeMap::new();
+        for layer in project.layers.layers() {
+            summaries.insert(
+                layer.name.clone(),
+                LayerSummary::of_layer(layer, &project.crs)?,
+            );
+            indexes.insert(layer.name.clone(), Arc::new(SpatialIndex::of(layer)));
+        }
+        for (name, raster) in project.layers.rasters() {
+            summaries.insert(
+                name.clone(),
+                LayerSummary::of_raster(name, raster, &project.crs)?,
+            );
+        }
+        Ok(Snapshot {
+            project,
+            summaries,
+            indexes,
+            uploaded: BTreeMap::new(),
+            layers_key: OnceLock::new(),
+        })
+    }
+
+    /// This snapshot with an uploaded layer added (or replaced); the other layers and
+    /// R-trees are shared, not copied.
+    pub(crate) fn with_layer(&self, prepared: Prepared, stored: StoredLayer) -> Snapshot {
+        let name = stored.name.clone();
+        let mut project = self.project.clone();
+        project.layers.insert_shared(prepared.layer);
+        project.specs.retain(|s| s.name != name);
+        project.specs.push(prepared.spec);
+        let mut summaries = self.summaries.clone();
+        summaries.insert(name.clone(), prepared.summary);
+        let mut indexes = self.indexes.clone();
+        indexes.insert(name.clone(), prepared.index);
+        let mut uploaded = self.uploaded.clone();
+        uploaded.insert(name, stored);
+        Snapshot {
+            project,
+            summaries,
+            indexes,
+            uploaded,
+            layers_key: OnceLock::new(),
+        }
+    }
+
+    /// This snapshot without layer `name`.
+    pub(crate) fn without_layer(&self, name: &str) -> Snapshot {
+        let mut project = self.project.clone();
+        project.layers.remove(name);
+        project.specs.retain(|s| s.name != name);
+        let mut summaries = self.summaries.clone();
+        summaries.remove(name);
+        let mut indexes = self.indexes.clone();
+        indexes.remove(name);
+        let mut uploaded = self.uploaded.clone();
+        uploaded.remove(name);
+        Snapshot {
+            project,
+            summaries,
+            indexes,
+            uploaded,
+            layers_key: OnceLock::new(),
+        }
+    }
+
+    /// The project.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// Summaries of all layers, sorted by name.
+    pub fn summaries(&self) -> impl Iterator<Item = &LayerSummary> {
+        self.summaries.values()
+    }
+
+    /// The summary of layer `name` (vector or raster).
+    pub fn summary(&self, name: &str) -> Result<&LayerSummary> {
+        self.summaries
+            .get(name)
+            .ok_or_else(|| self.unknown_layer(name))
+    }
+
+    /// The uploaded layer `name`, if it is one.
+    pub fn uploaded(&self, name: &str) -> Option<&StoredLayer> {
+        self.uploaded.get(name)
+    }
+
+    fn layers_key(&self) -> &str {
+        self.layers_key.get_or_init(|| {
+            let mut h = Sha256::new();
+            for layer in self.project.layers.layers() {
+                h.update(layer.name.as_bytes());
+                h.update(layer.content_hash().as_bytes());
+            }
+            hex::encode(h.finalize())
+        })
+    }
+
+    fn unknown_layer(&self, name: &str) -> tepat_engine::Error {
+        tepat_engine::Error::UnknownLayer {
+            name: name.to_string(),
+            available: self.summaries.keys().cloned().collect(),
+        }
+    }
 }
 
 impl AppState {
@@ -65,36 +252,33 @@ impl AppState {
     }
 
     /// As [`AppState::new`], with `store` (e.g. [`Store::open`] on the data directory).
+    /// The layers the store lists as uploaded are loaded from their files next to it
+    /// (files no row lists, left by an interrupted upload, are removed first).
     pub fn with_store(
         project: Project,
         store: Store,
         options: Options,
     ) -> std::result::Result<AppState, StartError> {
-        let mut summaries = BTreeMap::new();
-        let mut indexes = BTreeMap::new();
-        for layer in project.layers.layers() {
-            summaries.insert(
-                layer.name.clone(),
-                LayerSummary::of_layer(layer, &project.crs)?,
-            );
-            indexes.insert(layer.name.clone(), SpatialIndex::of(layer));
+        let files = LayerFiles::for_store(&store)?;
+        let loaded = uploads::load_stored(&files, &store, &project)?;
+        let mut snapshot = Snapshot::build(project)?;
+        for l in loaded {
+            snapshot = snapshot.with_layer(l.prepared, l.stored);
         }
-        for (name, raster) in project.layers.rasters() {
-            summaries.insert(
-                name.clone(),
-                LayerSummary::of_raster(name, raster, &project.crs)?,
-            );
-        }
+        let current = Arc::new(snapshot);
         Ok(AppState {
             shared: Arc::new(Shared {
-                project,
-                summaries,
-                indexes,
+                snapshot: RwLock::new(Arc::clone(&current)),
+                changing: Mutex::new(()),
                 store,
                 options,
                 cache: Mutex::new(HashMap::new()),
-                layers_key: OnceLock::new(),
+                jobs: Jobs::default(),
+                tiles: crate::tiles::TileCache::default(),
+                files,
+                max_upload_bytes: AtomicU64::new(uploads::DEFAULT_MAX_UPLOAD_BYTES),
             }),
+            current,
         })
     }
 
@@ -108,9 +292,61 @@ impl AppState {
         &self.shared.store
     }
 
+    /// The analysis jobs.
+    pub fn jobs(&self) -> &Jobs {
+        &self.shared.jobs
+    }
+
+    /// The vector tile cache.
+    pub fn tiles(&self) -> &crate::tiles::TileCache {
+        &self.shared.tiles
+    }
+
     /// The options the server runs with.
     pub fn options(&self) -> Options {
         self.shared.options
+    }
+
+    /// Largest upload accepted, in bytes (default [`uploads::DEFAULT_MAX_UPLOAD_BYTES`]).
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.shared.max_upload_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Sets the upload limit (`tepat serve --max-upload-mb`); read when a request starts.
+    pub fn set_max_upload_bytes(&self, bytes: u64) {
+        self.shared.max_upload_bytes.store(bytes, Ordering::Relaxed);
+    }
+
+    /// Where uploaded layer files are kept.
+    pub fn layer_files(&self) -> &LayerFiles {
+        &self.shared.files
+    }
+
+    /// The layers this state sees.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.current
+    }
+
+    /// Changes the layers: `change` gets the latest snapshot and returns the next one
+    /// (after writing whatever must be durable first); it is published when `change`
+    /// succeeds. Changes run one at a time. Blocking: call it on a blocking thread.
+    pub(crate) fn change_layers<T>(
+        &self,
+        change: impl FnOnce(&Snapshot) -> std::result::Result<(Snapshot, T), Problem>,
+    ) -> std::result::Result<T, Problem> {
+        let _one_at_a_time = self
+            .shared
+            .changing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let (next, out) = change(&self.shared.latest())?;
+        let mut slot = self
+            .shared
+            .snapshot
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        *slot = Arc::new(next);
+        Ok(out)
     }
 
     /// Cache key of analysis `name` with `params` on the baseline, or on version `version`
@@ -122,15 +358,7 @@ impl AppState {
         params: &serde_json::Value,
         scenario: Option<(&str, u32)>,
     ) -> String {
-        let layers = self.shared.layers_key.get_or_init(|| {
-            let mut h = Sha256::new();
-            for layer in self.shared.project.layers.layers() {
-                h.update(layer.name.as_bytes());
-                h.update(layer.content_hash().as_bytes());
-            }
-            hex::encode(h.finalize())
-        });
-        let key = serde_json::json!([layers, name, params, scenario]);
+        let key = serde_json::json!([self.current.layers_key(), name, params, scenario]);
         hex::encode(Sha256::digest(key.to_string().as_bytes()))
     }
 
@@ -151,35 +379,30 @@ impl AppState {
 
     /// The project.
     pub fn project(&self) -> &Project {
-        &self.shared.project
+        &self.current.project
     }
 
     /// Summaries of all layers, sorted by name.
     pub fn summaries(&self) -> impl Iterator<Item = &LayerSummary> {
-        self.shared.summaries.values()
+        self.current.summaries()
     }
 
     /// The summary of layer `name` (vector or raster).
     pub fn summary(&self, name: &str) -> Result<&LayerSummary> {
-        match self.shared.summaries.get(name) {
-            Some(s) => Ok(s),
-            None => Err(self.unknown_layer(name)),
-        }
+        self.current.summary(name)
+    }
+
+    /// The uploaded layer `name` as the store lists it, if it is one.
+    pub fn uploaded_layer(&self, name: &str) -> Option<&StoredLayer> {
+        self.current.uploaded(name)
     }
 
     /// Vector layer `name` with its R-tree.
     pub fn indexed_layer(&self, name: &str) -> Result<(&Arc<Layer>, &SpatialIndex)> {
-        let layer = self.shared.project.layers.get(name)?;
-        match self.shared.indexes.get(name) {
-            Some(index) => Ok((layer, index)),
-            None => Err(self.unknown_layer(name)),
-        }
-    }
-
-    fn unknown_layer(&self, name: &str) -> tepat_engine::Error {
-        tepat_engine::Error::UnknownLayer {
-            name: name.to_string(),
-            available: self.shared.summaries.keys().cloned().collect(),
+        let layer = self.current.project.layers.get(name)?;
+        match self.current.indexes.get(name) {
+            Some(index) => Ok((layer, index.as_ref())),
+            None => Err(self.current.unknown_layer(name)),
         }
     }
 }

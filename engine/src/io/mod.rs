@@ -18,6 +18,7 @@ pub mod fgb;
 pub mod gdal;
 pub mod geojson;
 pub mod geoparquet;
+pub mod upload;
 
 use crate::crs::Crs;
 use crate::error::{Error, Result};

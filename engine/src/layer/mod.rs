@@ -389,6 +389,17 @@ impl LayerSet {
         self.layers.insert(layer.name.clone(), Arc::new(layer));
     }
 
+    /// Adds or replaces a vector layer that is already shared, without copying it (the
+    /// server publishing an uploaded layer beside the ones it keeps).
+    pub fn insert_shared(&mut self, layer: Arc<Layer>) {
+        self.layers.insert(layer.name.clone(), layer);
+    }
+
+    /// Removes the vector or raster layer called `name`; true when there was one.
+    pub fn remove(&mut self, name: &str) -> bool {
+        self.layers.remove(name).is_some() || self.rasters.remove(name).is_some()
+    }
+
     /// Adds or replaces a raster layer.
     pub fn insert_raster(&mut self, name: impl Into<String>, raster: Raster) {
         self.rasters.insert(name.into(), Arc::new(raster));
@@ -470,6 +481,17 @@ mod tests {
         assert_eq!(l.ids, vec!["a", "7"]);
         assert_ne!(h1, l.content_hash());
         assert!(matches!(l.column("nope"), Err(Error::UnknownField { .. })));
+    }
+
+    #[test]
+    fn shared_layers_insert_without_copying_and_remove() {
+        let mut set = LayerSet::new();
+        let l = Arc::new(Layer::new("a", Role::Table, None, vec![None], vec![]).expect("l"));
+        set.insert_shared(Arc::clone(&l));
+        assert!(Arc::ptr_eq(set.get("a").expect("a"), &l));
+        assert!(set.remove("a"));
+        assert!(!set.remove("a"));
+        assert!(set.get("a").is_err());
     }
 
     #[test]
