@@ -93,32 +93,44 @@ pub fn layer_features(
 /// Analysis rows as features: each row's `id` looked up in `layer` (the result's row layer)
 /// for its geometry, null when the layer or the id is missing; the row is the properties.
 pub fn row_features(rows: &[Row], layer: Option<&Layer>, working: &Crs) -> Result<Vec<Feature>> {
-    // Inserted last to first, so the first feature wins when an id is duplicated.
-    let by_id: HashMap<&str, usize> = layer
-        .map(|l| {
-            l.ids
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(i, id)| (id.as_str(), i))
-                .collect()
-        })
-        .unwrap_or_default();
+    let positions = layer.map(|l| row_positions(rows, l));
     let crs = layer.and_then(|l| l.crs.as_ref()).unwrap_or(working);
     let to_wgs84 = Transformer::new(crs, &Crs::WGS84)?;
     rows.iter()
-        .map(|row| {
-            let id = match row.get("id") {
-                Some(Value::String(s)) => s.clone(),
-                Some(v) => v.to_string(),
-                None => String::new(),
-            };
+        .enumerate()
+        .map(|(k, row)| {
             let geometry = layer
-                .zip(by_id.get(id.as_str()))
-                .and_then(|(l, &i)| l.geometries[i].as_ref());
-            feature(&id, geometry, &to_wgs84, row.clone())
+                .zip(positions.as_ref().and_then(|p| p[k]))
+                .and_then(|(l, i)| l.geometries[i].as_ref());
+            feature(&row_id(row), geometry, &to_wgs84, row.clone())
         })
         .collect()
+}
+
+/// The join of analysis rows to their layer: for each row, the feature of `layer` whose id
+/// is the row's `id` (the first such feature when an id is duplicated), `None` when the
+/// layer has no such feature. GeoJSON output and result tiles both join this way.
+pub fn row_positions(rows: &[Row], layer: &Layer) -> Vec<Option<usize>> {
+    // Inserted last to first, so the first feature wins when an id is duplicated.
+    let by_id: HashMap<&str, usize> = layer
+        .ids
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    rows.iter()
+        .map(|row| by_id.get(row_id(row).as_str()).copied())
+        .collect()
+}
+
+/// A row's `id` as text (numbers as written, empty when missing).
+pub fn row_id(row: &Row) -> String {
+    match row.get("id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    }
 }
 
 fn feature(

@@ -15,6 +15,7 @@ pub mod layer;
 pub mod optimize;
 pub mod project;
 pub mod scenario;
+pub mod tiles;
 pub mod weights;
 
 pub use error::{Error, Result};
