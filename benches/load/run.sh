@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Load benchmark of the HTTP API (make bench-load; a benchmark, not a test): the release
+# server on a free loopback port with the demo city and a temporary data dir, then
+#  (a) oha, 64 clients: POST /api/v1/analyses/access with fixed params, served from the cache
+#      (the x-tepat-cache header is checked to say `hit` first);
+#  (b) oha, 64 clients: a kelurahan vector tile, when the tiles route exists;
+#  (c) a loop of scenario edit + compare (exposure, access, index): median and p99 latency.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OHA=$(command -v oha || echo "$HOME/.cargo/bin/oha")
+[ -x "$OHA" ] || { echo "oha not found: cargo install oha --locked"; exit 1; }
+DURATION=${DURATION:-10s}
+LOOPS=${LOOPS:-30}
+
+cargo build --release -p tepat
+BIN=target/release/tepat
+TMP=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT/api/v1"
+TOKEN=$("$BIN" token create --role planner --data-dir "$TMP/data" | tail -n 1)
+"$BIN" serve --addr "127.0.0.1:$PORT" --data-dir "$TMP/data" >"$TMP/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 1 240); do curl -fsS "$BASE/health" >/dev/null 2>&1 && break; sleep 0.5; done
+echo "machine: $(nproc) cores; other processes may be loading it"
+
+# (a) a cached analysis result.
+PARAMS='{}'
+curl -fsS -o /dev/null -X POST "$BASE/analyses/access" -H 'content-type: application/json' -d "$PARAMS"
+CACHE=$(curl -fsS -D - -o /dev/null -X POST "$BASE/analyses/access" -H 'content-type: application/json' \
+  -d "$PARAMS" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-tepat-cache"{print $2}')
+[ "$CACHE" = hit ] || { echo "x-tepat-cache is '$CACHE' on the second run, expected hit"; exit 1; }
+echo "== (a) POST /analyses/access, cached (x-tepat-cache: $CACHE), 64 clients, $DURATION"
+"$OHA" --no-tui -c 64 -z "$DURATION" -m POST -H 'content-type: application/json' -d "$PARAMS" \
+  "$BASE/analyses/access" | grep -E "Requests/sec|Slowest|Fastest|Average|50.00%|99.00%|\[200\]|\[[0-9]{3}\]"
+
+# (b) tiles, once the route is there.
+TILE="$BASE/tiles/kelurahan/12/3468/2031.mvt"
+STATUS=$(curl -s -o /dev/null -w '%{http_code}' "$TILE")
+if [ "$STATUS" = 404 ] && curl -s "$TILE" | grep -q '"not-found"\|Not Found'; then
+  echo "== (b) skipped: no /tiles route in this build"
+else
+  curl -fsS -o /dev/null "$TILE"
+  echo "== (b) GET /tiles/kelurahan/12/3468/2031.mvt (HTTP $STATUS), 64 clients, $DURATION"
+  "$OHA" --no-tui -c 64 -z "$DURATION" "$TILE" \
+    | grep -E "Requests/sec|Slowest|Fastest|Average|50.00%|99.00%|\[[0-9]{3}\]"
+fi
+
+# (c) scenario edit + compare, sequential.
+SC=$(curl -fsS -X POST "$BASE/scenarios" -H "authorization: Bearer $TOKEN" \
+  -H 'content-type: application/json' -d '{"name": "load bench"}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+python3 - "$BASE" "$SC" "$TOKEN" "$LOOPS" <<'PY'
+import json, statistics, sys, time, urllib.request
+base, sc, token, loops = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def post(path, body):
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+layers = json.load(urllib.request.urlopen(base + "/layers"))
+times = []
+for i in range(loops):
+    t = time.perf_counter()
+    post(f"/scenarios/{sc}/edits", {"op": "scale_demand", "layer": next(
+        l["name"] for l in layers if l["role"] == "zones"), "factor": 1.0 + i / 1000})
+    post(f"/scenarios/{sc}/compare", {"analyses": ["exposure", "access", "index"]})
+    times.append((time.perf_counter() - t) * 1000)
+times.sort()
+p99 = times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
+print(f"== (c) scenario edit + compare (exposure, access, index), {loops} runs: "
+      f"median {statistics.median(times):.1f} ms, p99 {p99:.1f} ms, max {times[-1]:.1f} ms")
+PY
