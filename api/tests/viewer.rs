@@ -1,6 +1,7 @@
 //! The map viewer in a real browser: starts the real `tepat serve` (the demo city) on a free
 //! loopback port and runs `viewer/tests/browser.test.mjs` (playwright-core driving Debian's
-//! Chromium, headless) against it. Screenshots of each step go to
+//! Chromium, headless) against it, with a planner and a leader token made by
+//! `tepat token create` in the server's data directory. Screenshots of each step go to
 //! `target/tmp/viewer-browser/`.
 //!
 //! It needs the built viewer (`make viewer`), its node modules and `/usr/bin/chromium`
@@ -49,6 +50,27 @@ fn missing(root: &Path, chromium: &Path) -> Option<String> {
     None
 }
 
+/// A new token of `role` in `data_dir` (`tepat token create`, last line of its output).
+fn token(data_dir: &Path, role: &str) -> Result<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_tepat"))
+        .args(["token", "create", "--role", role, "--data-dir"])
+        .arg(data_dir)
+        .output()
+        .context("running tepat token create")?;
+    if !out.status.success() {
+        bail!(
+            "tepat token create --role {role} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next_back()
+        .map(|l| l.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .context("tepat token create printed no token")
+}
+
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -84,11 +106,15 @@ fn viewer_in_chromium() -> Result<()> {
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out)?;
 
+    let data_dir = out.join("data");
+    let planner = token(&data_dir, "planner")?;
+    let leader = token(&data_dir, "leader")?;
     let addr = format!("127.0.0.1:{}", free_port()?);
     let log = std::fs::File::create(out.join("server.log"))?;
     let _server = Server(
         Command::new(env!("CARGO_BIN_EXE_tepat"))
-            .args(["serve", "--addr", &addr])
+            .args(["serve", "--addr", &addr, "--data-dir"])
+            .arg(&data_dir)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(log)
@@ -113,6 +139,8 @@ fn viewer_in_chromium() -> Result<()> {
         .env("TEPAT_URL", format!("http://{addr}/"))
         .env("OUT_DIR", &out)
         .env("CHROMIUM", &chromium)
+        .env("PLANNER_TOKEN", &planner)
+        .env("LEADER_TOKEN", &leader)
         .output()
         .context("running node tests/browser.test.mjs")?;
     let report = format!(

@@ -98,12 +98,40 @@ function busy(delta: number): void {
 
 const BASE = 'api/v1';
 
+const TOKEN_KEY = 'tepat.token';
+
+/** The bearer token the user signed in with (localStorage), or null. */
+export function token(): string | null {
+  try {
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function setToken(t: string | null): void {
+  try {
+    if (t) localStorage.setItem(TOKEN_KEY, t);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch {
+    /* private mode: not remembered */
+  }
+}
+
+function withAuth(init: RequestInit = {}): RequestInit {
+  const t = token();
+  if (!t) return init;
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${t}`);
+  return { ...init, headers };
+}
+
 async function request(path: string, init?: RequestInit): Promise<Response> {
   busy(1);
   try {
     let r: Response;
     try {
-      r = await fetch(`${BASE}${path}`, init);
+      r = await fetch(`${BASE}${path}`, withAuth(init));
     } catch (e) {
       throw new ApiError('network', String(e), 0);
     }
@@ -130,28 +158,242 @@ async function json<T>(path: string, init?: RequestInit): Promise<T> {
   return (await r.json()) as T;
 }
 
+const post = (body: unknown, method = 'POST'): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** What a 202 answers: the job to follow. */
+export interface JobRef {
+  job: string;
+  status: string;
+  href: string;
+  events?: string;
+}
+
+export interface Job {
+  job: string;
+  analysis?: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress?: number;
+  result?: AnalysisResult;
+  error?: { title?: string; detail?: string; status?: number; type?: string };
+}
+
+/** Follows a job to its end: Server-Sent Events when the browser has them, polling
+ *  otherwise (or when the stream breaks). `onProgress` gets 0..1. */
+export async function followJob(ref: JobRef, onProgress: (p: number) => void, pollMs = 500): Promise<AnalysisResult> {
+  const path = ref.href.replace(/^\/?api\/v1/, '');
+  const finish = (job: Job): AnalysisResult => {
+    if (job.status === 'done' && job.result) return job.result;
+    const e = job.error ?? {};
+    throw new ApiError(e.title ?? 'job failed', e.detail ?? `job ${job.job} failed`, e.status ?? 500, e.type);
+  };
+  if (ref.events && typeof EventSource !== 'undefined') {
+    const viaEvents = await new Promise<Job | null>((resolve) => {
+      const es = new EventSource(ref.events!.replace(/^\//, ''));
+      es.addEventListener('progress', (ev) => {
+        const p = Number((JSON.parse((ev as MessageEvent).data) as { progress?: number }).progress);
+        if (Number.isFinite(p)) onProgress(p);
+      });
+      const end = (ev: Event) => {
+        es.close();
+        try {
+          resolve(JSON.parse((ev as MessageEvent).data) as Job);
+        } catch {
+          resolve(null);
+        }
+      };
+      es.addEventListener('done', end);
+      es.addEventListener('failed', end);
+      // A broken stream (or a server without one): fall back to polling.
+      es.onerror = () => {
+        es.close();
+        resolve(null);
+      };
+    });
+    if (viaEvents && (viaEvents.status === 'done' || viaEvents.status === 'failed')) {
+      onProgress(1);
+      // `done` carries the job; fetch it when the event left the result out.
+      return finish(viaEvents.result || viaEvents.status === 'failed' ? viaEvents : await json<Job>(path));
+    }
+  }
+  for (;;) {
+    const job = await json<Job>(path);
+    if (typeof job.progress === 'number') onProgress(job.progress);
+    if (job.status === 'done' || job.status === 'failed') return finish(job);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** An analysis run's answer: the envelope (200), or a job followed to its end (202). */
+async function runOrFollow(path: string, params: unknown, onProgress: (p: number) => void, preferAsync = false): Promise<AnalysisResult> {
+  const init = post(params);
+  if (preferAsync) (init.headers as Record<string, string>).prefer = 'respond-async';
+  const r = await request(path, init);
+  const body = (await r.json()) as AnalysisResult | JobRef;
+  if (r.status === 202 && 'job' in body) {
+    onProgress(0);
+    return await followJob(body, onProgress);
+  }
+  return body as AnalysisResult;
+}
+
+/** The caller as the server sees its token (`GET /me`). */
+export interface Me {
+  /** null: no token; undefined: a token, but the server cannot say whose (no `/me`). */
+  role: 'leader' | 'planner' | 'admin' | 'researcher' | null | undefined;
+  name?: string | null;
+}
+
+/** A stored scenario (`GET /scenarios/{id}`). */
+export interface StoredScenario {
+  id: string;
+  name: string;
+  version: number;
+  description?: string;
+  edits: Edit[];
+  created_at?: string;
+  updated_at?: string;
+}
+
+/** One scenario edit (engine/src/scenario/edit.rs); `op` tells which. */
+export type Edit = { op: string } & Record<string, unknown>;
+
+/** `POST /compare` (engine/src/scenario/compare.rs). */
+export interface Comparison {
+  scenarios: Array<{
+    name: string;
+    version: number;
+    edits: number;
+    edited_layers: string[];
+    budget: { amount: number; currency: string } | null;
+    spend: number;
+    sentences: string[];
+  }>;
+  analyses: Array<{
+    analysis: string;
+    baseline: AnalysisResult;
+    scenarios: Array<{
+      scenario: string;
+      version: number;
+      summary: Record<string, unknown>;
+      summary_delta: Record<string, unknown>;
+      rows: Row[];
+      only_in_baseline: string[];
+      only_in_scenario: string[];
+      sentences: string[];
+    }>;
+  }>;
+  elapsed_ms: number;
+}
+
+export interface Decision {
+  decision: 'approve' | 'reject';
+  comment?: string | null;
+  by?: string | null;
+  role?: string | null;
+  at?: string;
+}
+
+export interface Comment {
+  text: string;
+  by?: string | null;
+  role?: string | null;
+  at?: string;
+}
+
+/** A recommendation (`GET /recommendations/{id}`, contracts.md). */
+export interface Recommendation {
+  id: string;
+  title: string;
+  question?: string | null;
+  analysis: string;
+  params: Record<string, unknown>;
+  scenario?: string | null;
+  scenario_version?: number | null;
+  top_n: number;
+  budget?: number | null;
+  notes?: string | null;
+  status: 'proposed' | 'approved' | 'rejected' | string;
+  created_by?: string | null;
+  created_role?: string | null;
+  created_at?: string;
+  /** Content hashes of the layers the run read. */
+  layers?: Record<string, string>;
+  engine_version?: string;
+  result: AnalysisResult;
+  decisions: Decision[];
+  comments: Comment[];
+}
+
+export interface NewRecommendation {
+  title: string;
+  question?: string;
+  analysis: string;
+  params: Record<string, unknown>;
+  scenario?: string;
+  top_n?: number;
+  budget?: number;
+  notes?: string;
+}
+
+/** `GET /layers/{name}`: the summary plus what the project file (or an upload) says. */
+export type LayerDetail = LayerInfo & { id_field?: string | null; spec?: Record<string, unknown> | null } & Record<string, unknown>;
+
+/** TileJSON 3.0 of a layer's vector tiles. */
+export interface TileJson {
+  tiles: string[];
+  minzoom?: number;
+  maxzoom?: number;
+  bounds?: [number, number, number, number];
+  vector_layers?: Array<{ id: string }>;
+}
+
+const enc = encodeURIComponent;
+
 export const api = {
   health: () => json<Health>('/health'),
   layers: () => json<LayerInfo[]>('/layers'),
-  features: (name: string) => json<GeoJSON.FeatureCollection>(`/layers/${encodeURIComponent(name)}/features`),
+  layer: (name: string) => json<LayerDetail>(`/layers/${enc(name)}`),
+  features: (name: string) => json<GeoJSON.FeatureCollection>(`/layers/${enc(name)}/features`),
   analyses: () => json<AnalysisInfo[]>('/analyses'),
-  run: (name: string, params: unknown) =>
-    json<AnalysisResult>(`/analyses/${encodeURIComponent(name)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-    }),
+  /** Runs an analysis (on a scenario when `scenario` is given); a 202 is followed.
+   *  `preferAsync` asks for a job straight away (`Prefer: respond-async`). */
+  run: (name: string, params: unknown, onProgress: (p: number) => void = () => {}, scenario?: string, preferAsync = false) =>
+    runOrFollow(`/analyses/${enc(name)}${scenario ? `?scenario=${enc(scenario)}` : ''}`, params, onProgress, preferAsync),
   /** The run in another format; `null` when the server answers with the JSON envelope
    *  instead (an API without `?format=`), so the caller can render it itself. */
-  runAs: async (name: string, params: unknown, format: 'csv' | 'geojson'): Promise<Blob | null> => {
-    const r = await request(`/analyses/${encodeURIComponent(name)}?format=${format}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-    });
+  runAs: async (name: string, params: unknown, format: 'csv' | 'geojson', scenario?: string): Promise<Blob | null> => {
+    const r = await request(`/analyses/${enc(name)}?format=${format}${scenario ? `&scenario=${enc(scenario)}` : ''}`, post(params));
     const type = r.headers.get('content-type') ?? '';
     const wanted = format === 'csv' ? /text\/csv/ : /geo\+json/;
     if (!wanted.test(type)) return null;
     return await r.blob();
+  },
+  me: () => json<Me>('/me'),
+  scenarios: () => json<StoredScenario[]>('/scenarios'),
+  scenario: (id: string) => json<StoredScenario>(`/scenarios/${enc(id)}`),
+  createScenario: (name: string, edits: Edit[] = []) => json<StoredScenario>('/scenarios', post({ name, edits })),
+  addEdits: (id: string, edits: Edit[]) => json<StoredScenario>(`/scenarios/${enc(id)}/edits`, post(edits)),
+  replaceScenario: (s: StoredScenario) =>
+    json<StoredScenario>(`/scenarios/${enc(s.id)}`, post({ name: s.name, description: s.description, edits: s.edits }, 'PUT')),
+  deleteScenario: (id: string) => request(`/scenarios/${enc(id)}`, { method: 'DELETE' }).then(() => undefined),
+  /** Baseline against 1–5 stored scenarios, with the server's default analyses. */
+  compare: (ids: string[]) => json<Comparison>('/compare', post({ scenarios: ids })),
+  recommendation: (id: string) => json<Recommendation>(`/recommendations/${enc(id)}`),
+  createRecommendation: (r: NewRecommendation) => json<Recommendation>('/recommendations', post(r)),
+  decide: (id: string, decision: 'approve' | 'reject', comment?: string) =>
+    json<Recommendation>(`/recommendations/${enc(id)}/decision`, post(comment ? { decision, comment } : { decision })),
+  comment: (id: string, text: string) => json<unknown>(`/recommendations/${enc(id)}/comments`, post({ text })),
+  /** A layer's TileJSON, or null when the server has no tiles for it (404). */
+  tileJson: async (name: string): Promise<TileJson | null> => {
+    try {
+      return await json<TileJson>(`/tiles/${enc(name)}.json`);
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return null;
+      throw e;
+    }
   },
 };

@@ -14,6 +14,9 @@ export interface Shown {
 export function describe(e: unknown): Shown {
   if (e instanceof ApiError) {
     if (e.status === 0) return { title: t('error.title'), detail: t('error.network') };
+    // Sign-in problems in the user's words first; the server's detail says what was refused.
+    if (e.status === 401) return { title: `${t('auth.401')} (401)`, detail: e.detail };
+    if (e.status === 403) return { title: `${t('auth.403')} (403)`, detail: e.detail };
     return { title: `${e.title} (${e.status})`, detail: e.detail };
   }
   if (e && typeof e === 'object' && 'title' in e && 'detail' in e) {

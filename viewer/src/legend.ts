@@ -11,6 +11,8 @@ export interface LegendSpec {
   breaks: number[];
   colors: string[];
   nodata: boolean;
+  /** Ready-made entries (a delta legend's signed classes), used instead of the breaks. */
+  items?: LegendItem[];
 }
 
 export interface LegendItem {
@@ -20,6 +22,7 @@ export interface LegendItem {
 
 /** One entry per class, "a – b" with the field's own formatting, then "no data". */
 export function legendItems(spec: LegendSpec): LegendItem[] {
+  if (spec.items) return spec.items;
   const l = lang();
   const fmt = (x: number) => formatValue(spec.field, x, l);
   const n = classCount(spec.breaks);

@@ -3,17 +3,18 @@
 // PNG export. Works offline: without a basemap the style has no remote source, glyphs or
 // sprite; labels are HTML markers, so no glyphs are needed.
 //
-// Sources are made in `layerSource()`: when the API serves vector tiles (issue 6), a tile
-// source replaces the GeoJSON one there.
+// Large layers with tiles on the server (tiles.ts) are vector-tile sources instead; a
+// comparison's deltas have their own layer above the result.
 
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LayerSpecification, StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { api, type LayerInfo } from './api';
+import { api, type LayerInfo, type TileJson } from './api';
 import { bbox, labelPoint, union } from './geo';
 import { COLORS, drawOrder, sourceId, styleLayers, visibleByDefault } from './layerStyles';
 import { drawLegends, type LegendSpec } from './legend';
+import { sourceLayer, vectorSource } from './tiles';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -36,6 +37,7 @@ interface Label {
 
 const EMPTY: FC = { type: 'FeatureCollection', features: [] };
 const RESULT = 'result';
+const DELTA = 'delta';
 
 /** The offline style: a sea-coloured background; the city's land comes from its layers. */
 function offlineStyle(): StyleSpecification {
@@ -61,11 +63,15 @@ export class MapView {
   private clickHandlers: Array<(hit: Hit | null) => void> = [];
   private resultGeometry: string | null = null;
   private coarseZone: string | undefined;
+  private deltaData: FC | null = null;
+  /** While set, a click on the map goes here (placing a new facility) instead of selecting. */
+  private clickInterceptor: ((lngLat: [number, number]) => void) | null = null;
 
   constructor(
     container: HTMLElement,
     layers: LayerInfo[],
     private basemap: string | null,
+    private tiles: Map<string, TileJson> = new Map(),
   ) {
     for (const l of layers) this.infos.set(l.name, l);
     const zones = layers.filter((l) => l.role === 'zones' && l.geometry === 'polygon');
@@ -93,10 +99,17 @@ export class MapView {
       });
     });
     this.map.on('click', (e) => {
+      if (this.clickInterceptor) {
+        const f = this.clickInterceptor;
+        this.setClickInterceptor(null);
+        f([e.lngLat.lng, e.lngLat.lat]);
+        return;
+      }
       const hit = this.hitAt(e.point);
       for (const f of this.clickHandlers) f(hit);
     });
     this.map.on('mousemove', (e) => {
+      if (this.clickInterceptor) return;
       this.map.getCanvas().style.cursor = this.hitAt(e.point) ? 'pointer' : '';
     });
     this.map.on('zoom', () => this.updateLabels());
@@ -120,17 +133,19 @@ export class MapView {
         this.addPointsAnchor();
         pointsAdded = true;
       }
-      m.addSource(sourceId(info.name), layerSource());
+      const tj = this.tiles.get(info.name);
+      m.addSource(sourceId(info.name), tj ? vectorSource(tj, location.href) : layerSource());
       const specs = styleLayers(info, {
         facilityIndex: info.role === 'facilities' ? facilityIndex++ : 0,
         coarseZones: info.name === this.coarseZone,
         basemap: !!this.basemap,
       });
       const show = visibleByDefault(info, !!this.basemap);
-      for (const spec of specs) m.addLayer({ ...spec, layout: { ...(spec.layout ?? {}), visibility: show ? 'visible' : 'none' } } as LayerSpecification);
+      const tiled = tj ? { 'source-layer': sourceLayer(tj, info.name) } : {};
+      for (const spec of specs) m.addLayer({ ...spec, ...tiled, layout: { ...(spec.layout ?? {}), visibility: show ? 'visible' : 'none' } } as LayerSpecification);
       if (show) {
         this.visible.add(info.name);
-        void this.ensureData(info.name).catch(() => undefined);
+        if (!tj) void this.ensureData(info.name).catch(() => undefined);
       }
     }
     if (!resultAdded) this.addResultPolygons();
@@ -153,6 +168,35 @@ export class MapView {
     m.addSource(RESULT, { type: 'geojson', data: EMPTY });
     m.addLayer({ id: 'result:fill', type: 'fill', source: RESULT, paint: { 'fill-color': COLORS.nodata, 'fill-opacity': 0.85 }, layout: { visibility: 'none' } });
     m.addLayer({ id: 'result:line', type: 'line', source: RESULT, paint: { 'line-color': '#ffffff', 'line-width': 0.6, 'line-opacity': 0.7 }, layout: { visibility: 'none' } });
+    m.addSource(DELTA, { type: 'geojson', data: EMPTY });
+    m.addLayer({ id: 'delta:fill', type: 'fill', source: DELTA, paint: { 'fill-color': COLORS.nodata, 'fill-opacity': 0.88 }, layout: { visibility: 'none' } });
+    m.addLayer({ id: 'delta:line', type: 'line', source: DELTA, paint: { 'line-color': '#8a8f94', 'line-width': 0.5, 'line-opacity': 0.8 }, layout: { visibility: 'none' } });
+  }
+
+  /** Whether a layer is drawn from vector tiles (no GeoJSON loaded for it up front). */
+  isTiled(name: string): boolean {
+    return this.tiles.has(name);
+  }
+
+  /** Shows a comparison's deltas (features carrying `__cls`) in `colors`, or hides them. */
+  setDelta(fc: FC | null, colors: string[]): void {
+    this.deltaData = fc;
+    (this.map.getSource(DELTA) as GeoJSONSource | undefined)?.setData(fc ?? EMPTY);
+    const on = !!fc;
+    this.map.setLayoutProperty('delta:fill', 'visibility', on ? 'visible' : 'none');
+    this.map.setLayoutProperty('delta:line', 'visibility', on ? 'visible' : 'none');
+    if (fc) this.map.setPaintProperty('delta:fill', 'fill-color', matchColors(colors));
+    for (const info of this.infos.values()) {
+      if (info.role !== 'network') continue;
+      for (const id of this.styleLayerIds(info.name)) this.map.setPaintProperty(id, 'line-opacity', on || this.resultGeometry === 'polygon' ? 0.35 : 1);
+    }
+  }
+
+  /** The next map click goes to `f` (with its lon/lat) instead of selecting; null cancels. */
+  setClickInterceptor(f: ((lngLat: [number, number]) => void) | null): void {
+    this.clickInterceptor = f;
+    this.map.getCanvas().style.cursor = f ? 'crosshair' : '';
+    this.map.getContainer().classList.toggle('placing', !!f);
   }
 
   /** An empty layer marking where point layers start, then the result's points. */
@@ -201,6 +245,7 @@ export class MapView {
   }
 
   features(name: string): FC | undefined {
+    if (name === DELTA) return this.deltaData ?? undefined;
     return this.data.get(name);
   }
 
@@ -209,7 +254,7 @@ export class MapView {
     else this.visible.delete(name);
     for (const id of this.styleLayerIds(name)) this.map.setLayoutProperty(id, 'visibility', show ? 'visible' : 'none');
     this.updateLabels();
-    if (show) await this.ensureData(name);
+    if (show && !this.tiles.has(name)) await this.ensureData(name);
   }
 
   /** Colours a polygon layer's fill by class (`__cls` set on its features), or restores it. */
@@ -269,10 +314,15 @@ export class MapView {
     const best = [...hits].sort((a, b) => order(a) - order(b))[0];
     if (!best) return null;
     const layer = best.layer.id.split(':')[0];
-    const id = String(best.properties?.__id ?? best.id ?? '');
+    // Tiles carry the layer's id as property `id` (their feature id is the row index).
+    const id = String(best.properties?.__id ?? (this.tiles.has(layer) ? best.properties?.id : undefined) ?? best.id ?? '');
     // The feature as loaded (full geometry, not a tile's clipped piece).
-    const source = layer === RESULT ? this.resultData : this.data.get(layer);
-    const feature = source?.features.find((f) => String(f.properties?.__id) === id) ?? (best.toJSON() as GeoJSON.Feature);
+    const source = layer === RESULT ? this.resultData : layer === DELTA ? this.deltaData : this.data.get(layer);
+    let feature = source?.features.find((f) => String(f.properties?.__id) === id);
+    if (!feature) {
+      const j = best.toJSON() as GeoJSON.Feature;
+      feature = { ...j, properties: { ...(j.properties ?? {}), __id: id } };
+    }
     return { layer, feature };
   }
 

@@ -5,7 +5,8 @@
 import { api, type AnalysisInfo } from '../api';
 import type { App } from '../app';
 import { h, uid } from '../dom';
-import { describeAnalysis, label, paramLabel, t } from '../i18n';
+import { formatPercent } from '../format';
+import { describeAnalysis, label, lang, paramLabel, t } from '../i18n';
 import { EXPOSURE_INPUT, indexParams, indicatorFields, type IndexForm, numericFields, presetIndex } from '../indexForm';
 import { fieldChoices, type FormField, type FormValue, formToParams, initialValues, layerChoices, schemaToForm } from '../schemaForm';
 
@@ -21,6 +22,10 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
   let indexForm: IndexForm = presetIndex(app.layers);
   let jsonText = '';
   let running = false;
+  /** Progress of a run the server answered with 202 (a job), 0..1; null otherwise. */
+  let progress: number | null = null;
+  /** Run on this scenario instead of the baseline. */
+  let onScenario = '';
 
   function stateOf(a: AnalysisInfo): GenericState {
     let s = generic.get(a.name);
@@ -57,16 +62,35 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
       return;
     }
     running = true;
+    progress = null;
     render();
+    const scenario = app.scenarios.find((s) => s.id === onScenario);
     try {
-      const result = await api.run(current.name, p);
-      await app.showResult(result, p);
+      const result = await api.run(
+        current.name,
+        p,
+        (f) => {
+          progress = f;
+          updateProgress();
+        },
+        scenario?.id,
+      );
+      await app.showResult(result, p, scenario);
     } catch (e) {
       app.showError(e);
     } finally {
       running = false;
+      progress = null;
       render();
     }
+  }
+
+  function updateProgress(): void {
+    const bar = root.querySelector<HTMLProgressElement>('#job-progress');
+    const text = root.querySelector<HTMLElement>('#job-progress-text');
+    if (!bar || !text || progress === null) return render();
+    bar.value = progress;
+    text.textContent = t('job.progress', { p: formatPercent(progress, lang(), 0) });
   }
 
   // ---- generic form ----
@@ -356,6 +380,19 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
         },
       },
       h('div', { class: 'form-row' }, h('label', { for: pickId }, t('analysis.pick')), picker, current ? h('p', { class: 'hint' }, describeAnalysis(current.name, current.description)) : null),
+      app.scenarios.length
+        ? h(
+            'div',
+            { class: 'form-row' },
+            h('label', { for: 'run-on' }, t('analysis.runOn')),
+            h(
+              'select',
+              { id: 'run-on', onchange: (e: Event) => (onScenario = (e.target as HTMLSelectElement).value) },
+              h('option', { value: '', selected: onScenario === '' }, t('cmp.baseline')),
+              ...app.scenarios.map((sc) => h('option', { value: sc.id, selected: sc.id === onScenario }, `${sc.name} (v${sc.version})`)),
+            ),
+          )
+        : null,
       current ? (current.name === 'index' ? indexEditor() : genericForm(current)) : null,
       current ? jsonBox() : null,
       h(
@@ -363,6 +400,14 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
         { class: 'run-row' },
         h('button', { type: 'submit', id: 'run-analysis', class: 'primary', disabled: running, 'aria-busy': running ? 'true' : 'false' }, running ? t('analysis.running') : t('analysis.run')),
         running ? h('span', { class: 'spinner', 'aria-hidden': 'true' }) : null,
+        running && progress !== null
+          ? h(
+              'span',
+              { class: 'job-progress' },
+              h('progress', { id: 'job-progress', max: 1, value: progress }),
+              h('span', { id: 'job-progress-text', role: 'status' }, t('job.progress', { p: formatPercent(progress, lang(), 0) })),
+            )
+          : null,
       ),
     );
     root.replaceChildren(h('h2', {}, t('analysis.heading')), form);
@@ -370,5 +415,9 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
   }
 
   app.on('lang', render);
+  app.on('scenarios', () => {
+    if (onScenario && !app.scenarios.some((x) => x.id === onScenario)) onScenario = '';
+    render();
+  });
   render();
 }

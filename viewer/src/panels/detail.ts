@@ -153,6 +153,7 @@ export function mountDetailPanel(root: HTMLElement, app: App): { show(s: Shown |
             h('dl', { class: 'attrs' }, ...attrs.flatMap(([k, v]) => [h('dt', {}, label(k) !== k ? `${label(k)}` : k), h('dd', {}, formatValue(k, v, l))])),
           )
         : null,
+      ...app.featureActions.map((f) => f(shown!.layer, feature)),
     ];
     root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   }

@@ -166,7 +166,7 @@ export function mountLayersPanel(root: HTMLElement, app: App): void {
 
   function basemapForm(): HTMLElement {
     const id = 'basemap-url';
-    const current = new URLSearchParams(location.search).get('basemap') ?? '';
+    const current = new URLSearchParams(location.search).get('basemap') ?? storedBasemap() ?? '';
     const input = h('input', { id, type: 'url', value: current, placeholder: 'https://…/style.json', inputmode: 'url' });
     return h(
       'form',
@@ -174,8 +174,15 @@ export function mountLayersPanel(root: HTMLElement, app: App): void {
         class: 'basemap-form',
         onsubmit: (e: Event) => {
           e.preventDefault();
+          // Remembered as a setting; `?basemap=` in the address still wins for one visit.
           const q = new URLSearchParams(location.search);
           const v = input.value.trim();
+          try {
+            if (v) localStorage.setItem('tepat.basemap', v);
+            else localStorage.removeItem('tepat.basemap');
+          } catch {
+            /* private mode: for this visit only */
+          }
           if (v) q.set('basemap', v);
           else q.delete('basemap');
           location.search = q.toString();
@@ -194,6 +201,15 @@ export function mountLayersPanel(root: HTMLElement, app: App): void {
   // Visibility is known once the map has its layers.
   void app.map.ready.then(render);
   render();
+}
+
+/** The basemap style URL saved as a setting, if any. */
+export function storedBasemap(): string | null {
+  try {
+    return localStorage.getItem('tepat.basemap');
+  } catch {
+    return null;
+  }
 }
 
 /** A magnifier (inline SVG: no icon font to fetch). */

@@ -1,7 +1,8 @@
 // The results panel: the summary, which column colours the map (field, class method, number
 // of classes), a sortable table (click a row to fly to its zone) and the exports.
 
-import { api, type Row } from '../api';
+import { api, token, type NewRecommendation, type Row } from '../api';
+import { parseAmount } from '../edits';
 import type { App } from '../app';
 import { BREAK_METHODS, type BreakMethod } from '../breaks';
 import { h } from '../dom';
@@ -213,7 +214,7 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
     if (!rv) return;
     try {
       // The API's own rendering when it serves ?format=, else the same layout made here.
-      let blob = await api.runAs(rv.result.analysis, rv.params, format);
+      let blob = await api.runAs(rv.result.analysis, rv.params, format, rv.scenario?.id);
       if (!blob) {
         blob =
           format === 'csv'
@@ -243,6 +244,58 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
     return { title: label(rv.field), subtitle: `${label(rv.result.analysis)} · ${t(`method.${rv.method}` as Key)}`, field: rv.field, breaks: rv.breaks, colors: rv.colors, nodata: false };
   }
 
+  let recOpen = false;
+
+  /** "Save as recommendation" (planner, admin): title, question, top N, budget, notes; the
+   *  server reruns the analysis (cached), stores the snapshot and the brief opens. */
+  function recommendationForm(): HTMLElement | null {
+    const rv = app.result;
+    if (!rv) return null;
+    const role = app.me.role;
+    const writer = role === 'planner' || role === 'admin' || (role === undefined && !!token());
+    if (!writer) return h('p', { class: 'hint', id: 'rec-need-planner' }, t('rec.needPlanner'));
+    const toggle = h('button', { type: 'button', class: 'secondary', id: 'save-recommendation', 'aria-expanded': recOpen ? 'true' : 'false', onclick: () => ((recOpen = !recOpen), render()) }, t('rec.save'));
+    if (!recOpen) return h('div', { class: 'rec-box' }, toggle);
+    const topDefault = typeof rv.result.params.top_n === 'number' ? String(rv.result.params.top_n) : '10';
+    const title = h('input', { id: 'rec-title', type: 'text', required: true, value: t('rec.defaultTitle', { what: label(rv.result.analysis) }) });
+    const question = h('textarea', { id: 'rec-question', rows: 2 });
+    const topN = h('input', { id: 'rec-top-n', type: 'text', inputmode: 'numeric', value: topDefault });
+    const budget = h('input', { id: 'rec-budget', type: 'text', inputmode: 'decimal', placeholder: '20.000.000.000' });
+    const notes = h('textarea', { id: 'rec-notes', rows: 2 });
+    const row = (id: string, key: Key, el: HTMLElement) => h('div', { class: 'form-row' }, h('label', { for: id }, t(key)), el);
+    return h(
+      'form',
+      {
+        class: 'rec-box',
+        onsubmit: async (e: Event) => {
+          e.preventDefault();
+          const n = Number(topN.value);
+          const b = parseAmount(budget.value);
+          if (!Number.isInteger(n) || n < 1) return app.showError({ title: t('error.form'), detail: `top_n: '${topN.value}' is not a positive whole number` });
+          if (b !== null && (!Number.isFinite(b) || b < 0)) return app.showError({ title: t('error.form'), detail: `budget: '${budget.value}' is not a non-negative amount` });
+          const body: NewRecommendation = { title: title.value.trim(), analysis: rv.result.analysis, params: rv.params, top_n: n };
+          if (question.value.trim()) body.question = question.value.trim();
+          if (notes.value.trim()) body.notes = notes.value.trim();
+          if (b !== null) body.budget = b;
+          if (rv.scenario) body.scenario = rv.scenario.id;
+          try {
+            const rec = await api.createRecommendation(body);
+            recOpen = false;
+            location.hash = `#/brief/${encodeURIComponent(rec.id)}`;
+          } catch (err) {
+            app.showError(err);
+          }
+        },
+      },
+      toggle,
+      row('rec-title', 'rec.title', title),
+      row('rec-question', 'rec.question', question),
+      h('div', { class: 'grid2' }, h('label', { for: 'rec-top-n' }, t('rec.topN')), topN, h('label', { for: 'rec-budget' }, t('rec.budget')), budget),
+      row('rec-notes', 'rec.notes', notes),
+      h('button', { type: 'submit', class: 'primary', id: 'rec-create' }, t('rec.create')),
+    );
+  }
+
   function render(): void {
     const rv = app.result;
     const exports = h(
@@ -258,12 +311,14 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
     }
     const parts: (HTMLElement | null)[] = [
       h('h2', {}, `${label(rv.result.analysis)}`),
+      rv.scenario ? h('p', { class: 'scenario-note' }, `${t('scen.pick')}: ${rv.scenario.name} (v${rv.scenario.version})`) : null,
       h('p', { class: 'hint', id: 'results-count' }, `${formatNumber(rv.result.rows.length, lang())} ${t('results.rows')} · ${rv.result.meta.row_layer ?? ''} · ${formatNumber(rv.result.meta.elapsed_ms ?? 0, lang())} ms`),
       styleControls(),
       summary(),
       h('p', { class: 'hint' }, t('results.sortHint')),
       table(),
       exports,
+      recommendationForm(),
     ];
     root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   }
@@ -284,5 +339,6 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
     });
   });
   app.on('lang', render);
+  app.on('auth', render);
   render();
 }
