@@ -54,7 +54,7 @@ unit: deps
 
 # The browser test (api/tests/viewer.rs) runs inside `unit`; here a missing browser fails it.
 test: export TEPAT_REQUIRE_VIEWER = 1
-test: deps viewer fmt-check clippy viewer-unit unit
+test: deps viewer fmt-check clippy viewer-unit unit notebooks-test contract-test
 
 bench: deps
 	$(CARGO) bench -p tepat-benches
@@ -127,3 +127,51 @@ viewer-unit: viewer/node_modules/.installed
 # target/tmp/viewer-browser/.
 viewer-test: deps viewer viewer-unit
 	TEPAT_REQUIRE_VIEWER=1 $(CARGO) test -p tepat --test viewer -- --nocapture
+
+# The Python client (clients/python) and the notebooks (notebooks/): a virtual environment .venv-nb
+# from notebooks/requirements.txt (rebuilt only when that or the client's pyproject changes), then
+# notebooks/run_all.py starts `tepat serve` (debug build, demo city) on a free loopback port with a
+# temporary data dir and tokens, runs the client's pytest and every notebook top to bottom, and stops it.
+.PHONY: notebooks-test notebooks-venv
+NB_VENV ?= .venv-nb
+
+notebooks-venv: $(NB_VENV)/.installed
+$(NB_VENV)/.installed: notebooks/requirements.txt clients/python/pyproject.toml
+	rm -rf $(NB_VENV)
+	python3 -m venv $(NB_VENV)
+	$(NB_VENV)/bin/pip install -q -r notebooks/requirements.txt
+	$(NB_VENV)/bin/pip install -q --no-deps -e clients/python
+	touch $@
+
+notebooks-test: deps notebooks-venv
+	$(CARGO) build -p tepat
+	$(NB_VENV)/bin/python notebooks/run_all.py --binary target/debug/tepat
+
+# The OpenAPI document of the HTTP API, checked in at api/openapi.json (api/tests/openapi.rs
+# fails when it is stale): regenerate it after changing a handler's annotation.
+# contract-test: the document validated as OpenAPI 3.1, then schemathesis against the real
+# `tepat serve` (debug build, free loopback port, temporary data dir): no 5xx, every body as
+# documented. Its virtual environment .venv-contract is rebuilt only when the pins change.
+.PHONY: openapi contract-test contract-venv bench-load
+CONTRACT_VENV ?= .venv-contract
+
+openapi: deps
+	$(CARGO) run -q -p tepat -- openapi --out api/openapi.json
+
+contract-venv: $(CONTRACT_VENV)/.installed
+$(CONTRACT_VENV)/.installed: api/tests/contract/requirements.txt
+	rm -rf $(CONTRACT_VENV)
+	python3 -m venv $(CONTRACT_VENV)
+	$(CONTRACT_VENV)/bin/pip install -q -r api/tests/contract/requirements.txt
+	touch $@
+
+contract-test: deps contract-venv
+	$(CARGO) build -p tepat
+	$(CONTRACT_VENV)/bin/python api/tests/contract/run.py --tepat target/debug/tepat --spec api/openapi.json
+
+# Load benchmark (not a test): oha (installed here if absent) with 64 clients against the
+# release server on loopback — cached analysis results, tiles — and a timed loop of scenario
+# edit + compare. Figures in the output; see benches/load/run.sh.
+bench-load: deps viewer
+	@command -v oha >/dev/null || $(CARGO) install oha --locked
+	bash benches/load/run.sh

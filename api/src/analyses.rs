@@ -8,13 +8,14 @@ use std::fmt::Write;
 use tepat_engine::analysis;
 
 /// One registered analysis.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AnalysisInfo {
     /// Registry name, used in `POST /analyses/{name}` and `tepat run NAME`.
     pub name: &'static str,
     /// One-line description.
     pub description: &'static str,
-    /// JSON Schema of the params.
+    /// JSON Schema of the params (also in the OpenAPI document as `<Name>Params`).
+    #[schema(value_type = Object)]
     pub params_schema: Value,
 }
 

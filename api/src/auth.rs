@@ -29,13 +29,23 @@ pub enum Need {
 /// Roles that may write scenarios.
 pub const SCENARIO_WRITERS: &[Role] = &[Role::Admin, Role::Planner];
 
+/// Roles that may save a recommendation.
+pub const RECOMMENDERS: &[Role] = &[Role::Admin, Role::Planner];
+
+/// Roles that may approve or reject a recommendation.
+pub const DECIDERS: &[Role] = &[Role::Admin, Role::Leader];
+
+/// Roles that may comment on a recommendation.
+pub const COMMENTERS: &[Role] = &[Role::Admin, Role::Leader, Role::Planner];
+
 /// Roles that may change anything else (layers, tokens).
 pub const ADMINS: &[Role] = &[Role::Admin];
 
 /// What `method` on `path` (below `/api/v1`) needs.
 pub fn need(method: &Method, path: &str) -> Need {
     let path = path.strip_prefix("/api/v1").unwrap_or(path);
-    if path == "/health" {
+    // `/me` answers "nobody" without a token, even on a private server.
+    if path == "/health" || path == "/me" {
         return Need::Nothing;
     }
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -47,6 +57,12 @@ pub fn need(method: &Method, path: &str) -> Need {
         Need::Read
     } else if path.starts_with("/scenarios") {
         Need::Write(SCENARIO_WRITERS)
+    } else if path == "/recommendations" {
+        Need::Write(RECOMMENDERS)
+    } else if path.starts_with("/recommendations/") && path.ends_with("/decision") {
+        Need::Write(DECIDERS)
+    } else if path.starts_with("/recommendations/") && path.ends_with("/comments") {
+        Need::Write(COMMENTERS)
     } else {
         Need::Write(ADMINS)
     }
@@ -157,5 +173,19 @@ mod tests {
         );
         assert_eq!(need(&Method::POST, "/layers"), Need::Write(ADMINS));
         assert_eq!(need(&Method::GET, "/health"), Need::Nothing);
+        assert_eq!(need(&Method::GET, "/api/v1/me"), Need::Nothing);
+        assert_eq!(need(&Method::GET, "/recommendations"), Need::Read);
+        assert_eq!(
+            need(&Method::POST, "/api/v1/recommendations"),
+            Need::Write(RECOMMENDERS)
+        );
+        assert_eq!(
+            need(&Method::POST, "/recommendations/rec_1/decision"),
+            Need::Write(DECIDERS)
+        );
+        assert_eq!(
+            need(&Method::POST, "/recommendations/rec_1/comments"),
+            Need::Write(COMMENTERS)
+        );
     }
 }

@@ -39,6 +39,13 @@ enum Command {
         /// Reads need a token too (by default only writes do).
         #[arg(long)]
         private: bool,
+        /// Milliseconds an analysis run is waited for before the answer is 202 with a job
+        /// to follow (0: every run is a job).
+        #[arg(long, default_value_t = tepat::jobs::DEFAULT_SYNC_TIMEOUT_MS)]
+        sync_timeout_ms: u64,
+        /// Largest layer upload (POST /layers) in MB; other requests stay at 1 MiB.
+        #[arg(long, default_value_t = tepat::uploads::DEFAULT_MAX_UPLOAD_BYTES / 1_000_000)]
+        max_upload_mb: u64,
     },
     /// Write the demo city (tepat.toml + layer files) to a directory.
     Demo {
@@ -109,6 +116,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Print the OpenAPI 3.1 document of the HTTP API (as checked in at api/openapi.json).
+    Openapi {
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,7 +148,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             addr,
             data_dir,
             private,
-        } => serve(project.as_deref(), addr, &data_dir, Options { private }),
+            sync_timeout_ms,
+            max_upload_mb,
+        } => serve(
+            project.as_deref(),
+            addr,
+            &data_dir,
+            Options {
+                private,
+                sync_timeout_ms,
+            },
+            max_upload_mb,
+        ),
         Command::Demo { out } => demo(&out),
         Command::Check { project, json } => check(&project, json),
         Command::Analyses { json } => list_analyses(json),
@@ -177,6 +201,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     label,
                 },
         } => token_create(role, &data_dir, label.as_deref()),
+        Command::Openapi { out } => {
+            let text = tepat::openapi::document_text();
+            match out {
+                Some(path) => output::write_atomic(&path, text.as_bytes())?,
+                None => print_stdout(text.as_bytes())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -185,11 +217,14 @@ fn serve(
     addr: SocketAddr,
     data_dir: &Path,
     options: Options,
+    max_upload_mb: u64,
 ) -> anyhow::Result<ExitCode> {
     init_tracing();
     // Load and index before listening, so a bad project fails fast and the first request is quick.
     let store = Store::open(data_dir)?;
+    // Also loads the layers uploaded earlier (`<data-dir>/layers`).
     let state = AppState::with_store(load_project(project)?, store, options)?;
+    state.set_max_upload_bytes(max_upload_mb.saturating_mul(1_000_000));
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr)

@@ -10,49 +10,57 @@ use tepat_engine::project::LayerSpec;
 use tepat_engine::{Layer, Result, Role};
 
 /// A layer at a glance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LayerSummary {
     /// Name in the project.
     pub name: String,
     /// Role in the project.
+    #[schema(value_type = crate::openapi::engine::LayerRole)]
     pub role: Role,
     /// Kind of the layer's geometries (absent for tables and empty layers).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::openapi::engine::GeometryKind>)]
     pub geometry: Option<GeomKind>,
     /// Number of features (0 for rasters).
     pub features: usize,
     /// CRS the layer is held in (the project's working CRS).
     pub crs: String,
     /// `[min lon, min lat, max lon, max lat]` in EPSG:4326; null without geometry.
+    #[schema(min_items = 4, max_items = 4)]
     pub bbox: Option<[f64; 4]>,
     /// Rasters: `[rows, columns]`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(min_items = 2, max_items = 2)]
     pub grid: Option<[usize; 2]>,
     /// Attribute fields in file order.
     pub fields: Vec<Field>,
 }
 
 /// One attribute field.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Field {
     /// Field name.
     pub name: String,
     /// Its type.
     #[serde(rename = "type")]
+    #[schema(value_type = crate::openapi::engine::FieldType)]
     pub field_type: FieldType,
     /// How many features have no value.
     pub nulls: usize,
 }
 
 /// A layer with what the project file says about it (`GET /layers/{name}`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LayerDetail<'a> {
     /// The summary.
     #[serde(flatten)]
+    #[schema(value_type = LayerSummary)]
     pub summary: &'a LayerSummary,
     /// Field the feature ids come from (ids are `1..=n` without one).
+    #[schema(value_type = Option<String>)]
     pub id_field: Option<&'a str>,
     /// The `[[layers]]` entry: key fields (kind, capacity, population…) and hierarchy.
+    #[schema(value_type = Option<crate::openapi::engine::LayerSpec>)]
     pub spec: Option<&'a LayerSpec>,
 }
 

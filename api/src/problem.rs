@@ -21,7 +21,13 @@ pub const TYPE_BASE: &str = "https://tepat.dev/problems/";
 const MAX_FOREIGN_BODY: usize = 16 * 1024;
 
 /// One problem, ready to be sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "type": "https://tepat.dev/problems/unknown-layer",
+    "title": "Unknown layer",
+    "status": 404,
+    "detail": "unknown layer 'sekolah' (available: kelurahan, puskesmas)"
+}))]
 pub struct Problem {
     /// `https://tepat.dev/problems/<kind>`.
     #[serde(rename = "type")]

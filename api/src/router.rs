@@ -5,23 +5,24 @@
 use crate::analyses;
 use crate::auth;
 use crate::features::{self, Selection};
+use crate::jobs;
 use crate::layers::LayerDetail;
 use crate::output::{render, Format, OutputError};
 use crate::problem::{self, Problem};
+use crate::recommendations;
 use crate::scenarios;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Extension;
 use axum::{middleware, Json, Router};
 use geo::{coord, Rect};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tepat_engine::{analysis, Role, ENGINE_VERSION};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -31,10 +32,22 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The application: `/api/v1/...` with request tracing, a body limit and problem+json
 /// errors. Drive it in-process with `tower::ServiceExt::oneshot`, or serve it.
 pub fn router(state: AppState) -> Router {
+    let limits = state.clone();
     let api = Router::new()
         .route("/health", get(health))
-        .route("/layers", get(list_layers))
-        .route("/layers/{name}", get(layer_detail))
+        .route("/openapi.json", get(crate::openapi::openapi_json))
+        .route("/docs", get(crate::openapi::docs))
+        .route(
+            "/layers",
+            get(list_layers)
+                .post(crate::uploads::upload)
+                // Uploads stream past axum's default limit; crate::limits bounds them.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/layers/{name}",
+            get(layer_detail).delete(crate::uploads::delete),
+        )
         .route("/layers/{name}/features", get(layer_features))
         .route("/analyses", get(list_analyses))
         .route("/analyses/{name}", post(run_analysis))
@@ -49,6 +62,33 @@ pub fn router(state: AppState) -> Router {
         .route("/scenarios/{id}/compare", post(scenarios::compare_one))
         .route("/compare", post(scenarios::compare))
         .route("/audit", get(audit_log))
+        .route(
+            "/recommendations",
+            get(recommendations::list).post(recommendations::create),
+        )
+        .route("/recommendations/{id}", get(recommendations::get_one))
+        .route(
+            "/recommendations/{id}/decision",
+            post(recommendations::decide),
+        )
+        .route(
+            "/recommendations/{id}/comments",
+            post(recommendations::comment),
+        )
+        .route("/me", get(recommendations::me))
+        .route("/jobs/{id}", get(jobs::get_one))
+        .route("/jobs/{id}/events", get(jobs::events))
+        // matchit has no `{y}.mvt` suffixes: crate::tiles parses the last segment.
+        .route("/tiles/{file}", get(crate::tiles::tilejson))
+        .route(
+            "/tiles/{layer}/{z}/{x}/{y}",
+            get(crate::tiles::layer_tile_handler),
+        )
+        .route("/results/{key}", get(crate::tiles::result))
+        .route(
+            "/results/{key}/tiles/{z}/{x}/{y}",
+            get(crate::tiles::result_tile_handler),
+        )
         // On matched routes only: an unknown path stays a 404 whoever asks.
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -58,8 +98,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .fallback(crate::viewer::handler)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        // Outside the body limit, so its plain-text 413 becomes a problem too.
+        // MAX_BODY_BYTES, or the upload limit for POST /layers.
+        .layer(middleware::from_fn_with_state(
+            limits,
+            crate::limits::limit_body,
+        ))
+        // Outside the body limit, so a 413 of an extractor becomes a problem too.
         .layer(middleware::map_response(problem::ensure_problem))
         .layer(
             TraceLayer::new_for_http()
@@ -68,16 +112,44 @@ pub fn router(state: AppState) -> Router {
         )
 }
 
-async fn health(State(state): State<AppState>) -> Json<Value> {
-    Json(
-        json!({ "status": "ok", "engine_version": ENGINE_VERSION, "project": state.project().name }),
-    )
+/// What `GET /health` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: &'static str,
+    /// Version of the engine.
+    pub engine_version: &'static str,
+    /// Name of the project served.
+    pub project: String,
 }
 
+/// Liveness, the engine version and the project served.
+#[utoipa::path(get, path = "/health", tag = "system",
+    responses((status = 200, description = "The server is up.", body = Health)))]
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        engine_version: ENGINE_VERSION,
+        project: state.project().name.clone(),
+    })
+}
+
+/// Every layer of the project at a glance.
+#[utoipa::path(get, path = "/layers", tag = "layers",
+    responses((status = 200, description = "One summary per layer, in project order.",
+        body = Vec<crate::layers::LayerSummary>)))]
 async fn list_layers(State(state): State<AppState>) -> Response {
     Json(state.summaries().collect::<Vec<_>>()).into_response()
 }
 
+/// One layer: its summary, id field and project-file entry.
+#[utoipa::path(get, path = "/layers/{name}", tag = "layers",
+    params(("name" = String, Path, description = "Layer name.")),
+    responses(
+        (status = 200, description = "The layer.", body = LayerDetail),
+        (status = 404, description = "No such layer.", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
 async fn layer_detail(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -156,6 +228,32 @@ fn parse_bbox(text: &str) -> Result<Rect, Problem> {
     ))
 }
 
+/// A vector layer's features as GeoJSON in EPSG:4326, optionally those meeting a bbox.
+///
+/// The answer has `numberMatched` (before `limit`) and `numberReturned`, as OGC API
+/// Features does.
+#[utoipa::path(get, path = "/layers/{name}/features", tag = "layers",
+    params(
+        ("name" = String, Path, description = "Layer name."),
+        ("bbox" = Option<String>, Query,
+            description = "`minlon,minlat,maxlon,maxlat` in EPSG:4326: only features whose \
+                bounding box meets it.",
+            example = "124.8,1.4,124.9,1.5"),
+        ("limit" = Option<u64>, Query, minimum = 0, description = "At most this many features."),
+        ("properties" = Option<String>, Query,
+            description = "Comma-separated field names to keep (all without)."),
+    ),
+    responses(
+        (status = 200, description = "The features.",
+            body = crate::openapi::engine::FeatureCollection,
+            content_type = "application/geo+json"),
+        (status = 400, description = "A malformed `bbox` or `limit`.", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 404, description = "No such layer.", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "A raster layer, or an unknown field in `properties`.",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn layer_features(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -180,6 +278,10 @@ async fn layer_features(
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
+/// The registered analyses, each with the JSON Schema of its params.
+#[utoipa::path(get, path = "/analyses", tag = "analyses",
+    responses((status = 200, description = "Every registered analysis, in registry order.",
+        body = Vec<analyses::AnalysisInfo>)))]
 async fn list_analyses() -> Json<Vec<analyses::AnalysisInfo>> {
     Json(analyses::catalog())
 }
@@ -206,10 +308,57 @@ impl RunQuery {
     }
 }
 
+/// Runs an analysis on the baseline or on a stored scenario; the body is its params.
+///
+/// Results are cached by the layers' content hashes, the params and the scenario version
+/// (`x-tepat-cache` says whether this one came from the cache).
+#[utoipa::path(post, path = "/analyses/{name}", tag = "analyses",
+    params(
+        ("name" = String, Path, description = "Registered analysis name (`GET /analyses`)."),
+        ("format" = Option<crate::openapi::OutputFormat>, Query,
+            description = "`json` (the result envelope, default), `geojson` (rows joined to \
+                their features) or `csv`."),
+        ("scenario" = Option<String>, Query,
+            description = "Run on this stored scenario instead of the baseline."),
+        ("version" = Option<u32>, Query, minimum = 1,
+            description = "That scenario's version (default: its latest); needs `scenario`."),
+        ("prefer" = Option<String>, Header,
+            description = "`respond-async`: answer 202 with a job at once."),
+    ),
+    request_body(content = Option<crate::openapi::engine::AnalysisParams>,
+        description = "The analysis' params (see `GET /analyses`); empty for all defaults.",
+        content_type = "application/json"),
+    responses(
+        (status = 200, description = "The result.",
+            headers(
+                ("x-tepat-cache" = String,
+                    description = "`hit` when the result came from the cache, else `miss`."),
+                ("x-tepat-result" = String, description = "Key of the result: \
+                    `GET /results/{key}` and its tiles."),
+            ),
+            content(
+                (crate::openapi::engine::AnalysisResult = "application/json"),
+                (crate::openapi::engine::FeatureCollection = "application/geo+json"),
+                (String = "text/csv"),
+            )),
+        (status = 202, description = "A job: asked for with `Prefer: respond-async`, or the \
+            run outlasted the server's `--sync-timeout-ms`. Follow `Location`.",
+            body = crate::openapi::Job,
+            headers(("location" = String, description = "`GET` this to follow the job."))),
+        (status = 400, description = "Malformed JSON or query parameter.", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 404, description = "Unknown analysis, layer or scenario.", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "Params the analysis cannot use (the detail names the \
+            parameter).", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many jobs still running; try again later.",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn run_analysis(
     State(state): State<AppState>,
     Path(name): Path<String>,
     Query(query): Query<RunQuery>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
     let format = query.format()?;
@@ -225,35 +374,61 @@ async fn run_analysis(
         serde_json::from_slice(&body)
             .map_err(|e| Problem::invalid_json(format!("request body: {e}")))?
     };
+    // The key of `x-tepat-result`, with the scenario version pinned so run and key agree.
+    let (result_key, version) =
+        crate::tiles::result_key(&state, &name, &params, query.scenario.as_deref(), version)
+            .await?;
+    let result_header = [(crate::tiles::RESULT_HEADER, result_key)];
     let scenario = query.scenario;
-    if format == Format::Json {
-        let (result, hit) = blocking(move || {
+    // A long run (or one asked for with `Prefer: respond-async`) answers 202 with a job
+    // whose result is the envelope; a client wanting GeoJSON or CSV asks again, from cache.
+    let (job_state, job_name, job_scenario) = (state.clone(), name.clone(), scenario.clone());
+    let ran = jobs::run(
+        &job_state,
+        &job_name,
+        job_scenario.as_deref(),
+        jobs::prefers_async(&headers),
+        move || {
             let scenario = scenario.as_deref().map(|id| (id, version));
-            scenarios::run_cached(&state, &name, params, scenario)
-        })
-        .await?;
-        let cache = if hit { "hit" } else { "miss" };
-        return Ok(([(CACHE_HEADER, cache)], Json(result.as_ref())).into_response());
-    }
-    // GeoJSON joins the rows to the zones' geometry (reprojected to EPSG:4326); CSV flattens.
-    let bytes = blocking(move || {
-        let scenario = scenario.as_deref().map(|id| (id, version));
-        let (result, _) = scenarios::run_cached(&state, &name, params, scenario)?;
-        let project = match scenario {
-            Some((id, v)) => std::borrow::Cow::Owned(scenarios::scenario_project(&state, id, v)?),
-            None => std::borrow::Cow::Borrowed(state.project()),
-        };
-        render(&result, &project, format).map_err(|e| match e {
-            OutputError::Engine(e) => Problem::from(e),
-            other => Problem::internal(other.to_string()),
-        })
-    })
+            let (result, hit) = scenarios::run_cached(&state, &name, params, scenario)?;
+            if format == Format::Json {
+                return Ok((result, (hit, None)));
+            }
+            // GeoJSON joins the rows to the zones' geometry (reprojected to EPSG:4326); CSV
+            // flattens.
+            let project = match scenario {
+                Some((id, v)) => {
+                    std::borrow::Cow::Owned(scenarios::scenario_project(&state, id, v)?)
+                }
+                None => std::borrow::Cow::Borrowed(state.project()),
+            };
+            let bytes = render(&result, &project, format).map_err(|e| match e {
+                OutputError::Engine(e) => Problem::from(e),
+                other => Problem::internal(other.to_string()),
+            })?;
+            Ok((result, (hit, Some(bytes))))
+        },
+    )
     .await?;
+    let (result, (hit, rendered)) = match ran {
+        jobs::Ran::Now(done) => done,
+        // The key tells where the result will be (`GET /results/{key}`) once the job is done.
+        jobs::Ran::Later(accepted) => return Ok((result_header, accepted).into_response()),
+    };
+    let Some(bytes) = rendered else {
+        let cache = if hit { "hit" } else { "miss" };
+        return Ok((
+            [(CACHE_HEADER, cache)],
+            result_header,
+            Json(result.as_ref()),
+        )
+            .into_response());
+    };
     let content_type = match format {
         Format::Csv => "text/csv; charset=utf-8",
         _ => "application/geo+json",
     };
-    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+    Ok(([(header::CONTENT_TYPE, content_type)], result_header, bytes).into_response())
 }
 
 /// Response header saying whether an analysis result came from the cache (`hit`/`miss`).
@@ -267,6 +442,15 @@ struct AuditQuery {
 
 /// `GET /audit?limit=N`: the latest writes (default 100), newest first — who changed what,
 /// with the data and params it was based on.
+#[utoipa::path(get, path = "/audit", tag = "audit",
+    params(("limit" = Option<u64>, Query, minimum = 0,
+        description = "At most this many entries (default 100).")),
+    responses(
+        (status = 200, description = "The latest writes, newest first.",
+            body = Vec<crate::store::AuditEntry>),
+        (status = 400, description = "A malformed `limit`.", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
 async fn audit_log(
     State(state): State<AppState>,
     Extension(_caller): Extension<auth::Caller>,

@@ -80,6 +80,17 @@ fn created(stored: &StoredScenario) -> Response {
 
 /// `POST /scenarios`: `{"name": …, "description"?: …, "edits"?: […]}` → 201 with the stored
 /// scenario, its `id` and `version` 1.
+#[utoipa::path(post, path = "/scenarios", operation_id = "create_scenario", tag = "scenarios",
+    request_body(content = crate::openapi::engine::Scenario, description = "The scenario: `name`, optional \
+        `description` and `edits`."),
+    responses(
+        (status = 201, description = "Stored as version 1.", body = StoredScenario,
+            headers(("location" = String, description = "URL of the new scenario."))),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An edit that does not apply (unknown layer, feature \
+            or field; the detail names it) or a body of the wrong shape; nothing is stored.",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -97,12 +108,24 @@ pub async fn create(
 }
 
 /// `GET /scenarios`.
+#[utoipa::path(get, path = "/scenarios", operation_id = "list_scenarios", tag = "scenarios",
+    responses((status = 200, description = "Every scenario, at its latest version.",
+        body = Vec<StoredScenario>)))]
 pub async fn list(State(state): State<AppState>) -> Result<Response, Problem> {
     let all = blocking(move || Ok(state.store().scenarios()?)).await?;
     Ok(Json(all).into_response())
 }
 
 /// `GET /scenarios/{id}[?version=N]`.
+#[utoipa::path(get, path = "/scenarios/{id}", operation_id = "get_scenario", tag = "scenarios",
+    params(("id" = String, Path, description = "Scenario id."),
+        ("version" = Option<u32>, Query, minimum = 1,
+            description = "An older version (default: the latest).")),
+    responses(
+        (status = 200, description = "The scenario.", body = StoredScenario),
+        (status = 400, description = "A malformed `version`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such scenario or version.", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn get_one(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -114,6 +137,15 @@ pub async fn get_one(
 }
 
 /// `PUT /scenarios/{id}`: the whole scenario replaced; a new version.
+#[utoipa::path(put, path = "/scenarios/{id}", operation_id = "replace_scenario", tag = "scenarios",
+    params(("id" = String, Path, description = "Scenario id.")),
+    request_body(content = crate::openapi::engine::Scenario, description = "The whole scenario."),
+    responses(
+        (status = 200, description = "Stored as a new version.", body = StoredScenario),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such scenario.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An edit that does not apply; nothing is stored.", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn replace(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -133,6 +165,16 @@ pub async fn replace(
 }
 
 /// `POST /scenarios/{id}/edits`: one edit or a list, appended; a new version.
+#[utoipa::path(post, path = "/scenarios/{id}/edits", operation_id = "add_scenario_edits", tag = "scenarios",
+    params(("id" = String, Path, description = "Scenario id.")),
+    request_body(content = crate::openapi::Edits, description = "One edit, or a list."),
+    responses(
+        (status = 200, description = "Appended; stored as a new version.",
+            body = StoredScenario),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such scenario.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An edit that does not apply; nothing is stored.", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn add_edits(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -171,6 +213,12 @@ pub async fn add_edits(
 }
 
 /// `DELETE /scenarios/{id}` → 204.
+#[utoipa::path(delete, path = "/scenarios/{id}", operation_id = "delete_scenario", tag = "scenarios",
+    params(("id" = String, Path, description = "Scenario id.")),
+    responses(
+        (status = 204, description = "Deleted (the audit log still names it)."),
+        (status = 404, description = "No such scenario.", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn delete(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -196,27 +244,41 @@ enum AnalysisItem {
 }
 
 /// A scenario of `POST /compare`: an id, or `{"id", "version"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
-enum ScenarioRef {
+pub(crate) enum ScenarioRef {
+    /// The scenario's latest version.
     Id(String),
-    Versioned { id: String, version: u32 },
+    /// One version of it.
+    Versioned {
+        /// Scenario id.
+        id: String,
+        /// Its version.
+        #[schema(minimum = 1)]
+        version: u32,
+    },
 }
 
 /// Body of `POST /compare`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CompareBody {
+pub(crate) struct CompareBody {
+    /// The scenarios, 1 to 5.
+    #[schema(min_items = 1, max_items = 5)]
     scenarios: Vec<ScenarioRef>,
+    /// The analyses (default: exposure, access, index).
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::openapi::AnalysisItem>>)]
     analyses: Option<Vec<AnalysisItem>>,
 }
 
 /// Body of `POST /scenarios/{id}/compare`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CompareOneBody {
+pub(crate) struct CompareOneBody {
+    /// The analyses (default: exposure, access, index).
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::openapi::AnalysisItem>>)]
     analyses: Option<Vec<AnalysisItem>>,
 }
 
@@ -262,6 +324,17 @@ fn requests(
 
 /// `POST /compare`: `{"scenarios": [id | {"id", "version"}, …], "analyses"?: [name |
 /// {"name", "params"}, …]}` (default analyses: exposure, access, index with default params).
+#[utoipa::path(post, path = "/compare", operation_id = "compare_scenarios", tag = "scenarios",
+    request_body(content = CompareBody, description = "Up to five scenarios and the \
+        analyses to compare them on (default: exposure, access, index with default params)."),
+    responses(
+        (status = 200, description = "Per analysis: the baseline result and, per scenario, \
+            values, deltas and sentences.", body = crate::openapi::engine::Comparison),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such scenario or version.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A comparison that cannot run (no or too many \
+            scenarios, unknown analysis, invalid params); the detail says which.", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn compare(State(state): State<AppState>, body: Bytes) -> Result<Response, Problem> {
     let body: CompareBody = typed(body_json(&body)?)?;
     let c = blocking(move || {
@@ -284,6 +357,18 @@ pub async fn compare(State(state): State<AppState>, body: Bytes) -> Result<Respo
 }
 
 /// `POST /scenarios/{id}/compare`: the scenario against the baseline.
+#[utoipa::path(post, path = "/scenarios/{id}/compare", operation_id = "compare_scenario", tag = "scenarios",
+    params(("id" = String, Path, description = "Scenario id.")),
+    request_body(content = Option<CompareOneBody>, description = "The analyses to \
+        compare on (default: exposure, access, index with default params); may be empty."),
+    responses(
+        (status = 200, description = "The scenario against the baseline.",
+            body = crate::openapi::engine::Comparison),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such scenario.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A comparison that cannot run; the detail says why.",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn compare_one(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -25,7 +25,14 @@ fn server(dir: Option<&std::path::Path>, private: bool) -> Result<AppState> {
         Some(d) => Store::open(d)?,
         None => Store::in_memory()?,
     };
-    Ok(AppState::with_store(demo()?, store, Options { private })?)
+    Ok(AppState::with_store(
+        demo()?,
+        store,
+        Options {
+            private,
+            ..Options::default()
+        },
+    )?)
 }
 
 struct Reply {
