@@ -74,7 +74,9 @@ fn every_registered_analysis_is_covered_here() {
             "index",
             "locate",
             "allocate",
-            "hotspots"
+            "hotspots",
+            // engine/tests/complaints.rs (`demo_complaints_per_kelurahan`).
+            "complaints"
         ],
         "add a demo-city test for each new analysis"
     );

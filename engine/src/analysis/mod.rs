@@ -8,6 +8,7 @@
 pub mod access;
 pub mod aggregate;
 pub mod allocate;
+pub mod complaints;
 pub mod exposure;
 pub mod hotspots;
 pub mod index;
@@ -130,6 +131,7 @@ pub fn registry() -> Vec<&'static dyn Analysis> {
         &locate::Locate,
         &allocate::Allocate,
         &hotspots::Hotspots,
+        &complaints::Complaints,
     ]
 }
 
