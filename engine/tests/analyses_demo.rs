@@ -75,6 +75,8 @@ fn every_registered_analysis_is_covered_here() {
             "locate",
             "allocate",
             "hotspots",
+            // Demo-city tests beside their goldens: engine/tests/clusters.rs (`demo_*`).
+            "clusters",
             // engine/tests/complaints.rs (`demo_complaints_per_kelurahan`).
             "complaints"
         ],

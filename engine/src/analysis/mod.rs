@@ -8,6 +8,7 @@
 pub mod access;
 pub mod aggregate;
 pub mod allocate;
+pub mod clusters;
 pub mod complaints;
 pub mod exposure;
 pub mod hotspots;
@@ -131,6 +132,7 @@ pub fn registry() -> Vec<&'static dyn Analysis> {
         &locate::Locate,
         &allocate::Allocate,
         &hotspots::Hotspots,
+        &clusters::Clusters,
         &complaints::Complaints,
     ]
 }

@@ -1,0 +1,727 @@
+//! `clusters`: which zones are alike, and where points crowd together.
+//!
+//! Three methods, one params object (options of another method are refused, not ignored):
+//!
+//! - `kmeans`: k-means of zone indicators (numeric `fields`, and `columns` of other analyses
+//!   such as `index` or `exposure`), standardised to z-scores ([`indicators`]), fitted with
+//!   linfa, seeded ([`kmeans`]). `k` given, or chosen between `k_min` and `k_max` by the
+//!   highest mean silhouette ([`silhouette`]; ties to the smaller k), every k's silhouette
+//!   and inertia in the summary. Rows: `cluster`, `distance` (to its centroid, in z-score
+//!   units), `silhouette`. Summary: per cluster its size and centroid in original units and
+//!   in z-scores; `silhouette`, `inertia` (Σ squared distances in z-scores).
+//! - `dbscan`: DBSCAN of a point layer ([`dbscan`]), optionally the events of one `category`
+//!   within a window `from` – `to` (as `complaints` selects them); `eps` in metres (the
+//!   project CRS is metric), `min_points`. Rows: one per point selected, `cluster` (null for
+//!   noise), `noise`. Summary: per cluster its size, centroid and convex hull (WKT, project
+//!   CRS) for the map; the noise count.
+//! - `skater`: contiguous regions ([`skater`]): minimum spanning tree over queen contiguity
+//!   of the standardised indicators, pruned to `k` regions that each hold at least `floor`
+//!   of `floor_field` (default: the layer's population field; without one, zones are counted).
+//!   Rows and summary as k-means, plus each region's floor sum.
+//!
+//! Clusters are numbered from 1 in the order of their first feature by id
+//! ([`number_by_first`]), so the numbers do not depend on the algorithm's internal order.
+
+pub mod dbscan;
+pub mod indicators;
+pub mod kmeans;
+pub mod silhouette;
+pub mod skater;
+
+use super::complaints::selection::{self, Query};
+use super::{compare_ids, layer_param, num, Output, Row, TypedAnalysis};
+use crate::error::{Error, Result};
+use crate::layer::{Layer, Role};
+use crate::project::Project;
+use crate::weights::{WeightsKind, WeightsSpec};
+use geo::{Coord, Geometry};
+use indicators::Indicators;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+/// The `clusters` analysis.
+#[derive(Debug, Clone, Copy)]
+pub struct Clusters;
+
+/// Which clustering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// k-means of standardised zone indicators.
+    #[default]
+    Kmeans,
+    /// Density-based clusters of points (eps in metres, min_points).
+    Dbscan,
+    /// Contiguous regions with a minimum population (minimum spanning tree pruning).
+    Skater,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Kmeans => "kmeans",
+            Method::Dbscan => "dbscan",
+            Method::Skater => "skater",
+        }
+    }
+}
+
+/// A numeric column of another analysis' result, used as an indicator.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnFrom {
+    /// The analysis to run (e.g. `index`).
+    pub analysis: String,
+    /// Its params.
+    #[serde(default)]
+    pub params: Value,
+    /// The numeric column of its rows (e.g. `score`).
+    pub field: String,
+    /// Name of the indicator in the result (default `analysis.field`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Params of `clusters`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClustersParams {
+    /// `kmeans` (default), `dbscan` or `skater`.
+    #[serde(default)]
+    pub method: Method,
+    /// Zones (kmeans, skater) or points (dbscan) to cluster.
+    pub layer: String,
+    /// kmeans / skater: numeric fields of `layer` to cluster on (standardised).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// kmeans / skater: columns of other analyses to cluster on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<ColumnFrom>,
+    /// kmeans: number of clusters (default: chosen by silhouette between k_min and k_max).
+    /// skater: number of regions (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<usize>,
+    /// kmeans without k: smallest k tried (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_min: Option<usize>,
+    /// kmeans without k: largest k tried (default 8, at most n − 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_max: Option<usize>,
+    /// kmeans: seed of the k-means++ starts (same seed, same clusters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// kmeans: random restarts, the best kept (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_init: Option<usize>,
+    /// kmeans: iteration cap (default 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_iterations: Option<usize>,
+    /// skater: minimum of `floor_field` per region (e.g. 20000 residents). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<f64>,
+    /// skater: the field the floor applies to (default: the layer's population field;
+    /// without one, the number of zones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor_field: Option<String>,
+    /// skater: contiguity (queen by default, or rook; `tolerance` for slivers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightsSpec>,
+    /// dbscan: neighbourhood radius in metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eps: Option<f64>,
+    /// dbscan: points within eps (itself included) that make a core point (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_points: Option<usize>,
+    /// dbscan on events: only this category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// dbscan on events: window start (ISO 8601, inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// dbscan on events: window end (ISO 8601, inclusive; a date runs through that day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// dbscan on events: category field (default: the layer's `category`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_field: Option<String>,
+    /// dbscan on events: time field (default: the layer's `time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_field: Option<String>,
+}
+
+const NAME: &str = "clusters";
+
+impl TypedAnalysis for Clusters {
+    type Params = ClustersParams;
+    const NAME: &'static str = NAME;
+    const DESCRIPTION: &'static str =
+        "Clusters: k-means of zone indicators, DBSCAN of points (e.g. complaints), SKATER contiguous regions with a population floor";
+
+    fn run(&self, project: &Project, p: &mut ClustersParams) -> Result<Output> {
+        check_applicable(p)?;
+        match p.method {
+            Method::Kmeans => run_kmeans(project, p),
+            Method::Skater => run_skater(project, p),
+            Method::Dbscan => run_dbscan(project, p),
+        }
+    }
+}
+
+/// Refuses options of another method, naming them.
+fn check_applicable(p: &ClustersParams) -> Result<()> {
+    let m = p.method;
+    let set: [(&str, bool, &[Method]); 17] = [
+        (
+            "fields",
+            !p.fields.is_empty(),
+            &[Method::Kmeans, Method::Skater],
+        ),
+        (
+            "columns",
+            !p.columns.is_empty(),
+            &[Method::Kmeans, Method::Skater],
+        ),
+        ("k", p.k.is_some(), &[Method::Kmeans, Method::Skater]),
+        ("k_min", p.k_min.is_some(), &[Method::Kmeans]),
+        ("k_max", p.k_max.is_some(), &[Method::Kmeans]),
+        ("seed", p.seed.is_some(), &[Method::Kmeans]),
+        ("n_init", p.n_init.is_some(), &[Method::Kmeans]),
+        (
+            "max_iterations",
+            p.max_iterations.is_some(),
+            &[Method::Kmeans],
+        ),
+        ("floor", p.floor.is_some(), &[Method::Skater]),
+        ("floor_field", p.floor_field.is_some(), &[Method::Skater]),
+        ("weights", p.weights.is_some(), &[Method::Skater]),
+        ("eps", p.eps.is_some(), &[Method::Dbscan]),
+        ("min_points", p.min_points.is_some(), &[Method::Dbscan]),
+        ("category", p.category.is_some(), &[Method::Dbscan]),
+        ("from", p.from.is_some(), &[Method::Dbscan]),
+        ("to", p.to.is_some(), &[Method::Dbscan]),
+        (
+            "category_field",
+            p.category_field.is_some() || p.time_field.is_some(),
+            &[Method::Dbscan],
+        ),
+    ];
+    for (name, given, methods) in set {
+        if given && !methods.contains(&m) {
+            let name = if name == "category_field" && p.category_field.is_none() {
+                "time_field"
+            } else {
+                name
+            };
+            return Err(Error::param(
+                NAME,
+                name,
+                format!("does not apply to method '{}'", m.as_str()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+const ZONE_ROLES: [Role; 2] = [Role::Zones, Role::Demand];
+
+/// Renumbers labels (`None` = unclustered) 1.. in the order of each cluster's first feature
+/// by id; returns the new labels and the number of clusters.
+pub fn number_by_first(labels: &[Option<usize>], ids: &[&str]) -> (Vec<Option<usize>>, usize) {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by(|&a, &b| compare_ids(ids[a], ids[b]));
+    let mut map = std::collections::HashMap::new();
+    for &i in &order {
+        if let Some(l) = labels[i] {
+            let next = map.len() + 1;
+            map.entry(l).or_insert(next);
+        }
+    }
+    let out = labels
+        .iter()
+        .map(|l| l.and_then(|l| map.get(&l).copied()))
+        .collect();
+    (out, map.len())
+}
+
+/// Rows and per-cluster summary of a partition of indicator zones (kmeans, skater).
+fn zone_output(
+    layer: &Layer,
+    ind: &Indicators,
+    labels: &[usize],
+    with_silhouette: Option<&[f64]>,
+    floor_weights: Option<&[f64]>,
+) -> (Vec<Row>, Vec<Value>, f64) {
+    let d = ind.d();
+    let ids: Vec<&str> = ind.idx.iter().map(|&i| layer.ids[i].as_str()).collect();
+    let opt: Vec<Option<usize>> = labels.iter().map(|&l| Some(l)).collect();
+    let (num_l, k) = number_by_first(&opt, &ids);
+    let lab: Vec<usize> = num_l.iter().map(|l| l.unwrap_or(1) - 1).collect();
+    let mut size = vec![0usize; k];
+    let mut sum = vec![0.0; k * d];
+    let mut fsum = vec![0.0; k];
+    for (r, &l) in lab.iter().enumerate() {
+        size[l] += 1;
+        for j in 0..d {
+            sum[l * d + j] += ind.z[r * d + j];
+        }
+        if let Some(w) = floor_weights {
+            fsum[l] += w[r];
+        }
+    }
+    let cz: Vec<f64> = (0..k * d)
+        .map(|t| sum[t] / size[t / d].max(1) as f64)
+        .collect();
+    let mut inertia = 0.0;
+    let mut at = vec![None; layer.len()];
+    for (r, &i) in ind.idx.iter().enumerate() {
+        at[i] = Some(r);
+    }
+    let rows = (0..layer.len())
+        .map(|i| {
+            let mut row = Row::new();
+            row.insert("id".into(), layer.ids[i].clone().into());
+            match at[i] {
+                Some(r) => {
+                    let l = lab[r];
+                    let dist =
+                        indicators::sq_dist(&ind.z[r * d..(r + 1) * d], &cz[l * d..(l + 1) * d]);
+                    inertia += dist;
+                    row.insert("cluster".into(), (l + 1).into());
+                    row.insert("distance".into(), num(dist.sqrt()));
+                    if let Some(s) = with_silhouette {
+                        row.insert("silhouette".into(), num(s[r]));
+                    }
+                }
+                None => {
+                    row.insert("cluster".into(), Value::Null);
+                    row.insert("distance".into(), Value::Null);
+                    if with_silhouette.is_some() {
+                        row.insert("silhouette".into(), Value::Null);
+                    }
+                }
+            }
+            row
+        })
+        .collect();
+    let clusters = (0..k)
+        .map(|l| {
+            let z = &cz[l * d..(l + 1) * d];
+            let mut c = json!({
+                "cluster": l + 1,
+                "size": size[l],
+                "centroid": ind.named(&ind.unscale(z)),
+                "centroid_z": ind.named(z),
+            });
+            if floor_weights.is_some() {
+                c["floor_sum"] = num(fsum[l]);
+            }
+            c
+        })
+        .collect();
+    (rows, clusters, inertia)
+}
+
+fn indicator_summary(layer: &Layer, ind: &Indicators) -> Map<String, Value> {
+    let mut s = Map::new();
+    s.insert("features".into(), ind.n().into());
+    s.insert("indicators".into(), json!(ind.names));
+    s.insert("mean".into(), ind.named(&ind.mean));
+    s.insert("sd".into(), ind.named(&ind.sd));
+    let mut clustered = vec![false; layer.len()];
+    ind.idx.iter().for_each(|&i| clustered[i] = true);
+    s.insert(
+        "missing".into(),
+        Value::Array(
+            (0..layer.len())
+                .filter(|&i| !clustered[i])
+                .map(|i| Value::String(layer.ids[i].clone()))
+                .collect(),
+        ),
+    );
+    s
+}
+
+fn run_kmeans(project: &Project, p: &mut ClustersParams) -> Result<Output> {
+    let layer = layer_param(project, NAME, "layer", &p.layer, &ZONE_ROLES, true)?;
+    let ind = indicators::gather(project, NAME, layer, &p.fields, &p.columns, 3)?;
+    let n = ind.n();
+    let seed = *p.seed.get_or_insert(12345);
+    let n_init = *p.n_init.get_or_insert(10);
+    let max_it = *p.max_iterations.get_or_insert(300);
+    if n_init == 0 {
+        return Err(Error::param(NAME, "n_init", "must be at least 1"));
+    }
+    if max_it == 0 {
+        return Err(Error::param(NAME, "max_iterations", "must be at least 1"));
+    }
+    let too_many = |param: &str, k: usize| {
+        Error::param(
+            NAME,
+            param,
+            format!(
+                "k = {k} but layer '{}' has {n} features with every indicator; the silhouette needs 2 ≤ k ≤ n − 1 = {}",
+                layer.name,
+                n - 1
+            ),
+        )
+    };
+    let ks: Vec<usize> = match p.k {
+        Some(k) => {
+            if p.k_min.is_some() || p.k_max.is_some() {
+                return Err(Error::param(
+                    NAME,
+                    "k_min",
+                    "give either k or the range k_min – k_max, not both",
+                ));
+            }
+            if k < 2 {
+                return Err(Error::param(NAME, "k", "must be at least 2"));
+            }
+            if k > n - 1 {
+                return Err(too_many("k", k));
+            }
+            vec![k]
+        }
+        None => {
+            let lo = *p.k_min.get_or_insert(2);
+            if lo < 2 {
+                return Err(Error::param(NAME, "k_min", "must be at least 2"));
+            }
+            if lo > n - 1 {
+                return Err(too_many("k_min", lo));
+            }
+            let hi = *p.k_max.get_or_insert((n - 1).min(8));
+            if hi < lo {
+                return Err(Error::param(
+                    NAME,
+                    "k_max",
+                    format!("must be ≥ k_min = {lo}"),
+                ));
+            }
+            if hi > n - 1 {
+                return Err(too_many("k_max", hi));
+            }
+            (lo..=hi).collect()
+        }
+    };
+    let opts = kmeans::Options {
+        n_init,
+        max_iterations: max_it,
+        seed,
+        init: None,
+    };
+    let d = ind.d();
+    let mut tried = Vec::new();
+    let mut best: Option<(f64, usize, kmeans::Fit, Vec<f64>)> = None;
+    for &k in &ks {
+        let fit = kmeans::fit(&ind.z, d, k, &opts);
+        let s = silhouette::samples(&ind.z, d, &fit.labels, k);
+        let score = silhouette::score(&s);
+        tried.push(json!({"k": k, "silhouette": num(score), "inertia": num(fit.inertia)}));
+        if best.as_ref().is_none_or(|b| score > b.0) {
+            best = Some((score, k, fit, s));
+        }
+    }
+    let Some((score, k, fit, sil)) = best else {
+        return Err(Error::param(NAME, "k", "no k to try"));
+    };
+    let (rows, clusters, inertia) = zone_output(layer, &ind, &fit.labels, Some(&sil), None);
+    let mut s = Map::new();
+    s.insert("method".into(), "kmeans".into());
+    s.insert("k".into(), k.into());
+    s.extend(indicator_summary(layer, &ind));
+    s.insert("silhouette".into(), num(score));
+    s.insert("inertia".into(), num(inertia));
+    s.insert("silhouette_by_k".into(), Value::Array(tried));
+    s.insert("clusters".into(), Value::Array(clusters));
+    Ok(Output {
+        summary: s,
+        rows,
+        row_layer: Some(layer.name.clone()),
+        layers_used: vec![layer.name.clone()],
+    })
+}
+
+fn run_skater(project: &Project, p: &mut ClustersParams) -> Result<Output> {
+    let layer = layer_param(project, NAME, "layer", &p.layer, &[Role::Zones], true)?;
+    let Some(k) = p.k else {
+        return Err(Error::param(
+            NAME,
+            "k",
+            "skater needs the number of regions k",
+        ));
+    };
+    let mut spec = p
+        .weights
+        .clone()
+        .unwrap_or_else(|| WeightsSpec::of(WeightsKind::Queen));
+    if !matches!(spec.kind, WeightsKind::Queen | WeightsKind::Rook) {
+        return Err(Error::param(
+            NAME,
+            "weights.type",
+            "skater keeps regions contiguous: use queen or rook contiguity",
+        ));
+    }
+    spec.resolve(NAME, "weights")?;
+    p.weights = Some(spec.clone());
+    let ind = indicators::gather(project, NAME, layer, &p.fields, &p.columns, 2)?;
+    let n = ind.n();
+    if k < 1 {
+        return Err(Error::param(NAME, "k", "must be at least 1"));
+    }
+    if k > n {
+        return Err(Error::param(
+            NAME,
+            "k",
+            format!(
+                "k = {k} regions but layer '{}' has only {n} features with every indicator",
+                layer.name
+            ),
+        ));
+    }
+    if p.floor_field.is_none() && p.floor.is_some() {
+        p.floor_field = project.spec(&layer.name).and_then(|s| s.population.clone());
+    }
+    let weight: Vec<f64> = match &p.floor_field {
+        Some(f) => {
+            let col = layer.numeric_column(f)?;
+            ind.idx
+                .iter()
+                .map(|&i| {
+                    col.f64_at(i)
+                        .filter(|x| x.is_finite())
+                        .ok_or_else(|| Error::FieldType {
+                            layer: layer.name.clone(),
+                            field: f.clone(),
+                            message: format!(
+                                "feature {} has no value; the floor needs one for every zone",
+                                layer.ids[i]
+                            ),
+                        })
+                })
+                .collect::<Result<_>>()?
+        }
+        None => vec![1.0; n],
+    };
+    let floor = p.floor.unwrap_or(f64::NEG_INFINITY);
+    if p.floor.is_some() && !floor.is_finite() {
+        return Err(Error::param(NAME, "floor", "must be a finite number"));
+    }
+    let total: f64 = weight.iter().sum();
+    if floor > total {
+        return Err(Error::param(
+            NAME,
+            "floor",
+            format!(
+                "floor {floor} is more than the total {total} of {} over the {n} zones: not even one region can reach it",
+                p.floor_field.as_deref().unwrap_or("zones")
+            ),
+        ));
+    }
+    // Contiguity among the clustered zones.
+    let w = spec.build(layer, NAME, "weights")?;
+    let mut keep = vec![false; layer.len()];
+    ind.idx.iter().for_each(|&i| keep[i] = true);
+    let (sub, _) = w.subset(&keep);
+    let neighbors: Vec<Vec<usize>> = (0..sub.n()).map(|r| sub.neighbors(r).to_vec()).collect();
+    let d = ind.d();
+    let mut forest = skater::spanning_forest(&neighbors, &ind.z, d);
+    let (comp, ncomp) = skater::components(&forest);
+    if ncomp > k {
+        return Err(Error::param(
+            NAME,
+            "k",
+            format!(
+                "the zones of layer '{}' form {ncomp} separate contiguous parts (islands count as regions), more than k = {k}; raise k or join the parts with weights.tolerance",
+                layer.name
+            ),
+        ));
+    }
+    // Every part must reach the floor by itself.
+    let mut part_sum = vec![0.0; ncomp];
+    comp.iter()
+        .zip(&weight)
+        .for_each(|(&c, w)| part_sum[c] += w);
+    if let Some(c) = (0..ncomp).find(|&c| part_sum[c] < floor) {
+        let ids: Vec<&str> = (0..n)
+            .filter(|&r| comp[r] == c)
+            .take(10)
+            .map(|r| layer.ids[ind.idx[r]].as_str())
+            .collect();
+        return Err(Error::param(
+            NAME,
+            "floor",
+            format!(
+                "zones {} form a contiguous part of their own with {} of {} below the floor {floor}; lower the floor or leave them out",
+                ids.join(", "),
+                part_sum[c],
+                p.floor_field.as_deref().unwrap_or("zones")
+            ),
+        ));
+    }
+    let regions = skater::prune(&mut forest, &ind.z, d, &weight, floor, k);
+    let (rows, clusters, within) = zone_output(layer, &ind, &regions.labels, None, Some(&weight));
+    let mut s = Map::new();
+    s.insert("method".into(), "skater".into());
+    s.insert("k".into(), k.into());
+    s.insert("regions".into(), regions.count.into());
+    s.insert("contiguous_parts".into(), regions.components.into());
+    if regions.count < k {
+        s.insert(
+            "note".into(),
+            format!(
+                "only {} regions: no further cut leaves both sides at the floor {floor}",
+                regions.count
+            )
+            .into(),
+        );
+    }
+    s.extend(indicator_summary(layer, &ind));
+    s.insert("floor".into(), p.floor.map_or(Value::Null, num));
+    s.insert("within_ssd".into(), num(within));
+    s.insert(
+        "total_ssd".into(),
+        num(ind.z.iter().map(|v| v * v).sum::<f64>()),
+    );
+    s.insert("clusters".into(), Value::Array(clusters));
+    Ok(Output {
+        summary: s,
+        rows,
+        row_layer: Some(layer.name.clone()),
+        layers_used: vec![layer.name.clone()],
+    })
+}
+
+fn run_dbscan(project: &Project, p: &mut ClustersParams) -> Result<Output> {
+    let layer = layer_param(
+        project,
+        NAME,
+        "layer",
+        &p.layer,
+        &[Role::Events, Role::Facilities, Role::Demand],
+        true,
+    )?;
+    let Some(eps) = p.eps else {
+        return Err(Error::param(
+            NAME,
+            "eps",
+            "dbscan needs eps, the neighbourhood radius in metres",
+        ));
+    };
+    if !(eps.is_finite() && eps > 0.0) {
+        return Err(Error::param(
+            NAME,
+            "eps",
+            "must be a finite number of metres > 0",
+        ));
+    }
+    let min_points = *p.min_points.get_or_insert(5);
+    if min_points == 0 {
+        return Err(Error::param(NAME, "min_points", "must be at least 1"));
+    }
+    let filtered = p.category.is_some() || p.from.is_some() || p.to.is_some();
+    let idx: Vec<usize> = if filtered {
+        let mut q = Query {
+            category_field: p.category_field.clone(),
+            time_field: p.time_field.clone(),
+            category: p.category.clone(),
+            from: p.from.clone(),
+            to: p.to.clone(),
+        };
+        let sel = selection::select(project, NAME, layer, &mut q)?;
+        p.category_field = q.category_field;
+        p.time_field = q.time_field;
+        sel.idx
+    } else {
+        (0..layer.len()).collect()
+    };
+    let mut pts: Vec<Coord> = Vec::with_capacity(idx.len());
+    let mut used: Vec<usize> = Vec::with_capacity(idx.len());
+    let mut no_geometry = 0usize;
+    for &i in &idx {
+        match &layer.geometries[i] {
+            Some(Geometry::Point(pt)) if pt.x().is_finite() && pt.y().is_finite() => {
+                pts.push(pt.0);
+                used.push(i);
+            }
+            None => no_geometry += 1,
+            Some(_) => {
+                return Err(Error::Geometry {
+                    layer: layer.name.clone(),
+                    feature: Some(layer.ids[i].clone()),
+                    message: "dbscan clusters points; this feature is not a point (zones are clustered with kmeans or skater)".into(),
+                })
+            }
+        }
+    }
+    if pts.is_empty() {
+        return Err(Error::param(
+            NAME,
+            "layer",
+            format!("layer '{}' has no point to cluster", layer.name),
+        ));
+    }
+    let raw = dbscan::labels(&pts, eps, min_points);
+    let ids: Vec<&str> = used.iter().map(|&i| layer.ids[i].as_str()).collect();
+    let (lab, k) = number_by_first(&raw, &ids);
+    let mut members: Vec<Vec<Coord>> = vec![Vec::new(); k];
+    for (r, l) in lab.iter().enumerate() {
+        if let Some(l) = l {
+            members[l - 1].push(pts[r]);
+        }
+    }
+    let rows: Vec<Row> = used
+        .iter()
+        .zip(&lab)
+        .map(|(&i, l)| {
+            let mut row = Row::new();
+            row.insert("id".into(), layer.ids[i].clone().into());
+            row.insert("cluster".into(), l.map_or(Value::Null, Value::from));
+            row.insert("noise".into(), l.is_none().into());
+            row
+        })
+        .collect();
+    let clusters: Vec<Value> = members
+        .iter()
+        .enumerate()
+        .map(|(c, m)| {
+            let (sx, sy) = m.iter().fold((0.0, 0.0), |(a, b), p| (a + p.x, b + p.y));
+            let (cx, cy) = (sx / m.len() as f64, sy / m.len() as f64);
+            json!({
+                "cluster": c + 1,
+                "size": m.len(),
+                "centroid": [num(cx), num(cy)],
+                "geometry": dbscan::hull_wkt(m),
+            })
+        })
+        .collect();
+    let noise = lab.iter().filter(|l| l.is_none()).count();
+    let mut s = Map::new();
+    s.insert("method".into(), "dbscan".into());
+    s.insert("points".into(), pts.len().into());
+    s.insert("without_geometry".into(), no_geometry.into());
+    s.insert("clusters_found".into(), k.into());
+    s.insert("noise".into(), noise.into());
+    s.insert("crs".into(), project.crs.to_string().into());
+    s.insert("clusters".into(), Value::Array(clusters));
+    Ok(Output {
+        summary: s,
+        rows,
+        row_layer: Some(layer.name.clone()),
+        layers_used: vec![layer.name.clone()],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_follows_the_ids() {
+        let (l, k) = number_by_first(&[Some(7), None, Some(3), Some(7)], &["10", "2", "3", "1"]);
+        // By id: "1" (label 7) → 1, "2" noise, "3" (label 3) → 2.
+        assert_eq!(l, vec![Some(1), None, Some(2), Some(1)]);
+        assert_eq!(k, 2);
+    }
+}
