@@ -53,9 +53,12 @@ fn zones(rate: Option<&[Option<f64>]>) -> Layer {
     l
 }
 
+/// (id, category, reported, resolved, x, y)
+type Complaint<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, f64, f64);
+
 fn events() -> Layer {
     // (id, category, reported, resolved, x, y)
-    let e: [(&str, &str, &str, Option<&str>, f64, f64); 8] = [
+    let e: [Complaint; 8] = [
         (
             "e1",
             "jalan",
@@ -325,15 +328,12 @@ fn bad_input_names_the_parameter() {
         }
     }
     let e = analysis::run(hand(), "complaints", with("category", json!("banjir")))
-        .err()
-        .expect("unknown");
+        .expect_err("unknown");
     assert!(
         e.to_string().contains("jalan, sampah"),
         "lists the categories: {e}"
     );
-    let e = analysis::run(hand(), "complaints", empty)
-        .err()
-        .expect("empty");
+    let e = analysis::run(hand(), "complaints", empty).expect_err("empty");
     assert!(e.to_string().contains("empty"), "{e}");
 }
 

@@ -296,7 +296,7 @@ impl TypedAnalysis for Complaints {
         let mut city_month = [0u64; 4];
         let mut cat_month = vec![[0u64; 4]; cats.len()];
         let mut layer_months = [0u64; 4];
-        for i in 0..events.len() {
+        for (i, zone) in zone_of.iter().enumerate() {
             let Some(s) = sel.stamps[i] else { continue };
             let Some(m) = months.iter().position(|&m| m == s.month()) else {
                 continue;
@@ -306,8 +306,8 @@ impl TypedAnalysis for Complaints {
                 continue;
             }
             city_month[m] += 1;
-            if let Some(z) = zone_of[i] {
-                per_month[z][m] += 1;
+            if let Some(z) = zone {
+                per_month[*z][m] += 1;
             }
             if let Some(k) = sel.categories[i]
                 .as_deref()

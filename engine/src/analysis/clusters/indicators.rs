@@ -169,7 +169,7 @@ pub fn gather(
         let mu = (0..m).map(|r| raw[r * d + j]).sum::<f64>() / m as f64;
         let var = (0..m).map(|r| (raw[r * d + j] - mu).powi(2)).sum::<f64>() / m as f64;
         // Zero variance (up to rounding of a constant): the indicator cannot separate zones.
-        if !(var.sqrt() > 1e-12 * mu.abs().max(1e-300)) {
+        if var.is_nan() || var.sqrt() <= 1e-12 * mu.abs().max(1e-300) {
             return Err(Error::FieldType {
                 layer: layer.name.clone(),
                 field: names[j].clone(),
