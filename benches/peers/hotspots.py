@@ -22,8 +22,10 @@ Tasks (the fastest of ``--repeat`` runs counts on each side):
 tepat runs on all cores (rayon) and esda with ``n_jobs`` = all cores, so both use the same
 machine. Agreement is checked, not assumed: the number of neighbour pairs and Moran's I must
 be equal (1e-9 relative), every local I_i equal to esda's ``Is`` (1e-9), and the permutation
-p-values must agree within Monte-Carlo error (mean standardised difference near 0, mean
-square near 1); any disagreement exits with status 1.
+p-values must agree within Monte-Carlo error. esda shares one permutation matrix among all
+features, so its errors are correlated across features; tepat's p-values are compared with
+the mean of ``ESDA_RUNS`` esda seeds, and the mean difference is judged against the spread
+of those seeds' own mean differences. Any disagreement exits with status 1.
 
 Usage (from the repository root)::
 
@@ -51,6 +53,8 @@ BIN = ROOT / "target" / "release"
 FIELD = "poor_households"
 PERMS = 999
 SEED = 1
+# esda runs (seeds SEED, SEED + 1, …) whose mean p-values tepat's are compared with.
+ESDA_RUNS = 4
 
 
 def best_of(repeat: int, fn):
@@ -149,15 +153,35 @@ def main() -> int:
     if dev.max() > 1e-9:
         print(f"DISAGREE: local I_i, largest deviation {dev.max():.2e}")
         ok = False
-    # Both are (L + 1) / 1000 estimates of the same p: their difference has variance
-    # about 2 p (1 − p) / 999.
-    se = np.maximum(np.sqrt(2 * lm.p_sim * (1 - lm.p_sim) / PERMS), 1.0 / PERMS)
-    zd = (p - lm.p_sim) / se
-    if abs(zd.mean()) > 0.1 or not (0.5 < (zd**2).mean() < 1.5):
-        print(f"DISAGREE: p-values, mean standardised difference {zd.mean():.3f}, mean square {(zd**2).mean():.3f}")
+    # esda draws ONE matrix of permutations shared by every feature (crand.vec_permutations), so
+    # its Monte-Carlo errors are correlated across features: the mean difference between two
+    # esda runs with different seeds is itself far from 0 (−0.30 standard errors between seeds
+    # 1 and 3 on this layer). tepat draws an independent stream per feature. So compare tepat
+    # with the mean of K esda runs and judge the mean difference against the spread of the
+    # esda runs' own mean differences, not against independence.
+    runs = [lm.p_sim] + [
+        esda.Moran_Local(y, w, transformation="r", permutations=PERMS, n_jobs=cores, seed=SEED + r).p_sim
+        for r in range(1, ESDA_RUNS)
+    ]
+    p_ref = np.mean(runs, axis=0)
+    se = np.maximum(np.sqrt(p_ref * (1 - p_ref) / PERMS), 1.0 / PERMS)
+    run_means = np.array([((pr - p_ref) / se).mean() for pr in runs])
+    # Sample sd of one run's common shift (deviations from the K-mean lose a factor √((K−1)/K)).
+    sigma = run_means.std(ddof=1) * np.sqrt(ESDA_RUNS / (ESDA_RUNS - 1))
+    tolerance = 3 * sigma / np.sqrt(ESDA_RUNS) + 0.03
+    zd = (p - p_ref) / se
+    run_msq = np.mean([(((pr - p_ref) / se) ** 2).mean() for pr in runs])
+    # A run's squared error about the K-mean is (K−1)/K of its variance; tepat's is (K+1)/K.
+    expected_msq = run_msq * (ESDA_RUNS + 1) / (ESDA_RUNS - 1)
+    if abs(zd.mean()) > tolerance or not (0.67 < (zd**2).mean() / expected_msq < 1.5):
+        print(f"DISAGREE: p-values vs the mean of {ESDA_RUNS} esda runs: mean standardised difference "
+              f"{zd.mean():.3f} (tolerance {tolerance:.3f}), mean square {(zd**2).mean():.3f} "
+              f"(expected {expected_msq:.3f})")
         ok = False
     print(f"agreement: {pairs} pairs, Moran's I {mi:.12f}; local I_i max deviation {dev.max():.1e}; "
-          f"p-values mean standardised difference {zd.mean():.3f}, mean square {(zd**2).mean():.3f}")
+          f"p-values vs the mean of {ESDA_RUNS} esda seeds: mean standardised difference {zd.mean():.3f} "
+          f"(esda seeds' own: {', '.join(f'{m:.3f}' for m in run_means)}; tolerance {tolerance:.3f}), "
+          f"mean square {(zd**2).mean():.3f} (expected {expected_msq:.3f})")
 
     results = [
         ("weights (queen)", tw["seconds"], t_w, "libpysal Queen.from_dataframe"),

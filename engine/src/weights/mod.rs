@@ -428,6 +428,17 @@ impl Weights {
         transform::apply(self, t)
     }
 
+    /// Σ_i z_i Σ_j w_ij z_j (= zᵀWz), without building the lag: the numerator of Moran's I,
+    /// computed once per permutation of a global test.
+    pub fn cross(&self, z: &[f64]) -> f64 {
+        self.neighbors
+            .iter()
+            .zip(&self.values)
+            .zip(z)
+            .map(|((nb, ws), zi)| zi * nb.iter().zip(ws).map(|(&j, &w)| w * z[j]).sum::<f64>())
+            .sum()
+    }
+
     /// Spatial lag Σ_j w_ij z_j of every feature.
     pub fn lag(&self, z: &[f64]) -> Vec<f64> {
         (0..self.n())

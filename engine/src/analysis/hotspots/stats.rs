@@ -88,9 +88,7 @@ pub fn moran(y: &[f64], w: &Weights) -> GlobalMoran {
 
 /// I from deviations `z` with Σz² = `ss` and S0 = `s0`.
 pub fn moran_i(z: &[f64], ss: f64, w: &Weights, s0: f64) -> f64 {
-    let lag = w.lag(z);
-    let num: f64 = z.iter().zip(&lag).map(|(a, b)| a * b).sum();
-    z.len() as f64 / s0 * num / ss
+    z.len() as f64 / s0 * w.cross(z) / ss
 }
 
 /// One feature's local statistic.
