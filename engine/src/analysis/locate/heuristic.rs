@@ -2,7 +2,9 @@
 //! p-median and p-center, with a bound so the gap of the result is honest:
 //! - MCLP: a Lagrangian bound (coverage rows relaxed, subgradient steps), which is as tight
 //!   as the LP relaxation at its best and costs one pass over the coverage pairs per step;
-//! - p-median: Σ_i w_i · (cost to the nearest candidate), every site open;
+//! - p-median: a Lagrangian bound (assignment rows relaxed, Beasley 1993), which also
+//!   proves sites closed or open in every plan better than the heuristic's, so the exact
+//!   model that follows is built without them;
 //! - p-center: max_i (cost to the nearest candidate).
 //!
 //! MCLP and p-median share one "sum" machinery: a demand pays `f(i, c)` at an open site in
@@ -36,15 +38,14 @@ pub fn solve(inst: &Instance, spec: &Spec) -> Option<Plan> {
     };
     let assign = nearest_open(inst, &open);
     let objective = objective_of(inst, spec.kind, &open, &assign);
+    let mut fixing = None;
     let bound = match spec.kind {
         Kind::Mclp => Some(mclp_lagrangian(inst, spec, &rev, objective, start)),
-        Kind::PMedian => Some(
-            inst.reach
-                .iter()
-                .zip(&inst.weight)
-                .map(|(l, w)| l.first().map_or(0.0, |x| w * x.1))
-                .sum(),
-        ),
+        Kind::PMedian => {
+            let (b, f) = pmedian_lagrangian(inst, spec, &rev, objective, start);
+            fixing = f;
+            Some(b)
+        }
         _ => Some(
             inst.reach
                 .iter()
@@ -65,7 +66,129 @@ pub fn solve(inst: &Instance, spec: &Spec) -> Option<Plan> {
         status: "heuristic",
         method: "heuristic",
         elapsed: start.elapsed(),
+        fixing,
     })
+}
+
+/// Sites a Lagrangian bound proved closed (or open) in every plan better than a known one:
+/// the exact model is built without them (or with them open), which shrinks it without
+/// losing an optimum.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fixing {
+    /// Proven closed.
+    pub closed: Vec<bool>,
+    /// Proven open (new sites; they count in `p`).
+    pub open: Vec<bool>,
+}
+
+/// Lagrangian bound of the uncapacitated p-median (Beasley 1993). The assignment rows
+/// Σ_j z_ij = 1 are relaxed with free multipliers λ_i:
+/// `L(λ) = Σ_i λ_i + min_x Σ_j x_j ρ_j`, `ρ_j = Σ_{i ∈ N_j} min(0, w_i c_ij − λ_i)`,
+/// the inner min over the count / budget rows in relaxed form ([`relaxed_pick`] on −ρ), so
+/// every `L(λ)` is a valid bound; subgradient `g_i = 1 − #{open j : w_i c_ij < λ_i}`.
+/// With `p` and no budget every `L(λ)` also fixes sites: forcing a site into (out of) the
+/// relaxed pick raises L by its exchange with the p-th ((p+1)-th) best value, and a site
+/// whose forced L exceeds `upper` (the heuristic's objective) is in no better plan.
+fn pmedian_lagrangian(
+    inst: &Instance,
+    spec: &Spec,
+    rev: &[Vec<(u32, f64)>],
+    upper: f64,
+    start: Instant,
+) -> (f64, Option<Fixing>) {
+    let n = inst.demand();
+    let m = inst.sites;
+    let budget_time = (spec.time_limit / 4).min(Duration::from_secs(3));
+    let cost = |i: usize, c: f64| inst.weight[i] * c;
+    // Start at the trivial bound: every demand at its cheapest site.
+    let mut lambda: Vec<f64> = (0..n)
+        .map(|i| inst.reach[i].first().map_or(0.0, |&(_, c)| cost(i, c)))
+        .collect();
+    let fix_p = spec.p.filter(|_| spec.budget.is_none());
+    let mut fixing = Fixing {
+        closed: vec![false; m],
+        open: vec![false; m],
+    };
+    let tol = 1e-9 * upper.abs().max(1.0);
+    let mut best = f64::NEG_INFINITY;
+    let mut theta = 2.0;
+    let mut since_better = 0;
+    let mut v = vec![0.0; m];
+    let mut x = vec![false; m];
+    let mut g = vec![0.0; n];
+    for _ in 0..1000 {
+        for j in 0..m {
+            v[j] = -rev[j]
+                .iter()
+                .map(|&(i, c)| (cost(i as usize, c) - lambda[i as usize]).min(0.0))
+                .sum::<f64>();
+        }
+        let (inner, chosen) = relaxed_pick(inst, spec, &v);
+        let l = lambda.iter().sum::<f64>() - inner;
+        if let Some(p) = fix_p {
+            fix_sites(inst, p, &v, l, upper + tol, &mut fixing);
+        }
+        if !best.is_finite() || l > best + 1e-12 * best.abs().max(1.0) {
+            best = l;
+            since_better = 0;
+        } else {
+            since_better += 1;
+            if since_better >= 20 {
+                theta /= 2.0;
+                since_better = 0;
+            }
+        }
+        if upper - best <= tol || theta < 1e-4 || start.elapsed() > budget_time {
+            break;
+        }
+        x.iter_mut().for_each(|b| *b = false);
+        for j in chosen {
+            x[j] = true;
+        }
+        let mut norm = 0.0;
+        for i in 0..n {
+            let served = inst.reach[i]
+                .iter()
+                .take_while(|&&(_, c)| cost(i, c) < lambda[i])
+                .filter(|&&(j, _)| x[j as usize])
+                .count() as f64;
+            g[i] = 1.0 - served;
+            norm += g[i] * g[i];
+        }
+        if norm == 0.0 {
+            break;
+        }
+        let step = theta * (upper - l).max(tol) / norm;
+        for i in 0..n {
+            lambda[i] += step * g[i];
+        }
+    }
+    let fixed = fixing.closed.iter().chain(&fixing.open).any(|&b| b);
+    (best, fixed.then_some(fixing))
+}
+
+/// With the relaxed pick's values `v` (top `p` new sites, existing ones always in) and its
+/// bound `l`: a new site outside the top p whose forced entry would lift the bound above
+/// `limit` is closed; one inside whose forced exit would is open.
+fn fix_sites(inst: &Instance, p: usize, v: &[f64], l: f64, limit: f64, fixing: &mut Fixing) {
+    let mut new: Vec<usize> = (0..inst.sites).filter(|&j| !inst.forced[j]).collect();
+    if p == 0 || p > new.len() {
+        return;
+    }
+    new.sort_by(|&a, &b| v[b].total_cmp(&v[a]).then(a.cmp(&b)));
+    let pth = v[new[p - 1]];
+    let next = new.get(p).map(|&j| v[j]);
+    for (rank, &j) in new.iter().enumerate() {
+        if rank >= p {
+            if l + (pth - v[j]) > limit {
+                fixing.closed[j] = true;
+            }
+        } else if let Some(next) = next {
+            if l + (v[j] - next) > limit {
+                fixing.open[j] = true;
+            }
+        }
+    }
 }
 
 /// Budget and count bookkeeping shared by the searches.
@@ -575,6 +698,96 @@ mod tests {
                 (ho - eo).abs() <= 1e-9 * eo.abs().max(1.0),
                 "{kind:?} {ho} vs {eo}"
             );
+        }
+    }
+
+    /// Random points in a 100 × 100 square (a fixed LCG), every site in reach of all.
+    fn scatter(n: usize, m: usize, seed: u64) -> Instance {
+        let mut s = seed;
+        let mut next = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 100.0
+        };
+        let d: Vec<(f64, f64)> = (0..n).map(|_| (next(), next())).collect();
+        let c: Vec<(f64, f64)> = (0..m).map(|_| (next(), next())).collect();
+        let reach = d
+            .iter()
+            .map(|a| {
+                let mut l: Vec<(u32, f64)> = c
+                    .iter()
+                    .enumerate()
+                    .map(|(j, b)| (j as u32, (a.0 - b.0).hypot(a.1 - b.1)))
+                    .collect();
+                l.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                l
+            })
+            .collect();
+        Instance {
+            weight: (0..n).map(|i| 1.0 + (i % 5) as f64).collect(),
+            reach,
+            sites: m,
+            forced: vec![false; m],
+            site_cost: vec![1.0; m],
+            capacity: None,
+        }
+    }
+
+    #[test]
+    fn pmedian_lagrangian_bounds_and_fixes_only_what_no_optimum_uses() {
+        let (m, p) = (12, 3);
+        for seed in 1..=6 {
+            let inst = scatter(40, m, seed);
+            // Every plan of p sites, by brute force.
+            let mut plans = Vec::new();
+            for a in 0..m {
+                for b in a + 1..m {
+                    for c in b + 1..m {
+                        let mut open = vec![false; m];
+                        for j in [a, b, c] {
+                            open[j] = true;
+                        }
+                        let assign = nearest_open(&inst, &open);
+                        plans.push((objective_of(&inst, Kind::PMedian, &open, &assign), open));
+                    }
+                }
+            }
+            let opt = plans.iter().map(|x| x.0).fold(f64::INFINITY, f64::min);
+            let sp = spec(Kind::PMedian, p, Method::Auto);
+            let rev = inst.reverse();
+            // With the optimum itself as the upper value (the most fixing), and a 5 % worse one.
+            for upper in [opt, opt * 1.05] {
+                let (bound, fixing) = pmedian_lagrangian(&inst, &sp, &rev, upper, Instant::now());
+                assert!(
+                    bound <= opt * (1.0 + 1e-9),
+                    "seed {seed}: bound {bound} > {opt}"
+                );
+                assert!(
+                    bound >= 0.9 * opt,
+                    "seed {seed}: weak bound {bound} vs {opt}"
+                );
+                let Some(f) = fixing else { continue };
+                for (obj, open) in plans.iter().filter(|x| x.0 <= upper) {
+                    for j in 0..m {
+                        assert!(
+                            !(open[j] && f.closed[j]),
+                            "seed {seed}: {obj} uses closed {j}"
+                        );
+                        assert!(
+                            !(f.open[j] && !open[j]),
+                            "seed {seed}: {obj} lacks open {j}"
+                        );
+                    }
+                }
+            }
+            let e = solve_model(&inst, &spec(Kind::PMedian, p, Method::Exact)).expect("exact");
+            assert!(
+                (e.objective - opt).abs() <= 1e-9 * opt,
+                "{} vs {opt}",
+                e.objective
+            );
+            assert_eq!(e.status, "optimal");
         }
     }
 

@@ -15,7 +15,7 @@
 //! `p` counts the *new* sites: Σ_{j not existing} x_j = p. A `budget` adds
 //! Σ_{j not existing} c_j x_j ≤ budget.
 
-use super::heuristic;
+use super::heuristic::{self, Fixing};
 use crate::optimize::{self, Direction, Mip, Options, Status};
 use std::time::{Duration, Instant};
 
@@ -144,6 +144,8 @@ pub struct Plan {
     pub method: &'static str,
     /// Solver wall time.
     pub elapsed: Duration,
+    /// Sites proven closed / open in every better plan (the heuristic's p-median bound).
+    pub fixing: Option<Fixing>,
 }
 
 impl Plan {
@@ -270,7 +272,11 @@ pub fn solve(inst: &Instance, spec: &Spec) -> Result<Plan, Infeasible> {
         return Ok(plan);
     }
     let remaining = spec.time_limit.saturating_sub(start.elapsed());
-    let (mip, layout) = formulate(inst, spec);
+    // Sites the Lagrangian bound ruled out leave the model (their assignment columns too).
+    let fixing = warm.as_ref().and_then(|h| h.fixing.clone());
+    let reduced = fixing.as_ref().map(|f| without_closed(inst, f));
+    let inst = reduced.as_ref().unwrap_or(inst);
+    let (mip, layout) = formulate(inst, spec, fixing.as_ref());
     let start_values = warm.as_ref().map(|h| layout.values_of(inst, spec, h));
     let solved = mip.solve(&Options {
         time_limit: remaining.max(Duration::from_millis(10)),
@@ -462,7 +468,16 @@ struct Layout {
     cols: usize,
 }
 
-fn formulate(inst: &Instance, spec: &Spec) -> (Mip, Layout) {
+/// `inst` with the sites `fixing` proved closed taken out of every demand's reach.
+fn without_closed(inst: &Instance, fixing: &Fixing) -> Instance {
+    let mut reduced = inst.clone();
+    for l in &mut reduced.reach {
+        l.retain(|&(j, _)| !fixing.closed[j as usize]);
+    }
+    reduced
+}
+
+fn formulate(inst: &Instance, spec: &Spec, fixing: Option<&Fixing>) -> (Mip, Layout) {
     let n = inst.demand();
     let m = inst.sites;
     let cap = inst.capacity.as_ref();
@@ -475,8 +490,14 @@ fn formulate(inst: &Instance, spec: &Spec) -> (Mip, Layout) {
     let x: Vec<usize> = (0..m)
         .map(|j| {
             let obj = if spec.kind == Kind::Lscp { 1.0 } else { 0.0 };
-            let lo = if inst.forced[j] { 1.0 } else { 0.0 };
-            mip.var(obj, lo, 1.0, true)
+            let fixed = |f: fn(&Fixing) -> &Vec<bool>| fixing.is_some_and(|x| f(x)[j]);
+            let lo = if inst.forced[j] || fixed(|x| &x.open) {
+                1.0
+            } else {
+                0.0
+            };
+            let hi = if fixed(|x| &x.closed) { 0.0 } else { 1.0 };
+            mip.var(obj, lo, hi, true)
         })
         .collect();
     if let Some(p) = spec.p {
@@ -644,6 +665,7 @@ impl Layout {
             status: "optimal",
             method: "exact",
             elapsed: Duration::ZERO,
+            fixing: None,
         }
     }
 
