@@ -848,15 +848,12 @@ mod tests {
                 let Some(f) = fixing else { continue };
                 let upper = lag.primal.map_or(upper, |x| x.0);
                 for (obj, open) in plans.iter().filter(|x| x.0 <= upper) {
-                    for j in 0..m {
+                    for (j, &is_open) in open.iter().enumerate() {
                         assert!(
-                            !(open[j] && f.closed[j]),
+                            !(is_open && f.closed[j]),
                             "seed {seed}: {obj} uses closed {j}"
                         );
-                        assert!(
-                            !(f.open[j] && !open[j]),
-                            "seed {seed}: {obj} lacks open {j}"
-                        );
+                        assert!(is_open || !f.open[j], "seed {seed}: {obj} lacks open {j}");
                     }
                 }
             }
