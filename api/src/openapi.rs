@@ -182,6 +182,12 @@ fn build() -> Value {
             "anyOf": params,
         }),
     );
+    // A stored scenario is the scenario's members plus its id and times, in one object:
+    // `#[serde(flatten)]` gives allOf, which the scenario's `additionalProperties: false`
+    // would make unsatisfiable.
+    if let Some(merged) = flattened(&schemas, "StoredScenario") {
+        schemas.insert("StoredScenario".into(), merged);
+    }
     schemas.sort_keys();
     doc["components"]["schemas"] = Value::Object(schemas);
     if let Some(paths) = doc["paths"].as_object_mut() {
@@ -208,6 +214,47 @@ fn build() -> Value {
         }
     }
     doc
+}
+
+/// Component `name`, an allOf of a `$ref` and inline objects, as one object schema:
+/// the properties and required members of all parts, additional properties as the referenced
+/// schema has them.
+fn flattened(schemas: &Map<String, Value>, name: &str) -> Option<Value> {
+    let schema = schemas.get(name)?;
+    let parts = schema.get("allOf")?.as_array()?;
+    let mut merged = Map::new();
+    let mut properties = Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for part in parts {
+        let part = match part.get("$ref").and_then(Value::as_str) {
+            Some(r) => schemas.get(r.strip_prefix("#/components/schemas/")?)?,
+            None => part,
+        };
+        if let Some(extra) = part.get("additionalProperties") {
+            merged.insert("additionalProperties".into(), extra.clone());
+        }
+        if let Some(defs) = part.get("$defs") {
+            merged.insert("$defs".into(), defs.clone());
+        }
+        properties.extend(part.get("properties")?.as_object()?.clone());
+        for r in part
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !required.contains(r) {
+                required.push(r.clone());
+            }
+        }
+    }
+    merged.insert("type".into(), json!("object"));
+    if let Some(d) = schema.get("description") {
+        merged.insert("description".into(), d.clone());
+    }
+    merged.insert("properties".into(), Value::Object(properties));
+    merged.insert("required".into(), Value::Array(required));
+    Some(Value::Object(merged))
 }
 
 /// The component name of an analysis' params: `access` → `AccessParams`.

@@ -91,7 +91,7 @@ def main() -> int:
                 started = time.monotonic()
                 st = Path(sys.executable).with_name("schemathesis")
                 cmd = [
-                    str(st), "--no-color", "run", str(args.spec),
+                    str(st), "--no-color", "run", str(Path(args.spec).resolve()),
                     "--url", base,
                     "--checks", CHECKS,
                     "--max-examples", str(args.max_examples),
