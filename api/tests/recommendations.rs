@@ -3,22 +3,14 @@
 //! hashes, roles, and every bad input.
 
 use anyhow::{Context, Result};
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 use tepat::state::Options;
 use tepat::store::{Role, Store};
-use tepat::{AppState, Problem};
-use tepat_engine::project::Project;
-use tower::ServiceExt;
+use tepat::AppState;
 
-fn demo() -> Result<Project> {
-    static P: OnceLock<std::result::Result<Project, String>> = OnceLock::new();
-    P.get_or_init(|| tepat_datasets::demo_project().map_err(|e| e.to_string()))
-        .clone()
-        .map_err(|e| anyhow::anyhow!("demo city: {e}"))
-}
+mod common;
+use common::{demo, send, send_raw};
 
 fn server(dir: Option<&std::path::Path>) -> Result<AppState> {
     let store = match dir {
@@ -26,75 +18,6 @@ fn server(dir: Option<&std::path::Path>) -> Result<AppState> {
         None => Store::in_memory()?,
     };
     Ok(AppState::with_store(demo()?, store, Options::default())?)
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Result<Value> {
-        serde_json::from_slice(&self.body)
-            .with_context(|| String::from_utf8_lossy(&self.body).into_owned())
-    }
-
-    fn problem(&self) -> Result<Problem> {
-        let ct = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        anyhow::ensure!(
-            ct == "application/problem+json",
-            "content type {ct}: {}",
-            String::from_utf8_lossy(&self.body)
-        );
-        let p: Problem = serde_json::from_slice(&self.body)?;
-        anyhow::ensure!(p.status == self.status.as_u16(), "{p:?} vs {}", self.status);
-        Ok(p)
-    }
-}
-
-async fn send_raw(
-    state: &AppState,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    body: Option<String>,
-) -> Result<Reply> {
-    let mut b = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let request = match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v))?,
-        None => b.body(Body::empty())?,
-    };
-    let response = tepat::router(state.clone()).oneshot(request).await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await?
-        .to_vec();
-    Ok(Reply {
-        status,
-        headers,
-        body,
-    })
-}
-
-async fn send(
-    state: &AppState,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> Result<Reply> {
-    send_raw(state, method, uri, token, body.map(|v| v.to_string())).await
 }
 
 /// A ranking: the index of poor households per household, top 5.

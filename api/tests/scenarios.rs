@@ -5,19 +5,13 @@ use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 use tepat::state::Options;
 use tepat::store::{Role, Store};
-use tepat::{AppState, Problem};
-use tepat_engine::project::Project;
+use tepat::AppState;
 use tower::ServiceExt;
 
-fn demo() -> Result<Project> {
-    static P: OnceLock<std::result::Result<Project, String>> = OnceLock::new();
-    P.get_or_init(|| tepat_datasets::demo_project().map_err(|e| e.to_string()))
-        .clone()
-        .map_err(|e| anyhow::anyhow!("demo city: {e}"))
-}
+mod common;
+use common::{demo, send, Reply};
 
 /// A server on the demo city with a store in `dir` (in memory without).
 fn server(dir: Option<&std::path::Path>, private: bool) -> Result<AppState> {
@@ -33,61 +27,6 @@ fn server(dir: Option<&std::path::Path>, private: bool) -> Result<AppState> {
             ..Options::default()
         },
     )?)
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Result<Value> {
-        serde_json::from_slice(&self.body)
-            .with_context(|| String::from_utf8_lossy(&self.body).into_owned())
-    }
-
-    fn problem(&self) -> Result<Problem> {
-        let ct = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        anyhow::ensure!(ct == "application/problem+json", "content type {ct}");
-        let p: Problem = serde_json::from_slice(&self.body)?;
-        anyhow::ensure!(p.status == self.status.as_u16(), "{p:?} vs {}", self.status);
-        Ok(p)
-    }
-}
-
-async fn send(
-    state: &AppState,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> Result<Reply> {
-    let mut b = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let request = match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string()))?,
-        None => b.body(Body::empty())?,
-    };
-    let response = tepat::router(state.clone()).oneshot(request).await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await?
-        .to_vec();
-    Ok(Reply {
-        status,
-        headers,
-        body,
-    })
 }
 
 fn new_puskesmas() -> Value {
