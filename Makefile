@@ -126,7 +126,7 @@ viewer-unit: viewer/node_modules/.installed
 # Those, then the browser test alone: real `tepat serve` + headless Chromium; screenshots in
 # target/tmp/viewer-browser/.
 viewer-test: deps viewer viewer-unit
-	TEPAT_REQUIRE_VIEWER=1 $(CARGO) test -p tepat --test viewer -- --nocapture
+	TEPAT_REQUIRE_VIEWER=1 $(CARGO) test -p tepat --test api viewer:: -- --nocapture
 
 # The Python client (clients/python) and the notebooks (notebooks/): a virtual environment .venv-nb
 # from notebooks/requirements.txt (rebuilt only when that or the client's pyproject changes), then
@@ -139,8 +139,8 @@ notebooks-venv: $(NB_VENV)/.installed
 $(NB_VENV)/.installed: notebooks/requirements.txt clients/python/pyproject.toml
 	rm -rf $(NB_VENV)
 	python3 -m venv $(NB_VENV)
-	$(NB_VENV)/bin/pip install -q -r notebooks/requirements.txt
-	$(NB_VENV)/bin/pip install -q --no-deps -e clients/python
+	$(NB_VENV)/bin/pip install -q --no-cache-dir -r notebooks/requirements.txt
+	$(NB_VENV)/bin/pip install -q --no-cache-dir --no-deps -e clients/python
 	touch $@
 
 notebooks-test: deps notebooks-venv
@@ -162,7 +162,7 @@ contract-venv: $(CONTRACT_VENV)/.installed
 $(CONTRACT_VENV)/.installed: api/tests/contract/requirements.txt
 	rm -rf $(CONTRACT_VENV)
 	python3 -m venv $(CONTRACT_VENV)
-	$(CONTRACT_VENV)/bin/pip install -q -r api/tests/contract/requirements.txt
+	$(CONTRACT_VENV)/bin/pip install -q --no-cache-dir -r api/tests/contract/requirements.txt
 	touch $@
 
 contract-test: deps contract-venv

@@ -9,8 +9,8 @@ use tepat::state::Options;
 use tepat::store::{Role, Store};
 use tepat::AppState;
 
-mod common;
-use common::{demo, send, send_raw};
+use crate::common;
+use crate::common::{demo, send, send_raw};
 
 fn server(dir: Option<&std::path::Path>) -> Result<AppState> {
     let store = match dir {

@@ -10,8 +10,8 @@ use tepat::store::{Role, Store};
 use tepat::AppState;
 use tower::ServiceExt;
 
-mod common;
-use common::{demo, send, Reply};
+use crate::common;
+use crate::common::{demo, send, Reply};
 
 /// A server on the demo city with a store in `dir` (in memory without).
 fn server(dir: Option<&std::path::Path>, private: bool) -> Result<AppState> {

@@ -2,9 +2,9 @@
 //! with the right code, severity, layer, field, feature ids and (for overlaps, gaps and
 //! totals) the measure computed by hand; and nothing else.
 
-mod check_fixtures;
+use crate::check_fixtures;
 
-use check_fixtures::{city, kel_id, Plants};
+use crate::check_fixtures::{city, kel_id, Plants};
 use tepat_engine::check::{check_project, CheckReport, Finding, Severity};
 
 fn find<'a>(r: &'a CheckReport, code: &str, layer: &str, field: Option<&str>) -> Vec<&'a Finding> {
@@ -225,7 +225,7 @@ fn same_input_same_report() {
 
 #[test]
 fn non_finite_coordinates_are_reported_not_fatal() {
-    use check_fixtures::{kecamatan, kelurahan, pt, puskesmas, rect, utm};
+    use crate::check_fixtures::{kecamatan, kelurahan, pt, puskesmas, rect, utm};
     use geo::Geometry;
     use tepat_engine::crs::Crs;
     use tepat_engine::layer::{Layer, Role};

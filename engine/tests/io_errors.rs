@@ -1,7 +1,7 @@
 //! Bad input: every case is a clear error naming the file (and line, field or feature
 //! where there is one), never a panic.
 
-mod io_common;
+use crate::io_common;
 
 use std::path::{Path, PathBuf};
 use tepat_engine::io::{read_raster, read_vector, ReadOptions};

@@ -2,7 +2,7 @@
 //! tests/data/io/make_fixtures.py): GeoParquet, Shapefile (plain and zipped), GeoPackage
 //! layers and a GeoTIFF, plus GeoJSON inputs the spec allows.
 
-mod io_common;
+use crate::io_common;
 
 use geo::Geometry;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,9 @@
 //! Write then read every writable format and compare ids, geometries, column types and
 //! values (nulls and Indonesian names included).
 
-mod io_common;
+use crate::io_common;
 
-use io_common::{assert_geometries_close, kelurahan, reprojected};
+use crate::io_common::{assert_geometries_close, kelurahan, reprojected};
 use std::path::Path;
 use tepat_engine::crs::Crs;
 use tepat_engine::io::{read_vector, write_vector, ReadOptions};
