@@ -169,9 +169,9 @@ contract-test: deps contract-venv
 	$(CARGO) build -p tepat
 	$(CONTRACT_VENV)/bin/python api/tests/contract/run.py --tepat target/debug/tepat --spec api/openapi.json
 
-# Load benchmark (not a test): oha (installed here if absent) with 64 clients against the
+# Load benchmark (not a test): wrk (from Debian, installed here if absent), 64 connections, against the
 # release server on loopback — cached analysis results, tiles — and a timed loop of scenario
 # edit + compare. Figures in the output; see benches/load/run.sh.
 bench-load: deps viewer
-	@command -v oha >/dev/null || $(CARGO) install oha --locked
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	bash benches/load/run.sh

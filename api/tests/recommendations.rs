@@ -9,7 +9,6 @@ use tepat::state::Options;
 use tepat::store::{Role, Store};
 use tepat::AppState;
 
-use crate::common;
 use crate::common::{demo, send, send_raw};
 
 fn server(dir: Option<&std::path::Path>) -> Result<AppState> {

@@ -10,7 +10,6 @@ use tepat::store::{Role, Store};
 use tepat::AppState;
 use tower::ServiceExt;
 
-use crate::common;
 use crate::common::{demo, send, Reply};
 
 /// A server on the demo city with a store in `dir` (in memory without).
@@ -356,6 +355,22 @@ async fn compare_over_http() -> Result<()> {
     assert!(
         access_sentence.ends_with("people within 2 km of a puskesmas"),
         "{access_sentence}"
+    );
+    let kalimat = c["analyses"][1]["scenarios"][0]["sentences_id"][0]
+        .as_str()
+        .context("kalimat")?;
+    assert!(
+        kalimat.ends_with("jiwa dalam jarak 2 km dari puskesmas"),
+        "{kalimat}"
+    );
+    // The flood scenario's sentence names the hazard it swapped in, not the params' layer.
+    let flood_sentence = c["analyses"][0]["scenarios"][1]["sentences"][0]
+        .as_str()
+        .context("sentence")?;
+    assert!(
+        flood_sentence.starts_with('+')
+            && flood_sentence.ends_with("people exposed to banjir_q100 (in place of banjir_q25)"),
+        "{flood_sentence}"
     );
 
     let one = send(

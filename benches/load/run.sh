@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Load benchmark of the HTTP API (make bench-load; a benchmark, not a test): the release
 # server on a free loopback port with the demo city and a temporary data dir, then
-#  (a) oha, 64 clients: POST /api/v1/analyses/access with fixed params, served from the cache
+#  (a) wrk, 64 connections: POST /api/v1/analyses/access with fixed params, served from the cache
 #      (the x-tepat-cache header is checked to say `hit` first);
-#  (b) oha, 64 clients: a kelurahan vector tile, when the tiles route exists;
+#  (b) wrk, 64 connections: a kelurahan vector tile (from the tile cache after the first);
 #  (c) a loop of scenario edit + compare (exposure, access, index): median and p99 latency.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OHA=$(command -v oha || echo "$HOME/.cargo/bin/oha")
-[ -x "$OHA" ] || { echo "oha not found: cargo install oha --locked"; exit 1; }
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk (make bench-load does)"; exit 1; }
 DURATION=${DURATION:-10s}
 LOOPS=${LOOPS:-30}
 
@@ -21,6 +20,14 @@ TOKEN=$("$BIN" token create --role planner --data-dir "$TMP/data" | tail -n 1)
 "$BIN" serve --addr "127.0.0.1:$PORT" --data-dir "$TMP/data" >"$TMP/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
+# wrk's --latency table, and the request rate and errors.
+summary() { grep -E "Latency |50%|90%|99%|Requests/sec|Non-2xx|Socket errors"; }
+# wrk sends a POST with a JSON body through a Lua script.
+cat >"$TMP/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = "{}"
+wrk.headers["content-type"] = "application/json"
+LUA
 for _ in $(seq 1 240); do curl -fsS "$BASE/health" >/dev/null 2>&1 && break; sleep 0.5; done
 echo "machine: $(nproc) cores; other processes may be loading it"
 
@@ -30,21 +37,24 @@ curl -fsS -o /dev/null -X POST "$BASE/analyses/access" -H 'content-type: applica
 CACHE=$(curl -fsS -D - -o /dev/null -X POST "$BASE/analyses/access" -H 'content-type: application/json' \
   -d "$PARAMS" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-tepat-cache"{print $2}')
 [ "$CACHE" = hit ] || { echo "x-tepat-cache is '$CACHE' on the second run, expected hit"; exit 1; }
-echo "== (a) POST /analyses/access, cached (x-tepat-cache: $CACHE), 64 clients, $DURATION"
-"$OHA" --no-tui -c 64 -z "$DURATION" -m POST -H 'content-type: application/json' -d "$PARAMS" \
-  "$BASE/analyses/access" | grep -E "Requests/sec|Slowest|Fastest|Average|50.00%|99.00%|\[200\]|\[[0-9]{3}\]"
+echo "== (a) POST /analyses/access, cached (x-tepat-cache: $CACHE), 64 connections, $DURATION"
+wrk -t2 -c64 -d"$DURATION" --latency -s "$TMP/post.lua" "$BASE/analyses/access" | summary
 
-# (b) tiles, once the route is there.
-TILE="$BASE/tiles/kelurahan/12/3468/2031.mvt"
-STATUS=$(curl -s -o /dev/null -w '%{http_code}' "$TILE")
-if [ "$STATUS" = 404 ] && curl -s "$TILE" | grep -q '"not-found"\|Not Found'; then
-  echo "== (b) skipped: no /tiles route in this build"
-else
-  curl -fsS -o /dev/null "$TILE"
-  echo "== (b) GET /tiles/kelurahan/12/3468/2031.mvt (HTTP $STATUS), 64 clients, $DURATION"
-  "$OHA" --no-tui -c 64 -z "$DURATION" "$TILE" \
-    | grep -E "Requests/sec|Slowest|Fastest|Average|50.00%|99.00%|\[[0-9]{3}\]"
-fi
+# (b) a vector tile at z12 over the middle of the city (TileJSON's center), served from the
+# tile cache after the first request.
+TILE=$(curl -fsS "$BASE/tiles/kelurahan.json" | python3 -c '
+import json, math, sys
+lon, lat, _ = json.load(sys.stdin)["center"]
+z = 12
+n = 2 ** z
+x = int((lon + 180) / 360 * n)
+y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+print(f"{z}/{x}/{y}")')
+URL="$BASE/tiles/kelurahan/$TILE.mvt"
+BYTES=$(curl -fsS "$URL" | wc -c)
+[ "$BYTES" -gt 0 ] || { echo "tile $TILE is empty"; exit 1; }
+echo "== (b) GET /tiles/kelurahan/$TILE.mvt ($BYTES bytes), 64 connections, $DURATION"
+wrk -t2 -c64 -d"$DURATION" --latency "$URL" | summary
 
 # (c) scenario edit + compare, sequential.
 SC=$(curl -fsS -X POST "$BASE/scenarios" -H "authorization: Bearer $TOKEN" \

@@ -13,11 +13,11 @@ Tasks (the fastest of ``--repeat`` runs counts on each side):
   loaded GeoDataFrame. tepat: a whole ``hotspots`` run with ``statistic: moran`` and no
   permutations (queen weights, then Moran's I with its analytic moments), through the
   ``peer_analyses`` binary: slightly more work than the peer's.
-* ``local_moran``: LISA with 999 conditional permutations. Peer: queen weights (as above,
+* ``local_moran``: LISA with 999 conditional permutations, and the global Moran's I with
+  999 permutations that tepat's summary always carries. Peer: queen weights (as above,
   counted) + ``esda.Moran_Local(y, w, permutations=999, n_jobs=<cores>, seed=…)`` (numba;
-  its JIT is warmed up on a small layer first, untimed). tepat: a whole ``hotspots`` run
-  (queen, local Moran 999 permutations, plus the global Moran's I with 999 permutations for
-  the summary).
+  its JIT is warmed up on a small layer first, untimed) + ``esda.Moran(y, w,
+  permutations=999)``. tepat: a whole ``hotspots`` run (queen, local Moran, global Moran).
 
 tepat runs on all cores (rayon) and esda with ``n_jobs`` = all cores, so both use the same
 machine. Agreement is checked, not assumed: the number of neighbour pairs and Moran's I must
@@ -130,7 +130,10 @@ def main() -> int:
 
     def lisa():
         wq = Queen.from_dataframe(gdf, use_index=False, silence_warnings=True)
-        return esda.Moran_Local(y, wq, transformation="r", permutations=PERMS, n_jobs=cores, seed=SEED)
+        local = esda.Moran_Local(y, wq, transformation="r", permutations=PERMS, n_jobs=cores, seed=SEED)
+        # The same outputs as tepat's run: its summary has the global I's permutation p too.
+        esda.Moran(y, wq, transformation="r", permutations=PERMS)
+        return local
 
     t_l, lm = best_of(args.repeat, lisa)
     moran = esda.Moran(y, w, transformation="r", permutations=0)

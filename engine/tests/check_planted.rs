@@ -2,8 +2,6 @@
 //! with the right code, severity, layer, field, feature ids and (for overlaps, gaps and
 //! totals) the measure computed by hand; and nothing else.
 
-use crate::check_fixtures;
-
 use crate::check_fixtures::{city, kel_id, Plants};
 use tepat_engine::check::{check_project, CheckReport, Finding, Severity};
 

@@ -1,8 +1,6 @@
 //! Exit codes (0 clean, 1 warnings only, 2 any error), the text report naming every
 //! finding, and the JSON shape the CLI's `--json` and the API return.
 
-use crate::check_fixtures;
-
 use crate::check_fixtures::{city, Plants};
 use tepat_engine::check::{check_project, Severity};
 

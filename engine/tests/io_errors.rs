@@ -1,8 +1,6 @@
 //! Bad input: every case is a clear error naming the file (and line, field or feature
 //! where there is one), never a panic.
 
-use crate::io_common;
-
 use std::path::{Path, PathBuf};
 use tepat_engine::io::{read_raster, read_vector, ReadOptions};
 use tepat_engine::{Error, Role};

@@ -1,8 +1,6 @@
 //! Write then read every writable format and compare ids, geometries, column types and
 //! values (nulls and Indonesian names included).
 
-use crate::io_common;
-
 use crate::io_common::{assert_geometries_close, kelurahan, reprojected};
 use std::path::Path;
 use tepat_engine::crs::Crs;

@@ -275,6 +275,13 @@ fn compare_reports_deltas_and_sentences() {
             "over budget by 500,000,000 IDR"
         ]
     );
+    assert_eq!(
+        c.scenarios[0].sentences_id,
+        vec![
+            "membelanjakan Rp 2,5 miliar dari anggaran Rp 2 miliar",
+            "melebihi anggaran sebesar Rp 500 juta"
+        ]
+    );
 
     // Exposure: the new puskesmas changes nothing; the bigger flood adds what a direct run says.
     let exp = &c.analyses[0];
@@ -298,10 +305,17 @@ fn compare_reports_deltas_and_sentences() {
         delta
     );
     assert_eq!(exp.scenarios[1].only_in_baseline, vec![worst_id.clone()]);
+    let flood_words = &exp.scenarios[1].sentences[0];
     assert!(
-        exp.scenarios[1].sentences[0].starts_with('+'),
+        flood_words.starts_with('+')
+            && flood_words.ends_with(" people exposed to banjir_q100 (in place of banjir_q25)"),
+        "{flood_words}"
+    );
+    assert!(
+        exp.scenarios[1].sentences_id[0]
+            .ends_with(" jiwa terpapar banjir_q100 (menggantikan banjir_q25)"),
         "{:?}",
-        exp.scenarios[1].sentences
+        exp.scenarios[1].sentences_id
     );
 
     // Access: per-row delta = scenario − baseline; the headline in people within 2 km.
@@ -326,6 +340,14 @@ fn compare_reports_deltas_and_sentences() {
         format!("+{} people within 2 km of a puskesmas", thousands(gained))
     );
     assert_eq!(acc.scenarios[0].sentences[1], "+1 puskesmas open");
+    assert_eq!(
+        acc.scenarios[0].sentences_id[0],
+        format!(
+            "+{} jiwa dalam jarak 2 km dari puskesmas",
+            thousands(gained).replace(',', ".")
+        )
+    );
+    assert_eq!(acc.scenarios[0].sentences_id[1], "+1 puskesmas beroperasi");
 
     // Index: the sentences name exactly the kelurahan that left and entered the top 10.
     let idx = &c.analyses[2];

@@ -271,6 +271,7 @@ export interface Comparison {
     budget: { amount: number; currency: string } | null;
     spend: number;
     sentences: string[];
+    sentences_id: string[];
   }>;
   analyses: Array<{
     analysis: string;
@@ -284,6 +285,7 @@ export interface Comparison {
       only_in_baseline: string[];
       only_in_scenario: string[];
       sentences: string[];
+      sentences_id: string[];
     }>;
   }>;
   elapsed_ms: number;

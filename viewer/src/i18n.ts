@@ -171,7 +171,6 @@ const DICT = {
   },
   'cmp.baseline': { id: 'Kondisi saat ini', en: 'Baseline' },
   'cmp.whatChanged': { id: 'Apa yang berubah', en: 'What changed' },
-  'cmp.serverWords': { id: 'Kalimat dari server (bahasa Inggris).', en: 'Sentences as the server writes them.' },
   'cmp.analysis': { id: 'Analisis', en: 'Analysis' },
   'cmp.field': { id: 'Selisih menurut', en: 'Change in' },
   'cmp.scenario': { id: 'Skenario di peta', en: 'Scenario on the map' },

@@ -48,6 +48,7 @@ const LAYER_PARAMS: Record<string, { roles?: string[]; polygonsOnly?: boolean }>
   source: { polygonsOnly: true },
   layer: {},
   exclude_in_hazard: { roles: ['hazard'] },
+  events: { roles: ['events'] },
 };
 
 /** Params that name fields: the param holding their layer (first that exists), numeric only? */
@@ -61,6 +62,16 @@ const FIELD_PARAMS: Record<string, { of: string[]; numeric: boolean }> = {
   extensive: { of: ['source'], numeric: true },
   intensive: { of: ['source'], numeric: true },
   key: { of: ['layer'], numeric: false },
+  // hotspots: the value, or a rate's two parts, of the layer's features.
+  field: { of: ['layer'], numeric: true },
+  numerator: { of: ['layer'], numeric: true },
+  denominator: { of: ['layer'], numeric: true },
+  // clusters (skater): what each region must hold at least (residents, households).
+  floor_field: { of: ['layer'], numeric: true },
+  // complaints: the events' own columns.
+  category_field: { of: ['events', 'layer'], numeric: false },
+  time_field: { of: ['events', 'layer'], numeric: false },
+  resolved_field: { of: ['events', 'layer'], numeric: false },
 };
 
 function resolve(s: JsonSchema, root: JsonSchema): JsonSchema {

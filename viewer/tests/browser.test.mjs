@@ -444,7 +444,7 @@ await step('the compare view shows a non-zero coverage delta', async () => {
   const bars = await page.locator('[data-chart="access.covered_population"] rect.bar').count();
   check(bars === 3, `baseline and two scenario bars (${bars})`);
   const words = await page.locator('.what-changed').innerText();
-  check(/people within 2 km of a puskesmas/.test(words), `sentences from the API: ${words.slice(0, 200)}`);
+  check(/jiwa dalam jarak 2 km dari puskesmas/.test(words), `the API's sentences, in Indonesian: ${words.slice(0, 200)}`);
   await page.waitForFunction(() => window.__tepat.map.getLayoutProperty('delta:fill', 'visibility') === 'visible');
   const changed = await page.locator('#changed-zones').innerText();
   check(!/^0 /.test(changed), `zones changed: ${changed}`);
@@ -475,6 +475,8 @@ await step('the compare view switches language', async () => {
   const legend = await page.locator('#legend .legend-box').first().innerText();
   check(/Change/.test(legend), `legend in English: ${legend}`);
   check(/better|worse/.test(await page.locator('.chart-deltas').first().innerText()), 'deltas judged in English');
+  const words = await page.locator('.what-changed').innerText();
+  check(/people within 2 km of a puskesmas/.test(words), `the API's sentences, in English: ${words.slice(0, 200)}`);
   await shot('20-compare-english.png');
   await page.locator('button[data-lang="id"]').click();
 });

@@ -170,8 +170,10 @@ pub struct ScenarioInfo {
     pub budget: Option<Budget>,
     /// Σ cost of the new facilities.
     pub spend: f64,
-    /// The money, in words.
+    /// The money, in words (English).
     pub sentences: Vec<String>,
+    /// The same, in Bahasa Indonesia.
+    pub sentences_id: Vec<String>,
 }
 
 /// One analysis on one scenario, against the baseline (`tepat_engine::scenario::ScenarioOutcome`).
@@ -193,8 +195,10 @@ pub struct ScenarioOutcome {
     pub only_in_baseline: Vec<String>,
     /// Row ids only the scenario has.
     pub only_in_scenario: Vec<String>,
-    /// What changed, in words.
+    /// What changed, in words (English).
     pub sentences: Vec<String>,
+    /// The same, in Bahasa Indonesia.
+    pub sentences_id: Vec<String>,
     /// Provenance of the scenario run.
     pub meta: Meta,
 }

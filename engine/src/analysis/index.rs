@@ -15,7 +15,7 @@
 //! - an indicator with the same value everywhere normalises to 0 (it cannot discriminate);
 //! - equal scores share a rank (competition ranking: 1, 2, 2, 4).
 
-mod reasons;
+pub(crate) mod reasons;
 
 use super::{layer_param, num, AnalysisResult, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};

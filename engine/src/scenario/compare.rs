@@ -1,7 +1,7 @@
 //! Comparing scenarios: the same analyses on the baseline and on each scenario, with
 //! per-row and summary deltas and sentences that say what changed.
 
-use super::{apply, Applied, Budget, Scenario, ScenarioError};
+use super::{apply, sentences, Applied, Budget, Scenario, ScenarioError};
 use crate::analysis::{self, AnalysisResult, Meta, Row};
 use crate::project::Project;
 use rayon::prelude::*;
@@ -55,8 +55,10 @@ pub struct ScenarioInfo {
     pub budget: Option<Budget>,
     /// Σ cost of the new facilities.
     pub spend: f64,
-    /// The money, in words.
+    /// The money, in words (English).
     pub sentences: Vec<String>,
+    /// The same, in Bahasa Indonesia.
+    pub sentences_id: Vec<String>,
 }
 
 /// One analysis on the baseline and on every scenario.
@@ -88,8 +90,10 @@ pub struct ScenarioOutcome {
     pub only_in_baseline: Vec<String>,
     /// Row ids only the scenario has (a new facility).
     pub only_in_scenario: Vec<String>,
-    /// What changed, in words.
+    /// What changed, in words (English).
     pub sentences: Vec<String>,
+    /// The same, in Bahasa Indonesia.
+    pub sentences_id: Vec<String>,
     /// Provenance of the scenario run (the edited layers' hashes differ from the baseline's).
     pub meta: Meta,
 }
@@ -177,16 +181,20 @@ pub fn compare(
     let infos = scenarios
         .iter()
         .zip(&applied)
-        .map(|(s, a)| ScenarioInfo {
-            name: s.name.clone(),
-            version: s.version,
-            fingerprint: s.fingerprint(),
-            edits: s.edits.len(),
-            edited_layers: a.edited_layers.clone(),
-            closed: a.closed.clone(),
-            budget: a.budget.clone(),
-            spend: a.spend,
-            sentences: money_sentences(a),
+        .map(|(s, a)| {
+            let said = sentences::money(a);
+            ScenarioInfo {
+                name: s.name.clone(),
+                version: s.version,
+                fingerprint: s.fingerprint(),
+                edits: s.edits.len(),
+                edited_layers: a.edited_layers.clone(),
+                closed: a.closed.clone(),
+                budget: a.budget.clone(),
+                spend: a.spend,
+                sentences: said.en,
+                sentences_id: said.id,
+            }
         })
         .collect();
     Ok(Comparison {
@@ -247,7 +255,7 @@ fn outcome(name: &str, s: &Scenario, base: &AnalysisResult, r: AnalysisResult) -
             summary_delta.insert(k.clone(), analysis::num(x - b));
         }
     }
-    let sentences = sentences(name, base, &r, &summary_delta);
+    let said = sentences::outcome(name, s, base, &r, &summary_delta);
     ScenarioOutcome {
         scenario: s.name.clone(),
         version: s.version,
@@ -256,225 +264,8 @@ fn outcome(name: &str, s: &Scenario, base: &AnalysisResult, r: AnalysisResult) -
         rows,
         only_in_baseline,
         only_in_scenario,
-        sentences,
+        sentences: said.en,
+        sentences_id: said.id,
         meta: r.meta,
-    }
-}
-
-/// What changed, in words: the headline figure of the analyses tepat knows, the changed
-/// summary figures of any other.
-fn sentences(
-    name: &str,
-    base: &AnalysisResult,
-    r: &AnalysisResult,
-    delta: &Map<String, Value>,
-) -> Vec<String> {
-    let d = |k: &str| delta.get(k).and_then(Value::as_f64);
-    let p = &r.params;
-    let mut out = Vec::new();
-    match name {
-        "access" => {
-            let noun = facility_noun(p);
-            if let Some(x) = d("covered_population") {
-                let reach = match p.get("radius_m").and_then(Value::as_f64) {
-                    Some(m) => format!("within {} of", distance(m)),
-                    None => "able to reach".to_string(),
-                };
-                out.push(format!("{} people {reach} a {noun}", signed(x)));
-            }
-            if let Some(x) = d("facilities_open").filter(|x| *x != 0.0) {
-                out.push(format!("{} {noun} open", signed(x)));
-            }
-            if let Some(x) = d("unreachable_population").filter(|x| *x != 0.0) {
-                out.push(format!("{} people who can reach no {noun}", signed(x)));
-            }
-        }
-        "exposure" => {
-            let hazard = p
-                .get("hazard")
-                .and_then(Value::as_str)
-                .unwrap_or("the hazard");
-            if let Some(x) = d("exposed_population") {
-                out.push(format!("{} people exposed to {hazard}", signed(x)));
-            }
-            if let Some(x) = d("displaced").filter(|x| *x != 0.0) {
-                out.push(format!("{} people displaced", signed(x)));
-            }
-            if let Some(x) = d("facilities_exposed").filter(|x| *x != 0.0) {
-                out.push(format!("{} facilities in {hazard}", signed(x)));
-            }
-        }
-        "index" => {
-            let zones = p.get("zones").and_then(Value::as_str).unwrap_or("zones");
-            let n = p.get("top_n").and_then(Value::as_u64).unwrap_or(10);
-            let before = top_list(base);
-            let after = top_list(r);
-            let left: Vec<&(String, String)> =
-                before.iter().filter(|z| !after.contains(z)).collect();
-            let entered: Vec<&(String, String)> =
-                after.iter().filter(|z| !before.contains(z)).collect();
-            if left.is_empty() && entered.is_empty() {
-                out.push(format!("the top {n} {zones} are unchanged"));
-            }
-            if !left.is_empty() {
-                out.push(format!(
-                    "{} {zones} leave the top {n}: {}",
-                    left.len(),
-                    names(&left)
-                ));
-            }
-            if !entered.is_empty() {
-                out.push(format!(
-                    "{} {zones} enter the top {n}: {}",
-                    entered.len(),
-                    names(&entered)
-                ));
-            }
-        }
-        _ => {
-            for (k, v) in delta {
-                let x = v.as_f64().unwrap_or(0.0);
-                if x != 0.0 && out.len() < 5 {
-                    out.push(format!("{k} {}", signed_value(x)));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// What the access params call a facility: the one kind asked for, else the layer's name.
-fn facility_noun(p: &Value) -> String {
-    match p.get("kind").and_then(Value::as_array).map(Vec::as_slice) {
-        Some([Value::String(k)]) => k.clone(),
-        _ => p
-            .get("facilities")
-            .and_then(Value::as_str)
-            .unwrap_or("facility")
-            .to_string(),
-    }
-}
-
-/// The index summary's top list as (id, display name).
-fn top_list(r: &AnalysisResult) -> Vec<(String, String)> {
-    r.summary
-        .get("top")
-        .and_then(Value::as_array)
-        .map(|top| {
-            top.iter()
-                .filter_map(|z| {
-                    let id = z.get("id")?.as_str()?.to_string();
-                    let name = z
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .map_or_else(|| id.clone(), str::to_string);
-                    Some((id, name))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn names(zones: &[&(String, String)]) -> String {
-    zones
-        .iter()
-        .map(|(_, n)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn money_sentences(a: &Applied) -> Vec<String> {
-    let mut out = Vec::new();
-    match &a.budget {
-        Some(b) => {
-            out.push(format!(
-                "spends {} of a budget of {} {}",
-                count(a.spend),
-                count(b.amount),
-                b.currency
-            ));
-            if a.spend > b.amount {
-                out.push(format!(
-                    "over budget by {} {}",
-                    count(a.spend - b.amount),
-                    b.currency
-                ));
-            }
-        }
-        None if a.spend > 0.0 => out.push(format!("new facilities cost {}", count(a.spend))),
-        None => {}
-    }
-    out
-}
-
-/// A count, rounded, with thousands separators: 12400.4 → "12,400".
-pub(crate) fn count(x: f64) -> String {
-    let r = x.round();
-    let digits = format!("{:.0}", r.abs());
-    let mut s = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            s.push(',');
-        }
-        s.push(c);
-    }
-    if r < 0.0 {
-        format!("-{s}")
-    } else {
-        s
-    }
-}
-
-/// A signed count: "+12,400", "-3,100", "±0".
-pub(crate) fn signed(x: f64) -> String {
-    let r = x.round();
-    if r == 0.0 {
-        "±0".to_string()
-    } else if r > 0.0 {
-        format!("+{}", count(r))
-    } else {
-        count(r)
-    }
-}
-
-/// A signed value that may be small (a share, a mean): counts above 100, else 3 figures.
-fn signed_value(x: f64) -> String {
-    if x.abs() >= 100.0 {
-        signed(x)
-    } else {
-        format!("{x:+.3}")
-    }
-}
-
-/// A distance in metres as people say it: "800 m", "2 km", "1.5 km".
-pub(crate) fn distance(m: f64) -> String {
-    if m < 1000.0 {
-        format!("{m:.0} m")
-    } else {
-        let km = m / 1000.0;
-        if (km - km.round()).abs() < 1e-9 {
-            format!("{km:.0} km")
-        } else {
-            format!("{km:.1} km")
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_read_as_people_write_them() {
-        assert_eq!(count(12_400.4), "12,400");
-        assert_eq!(count(999.6), "1,000");
-        assert_eq!(count(1_234_567.0), "1,234,567");
-        assert_eq!(signed(12_400.0), "+12,400");
-        assert_eq!(signed(-3_100.0), "-3,100");
-        assert_eq!(signed(0.2), "±0");
-        assert_eq!(distance(2000.0), "2 km");
-        assert_eq!(distance(1500.0), "1.5 km");
-        assert_eq!(distance(800.0), "800 m");
-        assert_eq!(signed_value(0.01234), "+0.012");
     }
 }

@@ -28,6 +28,7 @@
 mod apply;
 mod compare;
 mod edit;
+mod sentences;
 
 pub use apply::{apply, Applied};
 pub use compare::{

@@ -212,6 +212,8 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
       return;
     }
     const l = lang();
+    // The API writes each sentence in both languages.
+    const said = (s: { sentences: string[]; sentences_id?: string[] }): string[] => (l === 'id' && s.sentences_id ? s.sentences_id : s.sentences);
     const a = c.analyses[analysisIdx];
     const o = a?.scenarios[scenarioIdx];
     const fields = o ? deltaFields(o.rows) : [];
@@ -234,11 +236,10 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
           'div',
           { class: 'sentences', 'data-analysis': x.analysis },
           h('h4', {}, label(x.analysis)),
-          h('ul', {}, ...x.scenarios.flatMap((s) => s.sentences.map((txt) => h('li', {}, c.scenarios.length > 1 ? `${s.scenario}: ${txt}` : txt)))),
+          h('ul', {}, ...x.scenarios.flatMap((s) => said(s).map((txt) => h('li', {}, c.scenarios.length > 1 ? `${s.scenario}: ${txt}` : txt)))),
         ),
       ),
-      ...c.scenarios.flatMap((s) => (s.sentences.length ? [h('p', { class: 'hint' }, `${s.name}: ${s.sentences.join('; ')}`)] : [])),
-      l === 'id' ? h('p', { class: 'hint' }, t('cmp.serverWords')) : null,
+      ...c.scenarios.flatMap((s) => (said(s).length ? [h('p', { class: 'hint' }, `${s.name}: ${said(s).join('; ')}`)] : [])),
     );
     const select = (id: string, lbl: string, options: Array<[string, string]>, value: string, on: (v: string) => void) =>
       h(

@@ -52,8 +52,9 @@ enum Kind {
     Count,
 }
 
+/// The two languages tepat writes in.
 #[derive(Clone, Copy)]
-enum Lang {
+pub(crate) enum Lang {
     Id,
     En,
 }
@@ -352,7 +353,7 @@ fn format_value(v: f64, kind: Kind, lang: Lang) -> String {
 }
 
 /// `v` with `decimals` places and thousands grouping: 12.345,6 (id) / 12,345.6 (en).
-fn decimal(v: f64, decimals: usize, lang: Lang) -> String {
+pub(crate) fn decimal(v: f64, decimals: usize, lang: Lang) -> String {
     let (group, point) = match lang {
         Lang::Id => ('.', ','),
         Lang::En => (',', '.'),

@@ -1,0 +1,402 @@
+//! What a comparison says in words, in English and in Bahasa Indonesia: the headline
+//! figure of the analyses tepat knows ("+12,400 people within 2 km of a puskesmas" /
+//! "+12.400 jiwa dalam jarak 2 km dari puskesmas"), the changed summary figures of any
+//! other, and the money. The hazard is named as the scenario sees it: after a swap the
+//! sentence names the swapped-in layer, not the one the analysis params name.
+
+use super::{Applied, Edit, Scenario};
+use crate::analysis::index::reasons::{decimal, facility_label, Lang};
+use crate::analysis::AnalysisResult;
+use serde_json::{Map, Value};
+
+/// Sentences in both languages, in the same order.
+#[derive(Debug, Default)]
+pub(super) struct Said {
+    pub en: Vec<String>,
+    pub id: Vec<String>,
+}
+
+impl Said {
+    fn push(&mut self, en: String, id: String) {
+        self.en.push(en);
+        self.id.push(id);
+    }
+}
+
+/// The sentences of analysis `name` run on scenario `s`, against the baseline `base`.
+pub(super) fn outcome(
+    name: &str,
+    s: &Scenario,
+    base: &AnalysisResult,
+    r: &AnalysisResult,
+    delta: &Map<String, Value>,
+) -> Said {
+    let d = |k: &str| delta.get(k).and_then(Value::as_f64);
+    let p = &r.params;
+    let mut out = Said::default();
+    match name {
+        "access" => {
+            let (noun_id, noun_en) = facility_noun(p);
+            if let Some(x) = d("covered_population") {
+                let (reach_en, reach_id) = match p.get("radius_m").and_then(Value::as_f64) {
+                    Some(m) => (
+                        format!("within {} of a", distance(m, Lang::En)),
+                        format!("dalam jarak {} dari", distance(m, Lang::Id)),
+                    ),
+                    None => (
+                        "able to reach a".to_string(),
+                        "dapat menjangkau".to_string(),
+                    ),
+                };
+                out.push(
+                    format!("{} people {reach_en} {noun_en}", signed(x, Lang::En)),
+                    format!("{} jiwa {reach_id} {noun_id}", signed(x, Lang::Id)),
+                );
+            }
+            if let Some(x) = d("facilities_open").filter(|x| *x != 0.0) {
+                out.push(
+                    format!("{} {noun_en} open", signed(x, Lang::En)),
+                    format!("{} {noun_id} beroperasi", signed(x, Lang::Id)),
+                );
+            }
+            if let Some(x) = d("unreachable_population").filter(|x| *x != 0.0) {
+                out.push(
+                    format!("{} people who can reach no {noun_en}", signed(x, Lang::En)),
+                    format!(
+                        "{} jiwa tidak dapat menjangkau {noun_id} mana pun",
+                        signed(x, Lang::Id)
+                    ),
+                );
+            }
+        }
+        "exposure" => {
+            let (h_en, h_id) = match p.get("hazard").and_then(Value::as_str) {
+                Some(h) => hazard_as_seen(s, h),
+                None => ("the hazard".to_string(), "bahaya".to_string()),
+            };
+            if let Some(x) = d("exposed_population") {
+                out.push(
+                    format!("{} people exposed to {h_en}", signed(x, Lang::En)),
+                    format!("{} jiwa terpapar {h_id}", signed(x, Lang::Id)),
+                );
+            }
+            if let Some(x) = d("displaced").filter(|x| *x != 0.0) {
+                out.push(
+                    format!("{} people displaced", signed(x, Lang::En)),
+                    format!("{} jiwa mengungsi", signed(x, Lang::Id)),
+                );
+            }
+            if let Some(x) = d("facilities_exposed").filter(|x| *x != 0.0) {
+                out.push(
+                    format!("{} facilities in {h_en}", signed(x, Lang::En)),
+                    format!("{} fasilitas di zona {h_id}", signed(x, Lang::Id)),
+                );
+            }
+        }
+        "index" => {
+            let zones = p.get("zones").and_then(Value::as_str).unwrap_or("zones");
+            let n = p.get("top_n").and_then(Value::as_u64).unwrap_or(10);
+            let before = top_list(base);
+            let after = top_list(r);
+            let left: Vec<&(String, String)> =
+                before.iter().filter(|z| !after.contains(z)).collect();
+            let entered: Vec<&(String, String)> =
+                after.iter().filter(|z| !before.contains(z)).collect();
+            if left.is_empty() && entered.is_empty() {
+                out.push(
+                    format!("the top {n} {zones} are unchanged"),
+                    format!("{n} {zones} teratas tidak berubah"),
+                );
+            }
+            if !left.is_empty() {
+                out.push(
+                    format!("{} {zones} leave the top {n}: {}", left.len(), names(&left)),
+                    format!(
+                        "{} {zones} keluar dari {n} teratas: {}",
+                        left.len(),
+                        names(&left)
+                    ),
+                );
+            }
+            if !entered.is_empty() {
+                out.push(
+                    format!(
+                        "{} {zones} enter the top {n}: {}",
+                        entered.len(),
+                        names(&entered)
+                    ),
+                    format!(
+                        "{} {zones} masuk {n} teratas: {}",
+                        entered.len(),
+                        names(&entered)
+                    ),
+                );
+            }
+        }
+        _ => {
+            for (k, v) in delta {
+                let x = v.as_f64().unwrap_or(0.0);
+                if x != 0.0 && out.en.len() < 5 {
+                    out.push(
+                        format!("{k} {}", signed_value(x, Lang::En)),
+                        format!("{k} {}", signed_value(x, Lang::Id)),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The money: spend against the budget.
+pub(super) fn money(a: &Applied) -> Said {
+    let mut out = Said::default();
+    match &a.budget {
+        Some(b) => {
+            out.push(
+                format!(
+                    "spends {} of a budget of {} {}",
+                    count(a.spend, Lang::En),
+                    count(b.amount, Lang::En),
+                    b.currency
+                ),
+                format!(
+                    "membelanjakan {} dari anggaran {}",
+                    money_id(a.spend, &b.currency),
+                    money_id(b.amount, &b.currency)
+                ),
+            );
+            if a.spend > b.amount {
+                out.push(
+                    format!(
+                        "over budget by {} {}",
+                        count(a.spend - b.amount, Lang::En),
+                        b.currency
+                    ),
+                    format!(
+                        "melebihi anggaran sebesar {}",
+                        money_id(a.spend - b.amount, &b.currency)
+                    ),
+                );
+            }
+        }
+        None if a.spend > 0.0 => out.push(
+            format!("new facilities cost {}", count(a.spend, Lang::En)),
+            format!("fasilitas baru senilai {}", money_id(a.spend, "IDR")),
+        ),
+        None => {}
+    }
+    out
+}
+
+/// Hazard layer `layer` as scenario `s` sees it, (English, Indonesian): its name, or the
+/// layer swapped in for it, with any scaling or buffer the scenario applies to it.
+fn hazard_as_seen(s: &Scenario, layer: &str) -> (String, String) {
+    let mut name = layer.to_string();
+    let mut changes: Vec<(String, String)> = Vec::new();
+    for e in &s.edits {
+        match e {
+            Edit::SwapHazard { layer: l, to } if l == layer => {
+                name = to.clone();
+                changes.clear();
+            }
+            Edit::ScaleHazard { layer: l, factor } if l == layer => changes.push((
+                format!("scaled ×{}", decimal(*factor, 2, Lang::En)),
+                format!("diperbesar ×{}", decimal(*factor, 2, Lang::Id)),
+            )),
+            Edit::BufferHazard {
+                layer: l,
+                distance_m,
+            } if l == layer => {
+                let (en, id) = if *distance_m >= 0.0 {
+                    ("grown by", "diperluas")
+                } else {
+                    ("shrunk by", "dipersempit")
+                };
+                changes.push((
+                    format!("{en} {}", distance(distance_m.abs(), Lang::En)),
+                    format!("{id} {}", distance(distance_m.abs(), Lang::Id)),
+                ));
+            }
+            _ => {}
+        }
+    }
+    let mut en = name.clone();
+    let mut id = name.clone();
+    for (e, i) in &changes {
+        en.push_str(&format!(", {e}"));
+        id.push_str(&format!(", {i}"));
+    }
+    if name != layer {
+        en.push_str(&format!(" (in place of {layer})"));
+        id.push_str(&format!(" (menggantikan {layer})"));
+    }
+    (en, id)
+}
+
+/// What the access params call a facility, (Indonesian, English): the one kind asked for,
+/// else the layer's name.
+fn facility_noun(p: &Value) -> (String, String) {
+    match p.get("kind").and_then(Value::as_array).map(Vec::as_slice) {
+        Some([Value::String(k)]) => (k.clone(), k.clone()),
+        _ => match p.get("facilities").and_then(Value::as_str) {
+            Some(layer) => {
+                let (id, _) = facility_label(layer, None);
+                (id, layer.to_string())
+            }
+            None => ("fasilitas".to_string(), "facility".to_string()),
+        },
+    }
+}
+
+/// The index summary's top list as (id, display name).
+fn top_list(r: &AnalysisResult) -> Vec<(String, String)> {
+    r.summary
+        .get("top")
+        .and_then(Value::as_array)
+        .map(|top| {
+            top.iter()
+                .filter_map(|z| {
+                    let id = z.get("id")?.as_str()?.to_string();
+                    let name = z
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map_or_else(|| id.clone(), str::to_string);
+                    Some((id, name))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn names(zones: &[&(String, String)]) -> String {
+    zones
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A count, rounded, grouped as the language writes it: 12400.4 → "12,400" / "12.400".
+pub(crate) fn count(x: f64, lang: Lang) -> String {
+    decimal(x.round(), 0, lang)
+}
+
+/// A signed count: "+12,400", "-3,100", "±0".
+pub(crate) fn signed(x: f64, lang: Lang) -> String {
+    let r = x.round();
+    if r == 0.0 {
+        "±0".to_string()
+    } else if r > 0.0 {
+        format!("+{}", count(r, lang))
+    } else {
+        count(r, lang)
+    }
+}
+
+/// A signed value that may be small (a share, a mean): counts above 100, else 3 figures.
+fn signed_value(x: f64, lang: Lang) -> String {
+    if x.abs() >= 100.0 {
+        signed(x, lang)
+    } else {
+        let sign = if x < 0.0 { "-" } else { "+" };
+        format!("{sign}{}", decimal(x.abs(), 3, lang))
+    }
+}
+
+/// A distance in metres as people say it: "800 m", "2 km", "1.5 km" ("1,5 km").
+pub(crate) fn distance(m: f64, lang: Lang) -> String {
+    if m < 1000.0 {
+        format!("{} m", decimal(m, 0, lang))
+    } else {
+        let km = m / 1000.0;
+        let places = if (km - km.round()).abs() < 1e-9 { 0 } else { 1 };
+        format!("{} km", decimal(km, places, lang))
+    }
+}
+
+/// Rupiah as an Indonesian reader says them: "Rp 2,5 miliar", "Rp 500 juta", "Rp 750.000";
+/// another currency as "12.345 USD".
+fn money_id(x: f64, currency: &str) -> String {
+    if currency != "IDR" {
+        return format!("{} {currency}", count(x, Lang::Id));
+    }
+    let (unit, scale) = match x.abs() {
+        a if a >= 1e12 => (" triliun", 1e12),
+        a if a >= 1e9 => (" miliar", 1e9),
+        a if a >= 1e6 => (" juta", 1e6),
+        _ => ("", 1.0),
+    };
+    if scale == 1.0 {
+        return format!("Rp {}", count(x, Lang::Id));
+    }
+    let v = x / scale;
+    // Two places at most, and none that are zeros: 2,5 miliar, 1,25 triliun, 20 miliar.
+    let places = (0..=2)
+        .find(|&p| {
+            let f = 10f64.powi(p);
+            ((v * f).round() - v * f).abs() < 1e-6
+        })
+        .unwrap_or(2) as usize;
+    format!("Rp {}{unit}", decimal(v, places, Lang::Id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(count(12_400.4, Lang::En), "12,400");
+        assert_eq!(count(12_400.4, Lang::Id), "12.400");
+        assert_eq!(count(999.6, Lang::En), "1,000");
+        assert_eq!(count(1_234_567.0, Lang::En), "1,234,567");
+        assert_eq!(signed(12_400.0, Lang::En), "+12,400");
+        assert_eq!(signed(-3_100.0, Lang::Id), "-3.100");
+        assert_eq!(signed(0.2, Lang::En), "±0");
+        assert_eq!(distance(2000.0, Lang::En), "2 km");
+        assert_eq!(distance(1500.0, Lang::En), "1.5 km");
+        assert_eq!(distance(1500.0, Lang::Id), "1,5 km");
+        assert_eq!(distance(800.0, Lang::Id), "800 m");
+        assert_eq!(signed_value(0.01234, Lang::En), "+0.012");
+        assert_eq!(signed_value(-0.01234, Lang::Id), "-0,012");
+        assert_eq!(money_id(2.5e9, "IDR"), "Rp 2,5 miliar");
+        assert_eq!(money_id(20e9, "IDR"), "Rp 20 miliar");
+        assert_eq!(money_id(5e8, "IDR"), "Rp 500 juta");
+        assert_eq!(money_id(1.25e12, "IDR"), "Rp 1,25 triliun");
+        assert_eq!(money_id(750_000.0, "IDR"), "Rp 750.000");
+        assert_eq!(money_id(12_345.0, "USD"), "12.345 USD");
+    }
+
+    #[test]
+    fn the_hazard_is_named_as_the_scenario_sees_it() {
+        let s: Scenario = serde_json::from_value(serde_json::json!({
+            "name": "s",
+            "edits": [
+                {"op": "scale_hazard", "layer": "banjir_q25", "factor": 1.5},
+                {"op": "swap_hazard", "layer": "banjir_q25", "to": "banjir_q100"},
+                {"op": "buffer_hazard", "layer": "banjir_q25", "distance_m": 50.0},
+                {"op": "buffer_hazard", "layer": "rob", "distance_m": -20.0}
+            ]
+        }))
+        .expect("scenario");
+        assert_eq!(
+            hazard_as_seen(&s, "banjir_q25"),
+            (
+                "banjir_q100, grown by 50 m (in place of banjir_q25)".to_string(),
+                "banjir_q100, diperluas 50 m (menggantikan banjir_q25)".to_string()
+            )
+        );
+        assert_eq!(
+            hazard_as_seen(&s, "rob"),
+            (
+                "rob, shrunk by 20 m".to_string(),
+                "rob, dipersempit 20 m".to_string()
+            )
+        );
+        assert_eq!(
+            hazard_as_seen(&s, "longsor"),
+            ("longsor".to_string(), "longsor".to_string())
+        );
+    }
+}
