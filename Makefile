@@ -78,6 +78,8 @@ goldens: build venv
 	$(VENV)/bin/python engine/tests/golden/make_access.py target/golden-demo
 	$(VENV)/bin/python engine/tests/golden/make_spopt.py target/golden-demo
 	$(VENV)/bin/python engine/tests/golden/make_esda.py
+	$(VENV)/bin/python engine/tests/golden/make_real_targeting.py
+	$(VENV)/bin/python engine/tests/golden/make_clusters.py
 
 bench-peers-quick: deps venv
 	$(CARGO) build --release -p tepat-benches --bins

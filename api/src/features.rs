@@ -11,6 +11,7 @@ use tepat_engine::analysis::Row;
 use tepat_engine::crs::{Crs, Transformer};
 use tepat_engine::index::SpatialIndex;
 use tepat_engine::{Layer, Result};
+use wkt::TryFromWkt;
 
 /// Which features of a layer to return.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,16 +93,32 @@ pub fn layer_features(
 
 /// Analysis rows as features: each row's `id` looked up in `layer` (the result's row layer)
 /// for its geometry, null when the layer or the id is missing; the row is the properties.
+///
+/// A row the layer has no feature for may carry its own geometry as WKT in the working CRS
+/// (`locate`'s sites, `clusters`' hulls): that becomes the feature's geometry, and leaves
+/// the properties.
 pub fn row_features(rows: &[Row], layer: Option<&Layer>, working: &Crs) -> Result<Vec<Feature>> {
     let positions = layer.map(|l| row_positions(rows, l));
     let crs = layer.and_then(|l| l.crs.as_ref()).unwrap_or(working);
     let to_wgs84 = Transformer::new(crs, &Crs::WGS84)?;
+    let working_to_wgs84 = Transformer::new(working, &Crs::WGS84)?;
     rows.iter()
         .enumerate()
         .map(|(k, row)| {
             let geometry = layer
                 .zip(positions.as_ref().and_then(|p| p[k]))
                 .and_then(|(l, i)| l.geometries[i].as_ref());
+            if geometry.is_none() {
+                if let Some(own) = row
+                    .get("geometry")
+                    .and_then(Value::as_str)
+                    .and_then(|w| geo::Geometry::<f64>::try_from_wkt_str(w).ok())
+                {
+                    let mut props = row.clone();
+                    props.remove("geometry");
+                    return feature(&row_id(row), Some(&own), &working_to_wgs84, props);
+                }
+            }
             feature(&row_id(row), geometry, &to_wgs84, row.clone())
         })
         .collect()

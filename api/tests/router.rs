@@ -465,3 +465,51 @@ async fn index_ranks_over_http_and_names_a_bad_weight_list() -> Result<()> {
     );
     Ok(())
 }
+
+/// Rows a layer has no feature for keep their own geometry in GeoJSON: `locate`'s chosen
+/// sites are points on the map, in lon/lat, not attribute-only features.
+#[tokio::test]
+async fn locate_sites_are_points_in_geojson() -> Result<()> {
+    let body = json!({"model": "mclp", "demand": "kelurahan", "weight": "poor_households",
+        "grid": {"spacing_m": 500, "within": "daratan"}, "exclude_hazard": "banjir_q100",
+        "existing": "puskesmas", "radius_m": 1000, "p": 3});
+    let r = post("/api/v1/analyses/locate?format=geojson", &body.to_string()).await?;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let fc: Value = r.json()?;
+    let sites: Vec<&Value> = fc["features"]
+        .as_array()
+        .context("features")?
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "site")
+        .collect();
+    assert!(sites.len() >= 3, "{} sites", sites.len());
+    let demand = fc["features"]
+        .as_array()
+        .context("features")?
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "demand")
+        .count();
+    assert!(demand > 0, "demand rows are features too");
+    for s in sites {
+        assert_eq!(s["geometry"]["type"], "Point", "{s}");
+        let c = s["geometry"]["coordinates"]
+            .as_array()
+            .context("coordinates")?;
+        let (lon, lat) = (c[0].as_f64().context("lon")?, c[1].as_f64().context("lat")?);
+        // The demo city lies near Manado: lon/lat, not UTM metres.
+        assert!(
+            (120.0..130.0).contains(&lon) && (-5.0..5.0).contains(&lat),
+            "{lon} {lat}"
+        );
+        assert!(
+            s["properties"].get("geometry").is_none(),
+            "WKT left in the properties"
+        );
+    }
+    Ok(())
+}

@@ -515,6 +515,17 @@ fn real_city_index_ranks_kelurahan_by_flood_share_and_distance() -> Result<()> {
             dist.insert(row["id"].as_str().context("id")?.to_string(), d);
         }
     }
+    let median_dist = {
+        let mut d: Vec<f64> = dist.values().copied().collect();
+        d.sort_by(f64::total_cmp);
+        let n = d.len();
+        ensure!(n > 0, "distances");
+        if n % 2 == 1 {
+            d[n / 2]
+        } else {
+            (d[n / 2 - 1] + d[n / 2]) / 2.0
+        }
+    };
     ensure!(
         share.values().any(|s| *s > 0.1) && share.values().any(|s| *s == 0.0),
         "the scenario floods some kelurahan and not others"
@@ -579,6 +590,17 @@ fn real_city_index_ranks_kelurahan_by_flood_share_and_distance() -> Result<()> {
             for why in reasons {
                 ensure!(why["id"].as_str().is_some_and(|s| !s.is_empty()));
                 ensure!(why["en"].as_str().is_some_and(|s| !s.is_empty()));
+                // A reason points to need: the distance is only a reason when it is longer
+                // than the city's median.
+                if why["indicator"] == "distance" {
+                    let d = *dist
+                        .get(id)
+                        .context("distance of a zone it is a reason for")?;
+                    ensure!(
+                        d > median_dist,
+                        "{id}: distance {d} m given as a reason, median {median_dist} m"
+                    );
+                }
             }
         }
     }

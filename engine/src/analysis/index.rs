@@ -283,6 +283,24 @@ impl TypedAnalysis for Index {
                 .filter(|&k| contrib[k][z] > 0.0 && cols[k].raw[z].is_some())
                 .collect();
             order.sort_by(|&a, &b| contrib[b][z].total_cmp(&contrib[a][z]).then(a.cmp(&b)));
+            // A reason says why the zone is in need: an indicator on which it is better off
+            // than the city ("access 1.03× the city average") still adds to a min-max score,
+            // but is no reason. Should none point to need, the largest contribution stays.
+            let needy: Vec<usize> = order
+                .iter()
+                .copied()
+                .filter(|&k| {
+                    stats[k].points_to_need(
+                        cols[k].raw[z].unwrap_or(f64::NAN),
+                        p.indicators[k].direction,
+                    )
+                })
+                .collect();
+            if !needy.is_empty() {
+                order = needy;
+            } else {
+                order.truncate(1);
+            }
             let sentences: Vec<Value> = order
                 .iter()
                 .take(3)
@@ -965,6 +983,10 @@ mod tests {
             reasons[0]["en"].as_str().expect("present").contains("40%"),
             "{reasons:?}"
         );
+        // a is better off than the city on both (poor 0.1 < 0.25 city-wide, access at the
+        // median): no reason points to need, so only its largest contribution is said.
+        let ra = a["reasons"].as_array().expect("present");
+        assert_eq!(ra.len(), 1, "{ra:?}");
         // c has no positive contribution, so no reason.
         assert!(row(&r, "c")["reasons"]
             .as_array()

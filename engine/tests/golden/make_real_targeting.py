@@ -3,7 +3,7 @@
 `area_interpolate` and `exposure` against GeoPandas `overlay`/`sjoin`, on the real
 Manado/Bitung data.
 
-    /tmp/venvtest/bin/python engine/tests/golden/make_real_targeting.py   # from the repository root
+    .venv/bin/python engine/tests/golden/make_real_targeting.py   # from the repository root (make goldens)
     (any Python with geopandas >= 1.0, shapely >= 2.0 and tobler; e.g. benches/peers/requirements.txt
     plus `pip install tobler`)
 

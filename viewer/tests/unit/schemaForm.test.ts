@@ -40,6 +40,27 @@ describe('schema to form', () => {
     expect(f.facilities.kind).toBe('layer');
     expect(layerChoices(f.facilities, layers)).toEqual(['puskesmas', 'rumah_sakit', 'sekolah']);
   });
+  it('hotspots, clusters and complaints: events layers and the fields of the chosen layer', () => {
+    const h = byKey('hotspots');
+    expect(h.field.kind).toBe('field');
+    expect(h.field.fieldOf).toBe('layer');
+    expect(fieldChoices(h.field, layers, { layer: 'kelurahan' })).toContain('poor_households');
+    expect(h.numerator.fieldOf).toBe('layer');
+    expect(h.denominator.fieldOf).toBe('layer');
+    const c = byKey('clusters');
+    expect(c.fields.kind).toBe('fields');
+    expect(c.fields.fieldOf).toBe('layer');
+    expect(c.floor_field.kind).toBe('field');
+    expect(fieldChoices(c.floor_field, layers, { layer: 'kelurahan' })).toContain('population');
+    expect(c.category_field.fieldOf).toBe('layer');
+    const k = byKey('complaints');
+    expect(k.events.kind).toBe('layer');
+    expect(layerChoices(k.events, layers)).toEqual(['pengaduan']);
+    expect(k.zones.kind).toBe('layer');
+    expect(k.category_field.fieldOf).toBe('events');
+    expect(fieldChoices(k.category_field, layers, { events: 'pengaduan' })).toContain('kategori');
+    expect(k.time_field.fieldOf).toBe('events');
+  });
   it('turns oneOf consts into a choice with the default selected (access.method)', () => {
     const f = byKey('access');
     expect(f.method.kind).toBe('enum');

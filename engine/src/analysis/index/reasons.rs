@@ -32,6 +32,16 @@ impl Stats {
         }
     }
 
+    /// Whether `v` lies on the needy side of the city-wide value (a rate's Σ/Σ) or, without
+    /// one, of the median: a reason must point towards need, not away from it.
+    pub(crate) fn points_to_need(&self, v: f64, dir: Direction) -> bool {
+        let reference = self.city.unwrap_or_else(|| self.median());
+        match dir {
+            Direction::HigherIsWorse => v > reference,
+            Direction::HigherIsBetter => v < reference,
+        }
+    }
+
     /// 1 + the number of zones strictly more in need on this indicator.
     fn rank_of(&self, v: f64, dir: Direction) -> usize {
         1 + match dir {
@@ -449,6 +459,19 @@ mod tests {
         let (id, en) = sentence(&ind("jalan_rusak_km"), &src, 1234.6, &stats);
         assert_eq!(id, "Jalan rusak km 1.235 (median kota 3)");
         assert_eq!(en, "Jalan rusak km: 1,235 (city median 3)");
+    }
+
+    #[test]
+    fn a_reason_points_to_need() {
+        let stats = Stats::of(&[Some(0.5), Some(1.0), Some(2.0)], None);
+        assert!(stats.points_to_need(0.5, Direction::HigherIsBetter));
+        assert!(!stats.points_to_need(1.03, Direction::HigherIsBetter));
+        assert!(stats.points_to_need(1.03, Direction::HigherIsWorse));
+        assert!(!stats.points_to_need(1.0, Direction::HigherIsWorse));
+        // A rate is judged against the city-wide rate, not the median.
+        let rate = Stats::of(&[Some(0.1), Some(0.4), Some(0.0)], Some(0.25));
+        assert!(rate.points_to_need(0.4, Direction::HigherIsWorse));
+        assert!(!rate.points_to_need(0.2, Direction::HigherIsWorse));
     }
 
     #[test]
