@@ -5,9 +5,10 @@
 //! the problem).
 //!
 //! The registry is in memory and bounded ([`MAX_JOBS`]); finished jobs are kept for
-//! [`KEEP_FINISHED`], then forgotten (the result stays reachable through the cache). The
-//! engine reports no progress from inside an analysis, so progress is what is known for
-//! sure: 0 while queued or running, 1 when finished.
+//! [`KEEP_FINISHED`], then forgotten (the result stays reachable through the cache).
+//! Progress is what the engine reports from inside the run (`tepat_engine::progress`:
+//! permutations done, inputs of an index run, views of a comparison), growing only, at
+//! most 0.99 while running and 1 when finished.
 
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -22,6 +23,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tepat_engine::analysis::AnalysisResult;
+use tepat_engine::progress;
 use tokio::sync::watch;
 
 /// Most jobs held at once; past it finished jobs are forgotten oldest first, and a new job
@@ -105,6 +107,20 @@ impl Job {
 
     fn start(&self) {
         self.state.send_modify(|p| p.status = Status::Running);
+    }
+
+    /// The engine's report of the work done (0 to 1). Progress only grows, and 1 is left
+    /// for the finished job, so a stream never shows 100 % of a run still going.
+    fn advance(&self, fraction: f64) {
+        let f = fraction.clamp(0.0, 0.99);
+        self.state.send_if_modified(|p| {
+            if p.status == Status::Running && f >= p.progress + 0.005 {
+                p.progress = f;
+                true
+            } else {
+                false
+            }
+        });
     }
 
     fn finish(&self, outcome: Result<Arc<AnalysisResult>, Problem>) {
@@ -307,7 +323,9 @@ pub async fn run<T: Send + 'static>(
     let worker = job.clone();
     let mut handle = tokio::task::spawn_blocking(move || {
         worker.start();
-        let out = std::panic::catch_unwind(AssertUnwindSafe(work))
+        let reporting = worker.clone();
+        let sink: progress::Sink = Arc::new(move |f| reporting.advance(f));
+        let out = progress::scoped(sink, || std::panic::catch_unwind(AssertUnwindSafe(work)))
             .unwrap_or_else(|panic| Err(Problem::internal(panic_message(&*panic))));
         worker.finish(match &out {
             Ok((r, _)) => Ok(r.clone()),
@@ -493,5 +511,40 @@ mod tests {
         assert!(jobs.get(first.id()).is_none());
         assert!(jobs.get(next.id()).is_some());
         assert_eq!(jobs.len(), MAX_JOBS);
+    }
+
+    #[test]
+    fn progress_only_grows_and_one_means_finished() {
+        let job = Job::new("hotspots", None);
+        job.advance(0.4);
+        assert_eq!(job.view().progress, 0.0, "a queued job does not move");
+        job.start();
+        job.advance(0.4);
+        assert_eq!(job.view().progress, 0.4);
+        job.advance(0.2);
+        assert_eq!(
+            job.view().progress,
+            0.4,
+            "a late report from another thread"
+        );
+        job.advance(1.0);
+        assert_eq!(job.view().progress, 0.99, "not 100 % while still running");
+        job.finish(Err(Problem::internal("x")));
+        assert_eq!(job.view().progress, 1.0);
+        job.advance(0.5);
+        assert_eq!(job.view().progress, 1.0);
+    }
+
+    #[test]
+    fn the_engine_reports_into_the_job() {
+        // What `run` installs around the work: the engine's reports reach the job.
+        let job = Job::new("hotspots", None);
+        job.start();
+        let j = job.clone();
+        let sink: progress::Sink = Arc::new(move |f| j.advance(f));
+        progress::scoped(sink, || {
+            progress::within(0.5, 1.0, || progress::report(0.5));
+        });
+        assert_eq!(job.view().progress, 0.75);
     }
 }

@@ -13,6 +13,7 @@ pub mod io;
 pub mod kernels;
 pub mod layer;
 pub mod optimize;
+pub mod progress;
 pub mod project;
 pub mod scenario;
 pub mod tiles;

@@ -441,3 +441,49 @@ fn hotspots_of_poverty_rate_per_kelurahan() {
     }
     assert!(f(&r.summary["moran_i"]).is_finite());
 }
+
+/// A long run says how far it is: hotspots reports its permutations (the global third, then
+/// the local rest) and an index its inputs, all within 0..1, reaching 1.
+#[test]
+fn runs_report_their_progress() {
+    use std::sync::{Arc, Mutex};
+    use tepat_engine::progress;
+    let record = |name: &str, params: Value| -> Vec<f64> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let sink: progress::Sink = Arc::new(move |f| s.lock().expect("lock").push(f));
+        progress::scoped(sink, || run(name, params));
+        let v = seen.lock().expect("lock").clone();
+        v
+    };
+    let hot = record(
+        "hotspots",
+        json!({"layer": "kelurahan", "field": "poor_households", "statistic": "local_moran"}),
+    );
+    assert!(hot.iter().all(|f| (0.0..=1.0).contains(f)), "{hot:?}");
+    // 1 % steps of 999 global permutations in [0, 0.3], of the local ones in [0.3, 1].
+    assert!(
+        hot.iter().filter(|f| **f <= 0.3).count() >= 50,
+        "{} global reports",
+        hot.len()
+    );
+    assert!(hot.iter().filter(|f| **f > 0.3).count() >= 50);
+    assert!(hot.iter().any(|f| (*f - 0.3).abs() < 1e-12));
+    assert!(hot.contains(&1.0));
+
+    let index = record(
+        "index",
+        json!({
+            "zones": "kelurahan",
+            "inputs": {"h": {"analysis": "hotspots", "params":
+                {"layer": "kelurahan", "field": "poor_households", "statistic": "moran"}}},
+            "indicators": [{"field": "poor_households"}]
+        }),
+    );
+    // One input, 90 % of the run: its permutations land in [0, 0.9].
+    assert!(
+        index.iter().all(|f| (0.0..=0.9 + 1e-12).contains(f)),
+        "{index:?}"
+    );
+    assert!(index.iter().any(|f| (*f - 0.9).abs() < 1e-12));
+}

@@ -25,6 +25,7 @@ pub mod stats;
 use super::{layer_param, num, Output, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Role};
+use crate::progress;
 use crate::project::Project;
 use crate::weights::{IslandPolicy, Transform, Weights, WeightsSpec};
 use schemars::JsonSchema;
@@ -419,8 +420,16 @@ fn analyse(
         (z, ss)
     };
     let s0 = w.s0();
-    let p_sim = perm::total(&z_all, p.permutations, p.seed, g.i, |zz| {
-        stats::moran_i(zz, ss, &w, s0)
+    // Progress: the global permutations are all the work of `moran`, a third of the others.
+    let global_share = if p.statistic == Statistic::Moran {
+        1.0
+    } else {
+        0.3
+    };
+    let p_sim = progress::within(0.0, global_share, || {
+        perm::total(&z_all, p.permutations, p.seed, g.i, |zz| {
+            stats::moran_i(zz, ss, &w, s0)
+        })
     });
     let mut summary = Map::new();
     summary.insert(
@@ -465,8 +474,10 @@ fn analyse(
         Statistic::LocalMoran => {
             let l = stats::local_moran(&y, &w);
             let scale = stats::local_moran_scale(&zstd);
-            let ps = perm::conditional(&zstd, &w, p.permutations, p.seed, &streams, |i, lag| {
-                scale * zstd[i] * lag
+            let ps = progress::within(global_share, 1.0, || {
+                perm::conditional(&zstd, &w, p.permutations, p.seed, &streams, |i, lag| {
+                    scale * zstd[i] * lag
+                })
             });
             (Some(l), ps)
         }
@@ -489,12 +500,14 @@ fn analyse(
             };
             let l = stats::getis_ord(&y, &wg, star.then_some(selfw.as_slice()));
             let total: f64 = y.iter().sum();
-            let ps = perm::conditional(&y, &wg, p.permutations, p.seed, &streams, |i, lag| {
-                if star {
-                    (lag + selfw[i] * y[i]) / total
-                } else {
-                    lag / (total - y[i])
-                }
+            let ps = progress::within(global_share, 1.0, || {
+                perm::conditional(&y, &wg, p.permutations, p.seed, &streams, |i, lag| {
+                    if star {
+                        (lag + selfw[i] * y[i]) / total
+                    } else {
+                        lag / (total - y[i])
+                    }
+                })
             });
             (Some(l), ps)
         }

@@ -488,7 +488,9 @@ fn resolve_names(p: &mut IndexParams) -> Result<()> {
 /// Runs the `inputs` analyses (each once), checking they report on the zones.
 fn run_inputs(project: &Project, p: &IndexParams) -> Result<BTreeMap<String, AnalysisResult>> {
     let mut out = BTreeMap::new();
-    for (alias, input) in &p.inputs {
+    // The inputs are most of an index run's work: each gets an equal share of 90 %.
+    let share = 0.9 / p.inputs.len().max(1) as f64;
+    for (k, (alias, input)) in p.inputs.iter().enumerate() {
         let name = input.analysis.clone().unwrap_or_else(|| alias.clone());
         if name == Index::NAME {
             return Err(Error::param(
@@ -497,7 +499,9 @@ fn run_inputs(project: &Project, p: &IndexParams) -> Result<BTreeMap<String, Ana
                 "an index cannot take another index as input",
             ));
         }
-        let result = super::run(project, &name, input.params.clone())?;
+        let (lo, hi) = (k as f64 * share, (k + 1) as f64 * share);
+        let result =
+            crate::progress::within(lo, hi, || super::run(project, &name, input.params.clone()))?;
         if result.meta.row_layer.as_deref() != Some(p.zones.as_str()) {
             return Err(Error::param(
                 Index::NAME,

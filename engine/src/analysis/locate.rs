@@ -538,7 +538,10 @@ impl TypedAnalysis for Locate {
             },
             time_limit: Duration::from_secs_f64(p.time_limit_s),
         };
-        let plan = models::solve(&inst, &spec).map_err(|e| err(e.param, e.message))?;
+        // Progress: the distances are built; the solve is the rest (its phases report).
+        crate::progress::report(0.1);
+        let plan = crate::progress::within(0.1, 1.0, || models::solve(&inst, &spec))
+            .map_err(|e| err(e.param, e.message))?;
 
         // Zones for before/after.
         let zones = match &p.zones {

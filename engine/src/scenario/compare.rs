@@ -139,9 +139,11 @@ pub fn compare(
     let jobs: Vec<(usize, usize)> = (0..views.len())
         .flat_map(|v| (0..analyses.len()).map(move |a| (v, a)))
         .collect();
+    let counter = crate::progress::Counter::new(jobs.len());
     let results: Vec<AnalysisResult> = jobs
         .par_iter()
         .map(|&(v, a)| {
+            let _done = Tick(&counter);
             let (scenario, project) = views[v];
             analysis::run(project, &analyses[a].name, analyses[a].params.clone()).map_err(
                 |source| ScenarioError::Analysis {
@@ -267,5 +269,14 @@ fn outcome(name: &str, s: &Scenario, base: &AnalysisResult, r: AnalysisResult) -
         sentences: said.en,
         sentences_id: said.id,
         meta: r.meta,
+    }
+}
+
+/// Ticks a progress counter when one (view, analysis) run ends, however it ends.
+struct Tick<'a>(&'a crate::progress::Counter);
+
+impl Drop for Tick<'_> {
+    fn drop(&mut self) {
+        self.0.tick();
     }
 }

@@ -7,6 +7,7 @@
 //! here so its stream can never change with a dependency's version; bounded integers by
 //! Lemire's unbiased multiply-and-reject.
 
+use crate::progress;
 use crate::weights::Weights;
 use rayon::prelude::*;
 
@@ -142,6 +143,7 @@ where
 {
     let n = values.len();
     let observed = w.lag(values);
+    let counter = progress::Counter::new(n);
     (0..n)
         .into_par_iter()
         .with_min_len(32)
@@ -153,6 +155,7 @@ where
                 )
             },
             |(idx, swaps), i| {
+                counter.tick();
                 let k = w.cardinality(i);
                 if k == 0 || perms == 0 {
                     return None;
@@ -235,11 +238,13 @@ where
     }
     // A stream range far from the features' (which start at 0).
     const GLOBAL: u64 = 1 << 63;
+    let counter = progress::Counter::new(perms);
     let larger: usize = (0..perms)
         .into_par_iter()
         .map_init(
             || values.to_vec(),
             |buf, p| {
+                counter.tick();
                 buf.copy_from_slice(values);
                 Rng::new(seed, GLOBAL + p as u64).shuffle(buf);
                 usize::from(stat(buf) >= observed)

@@ -247,11 +247,14 @@ pub fn solve(inst: &Instance, spec: &Spec) -> Result<Plan, Infeasible> {
         Method::Heuristic => !heuristic_ok,
         Method::Auto => !heuristic_ok || estimate <= EXACT_NONZEROS,
     };
+    // Progress: the heuristic (with its bound) about a third, the exact model the rest;
+    // HiGHS does not say how far it is, so the last step is the answer.
     let warm = if heuristic_ok {
-        heuristic::solve(inst, spec)
+        crate::progress::within(0.0, 0.3, || heuristic::solve(inst, spec))
     } else {
         None
     };
+    crate::progress::report(0.3);
     if let Some(h) = &warm {
         if h.gap() == Some(0.0) || !run_exact {
             let mut h = h.clone();
