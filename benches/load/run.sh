@@ -25,14 +25,14 @@ summary() { grep -E "Latency |50%|90%|99%|Requests/sec|Non-2xx|Socket errors"; }
 # wrk sends a POST with a JSON body through a Lua script.
 cat >"$TMP/post.lua" <<'LUA'
 wrk.method = "POST"
-wrk.body = "{}"
+wrk.body = '{"demand": "kelurahan", "facilities": "puskesmas"}'
 wrk.headers["content-type"] = "application/json"
 LUA
 for _ in $(seq 1 240); do curl -fsS "$BASE/health" >/dev/null 2>&1 && break; sleep 0.5; done
 echo "machine: $(nproc) cores; other processes may be loading it"
 
 # (a) a cached analysis result.
-PARAMS='{}'
+PARAMS='{"demand": "kelurahan", "facilities": "puskesmas"}'
 curl -fsS -o /dev/null -X POST "$BASE/analyses/access" -H 'content-type: application/json' -d "$PARAMS"
 CACHE=$(curl -fsS -D - -o /dev/null -X POST "$BASE/analyses/access" -H 'content-type: application/json' \
   -d "$PARAMS" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-tepat-cache"{print $2}')
