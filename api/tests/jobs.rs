@@ -2,6 +2,7 @@
 //! city: `Prefer: respond-async`, following a job to `done` or `failed`, its Server-Sent
 //! Events, and the sync timeout that turns a direct run into a job.
 
+use crate::common::{oneshot, Reply};
 use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -12,7 +13,6 @@ use tepat::state::Options;
 use tepat::store::Store;
 use tepat::{AppState, Problem};
 use tepat_engine::project::Project;
-use tower::ServiceExt;
 
 fn demo() -> Result<Project> {
     static P: OnceLock<std::result::Result<Project, String>> = OnceLock::new();
@@ -27,23 +27,6 @@ fn server(sync_timeout_ms: u64) -> Result<AppState> {
         ..Options::default()
     };
     Ok(AppState::with_store(demo()?, Store::in_memory()?, options)?)
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Result<Value> {
-        serde_json::from_slice(&self.body)
-            .with_context(|| String::from_utf8_lossy(&self.body).into_owned())
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
 }
 
 async fn send(
@@ -63,18 +46,7 @@ async fn send(
             .body(Body::from(v.to_string()))?,
         None => b.body(Body::empty())?,
     };
-    let response = tepat::router(state.clone()).oneshot(request).await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    // An event stream ends once its job is finished, so this reads it whole.
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await?
-        .to_vec();
-    Ok(Reply {
-        status,
-        headers,
-        body,
-    })
+    oneshot(state, request).await
 }
 
 fn exposure() -> Value {
@@ -88,17 +60,7 @@ async fn send_raw_body(state: &AppState, uri: &str, body: &str) -> Result<Reply>
         .header("prefer", "respond-async")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))?;
-    let response = tepat::router(state.clone()).oneshot(request).await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await?
-        .to_vec();
-    Ok(Reply {
-        status,
-        headers,
-        body,
-    })
+    oneshot(state, request).await
 }
 
 /// The 202 of a job: its body and `Location` name it.

@@ -1,6 +1,7 @@
 //! Vector tiles, TileJSON and result tiles over HTTP, in-process
 //! (`tower::ServiceExt::oneshot`) on the demo city.
 
+use crate::common;
 use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
@@ -12,7 +13,6 @@ use tepat::store::Role;
 use tepat::{AppState, Problem};
 use tepat_engine::crs::{Crs, Transformer};
 use tepat_engine::Layer;
-use tower::ServiceExt;
 
 /// The demo city, generated and indexed once for all tests of this file.
 fn state() -> Result<AppState> {
@@ -82,17 +82,17 @@ impl Reply {
 }
 
 async fn send(state: &AppState, req: Request<Body>) -> Result<Reply> {
-    let response = tepat::router(state.clone()).oneshot(req).await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await?
-        .to_vec();
-    Ok(Reply {
-        status,
-        headers,
-        body,
-    })
+    Ok(common::oneshot(state, req).await?.into())
+}
+
+impl From<common::Reply> for Reply {
+    fn from(r: common::Reply) -> Reply {
+        Reply {
+            status: r.status,
+            headers: r.headers,
+            body: r.body,
+        }
+    }
 }
 
 async fn get(uri: &str) -> Result<Reply> {

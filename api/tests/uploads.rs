@@ -3,6 +3,7 @@
 //! roles that may upload, the size limit, analyses on an uploaded layer, deletion, and
 //! reloading from the data directory.
 
+use crate::common;
 use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -14,7 +15,6 @@ use tepat::state::Options;
 use tepat::store::{Role, Store};
 use tepat::{AppState, Problem};
 use tepat_engine::project::Project;
-use tower::ServiceExt;
 
 fn demo() -> Result<Project> {
     static P: OnceLock<std::result::Result<Project, String>> = OnceLock::new();
@@ -112,17 +112,17 @@ impl Reply {
 }
 
 async fn request(state: &AppState, request: Request<Body>) -> Result<Reply> {
-    let response = tepat::router(state.clone()).oneshot(request).await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await?
-        .to_vec();
-    Ok(Reply {
-        status,
-        headers,
-        body,
-    })
+    Ok(common::oneshot(state, request).await?.into())
+}
+
+impl From<common::Reply> for Reply {
+    fn from(r: common::Reply) -> Reply {
+        Reply {
+            status: r.status,
+            headers: r.headers,
+            body: r.body,
+        }
+    }
 }
 
 async fn upload(state: &AppState, token: Option<&str>, parts: &[Part<'_>]) -> Result<Reply> {
@@ -148,17 +148,7 @@ async fn send(
     token: Option<&str>,
     body: Option<Value>,
 ) -> Result<Reply> {
-    let mut b = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let req = match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string()))?,
-        None => b.body(Body::empty())?,
-    };
-    request(state, req).await
+    Ok(common::send(state, method, uri, token, body).await?.into())
 }
 
 /// Flood posts on the eastern side of the demo city, in lon/lat.

@@ -31,6 +31,10 @@ impl Reply {
             .with_context(|| String::from_utf8_lossy(&self.body).into_owned())
     }
 
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     pub fn problem(&self) -> Result<Problem> {
         let ct = self
             .headers
@@ -65,6 +69,11 @@ pub async fn send_raw(
             .body(Body::from(v))?,
         None => b.body(Body::empty())?,
     };
+    oneshot(state, request).await
+}
+
+/// One request through the router, its reply read whole (an event stream ends with its job).
+pub async fn oneshot(state: &AppState, request: Request<Body>) -> Result<Reply> {
     let response = tepat::router(state.clone()).oneshot(request).await?;
     let status = response.status();
     let headers = response.headers().clone();
