@@ -25,7 +25,8 @@ be equal (1e-9 relative), every local I_i equal to esda's ``Is`` (1e-9), and the
 p-values must agree within Monte-Carlo error. esda shares one permutation matrix among all
 features, so its errors are correlated across features; tepat's p-values are compared with
 the mean of ``ESDA_RUNS`` esda seeds, and the mean difference is judged against the spread
-of those seeds' own mean differences. Any disagreement exits with status 1.
+of those seeds' own mean differences; the mean squared difference is judged against its
+binomial expectation. Any disagreement exits with status 1.
 
 Usage (from the repository root)::
 
@@ -54,7 +55,24 @@ FIELD = "poor_households"
 PERMS = 999
 SEED = 1
 # esda runs (seeds SEED, SEED + 1, …) whose mean p-values tepat's are compared with.
-ESDA_RUNS = 4
+ESDA_RUNS = 8
+
+
+def folded_variance(p_folded, perms: int):
+    """Variance of each feature's folded pseudo p-value under Binomial(perms, q) draws, with q
+    its one-sided probability (the folded mean less 1 / (perms + 1), which the +1 adds)."""
+    import numpy as np
+    from scipy.stats import binom
+
+    larger = np.arange(perms + 1)
+    value = (np.minimum(larger, perms - larger) + 1.0) / (perms + 1.0)
+    q = np.clip(p_folded - 0.5 / (perms + 1.0), 1e-9, 0.5)
+    out = np.empty(len(q))
+    for s in range(0, len(q), 2000):  # 2,000 × (perms + 1) pmf values at a time
+        pmf = binom.pmf(larger[None, :], perms, q[s:s + 2000, None])
+        mean = pmf @ value
+        out[s:s + 2000] = pmf @ value**2 - mean**2
+    return out
 
 
 def best_of(repeat: int, fn):
@@ -173,18 +191,23 @@ def main() -> int:
     sigma = run_means.std(ddof=1) * np.sqrt(ESDA_RUNS / (ESDA_RUNS - 1))
     tolerance = 3 * sigma / np.sqrt(ESDA_RUNS) + 0.03
     zd = (p - p_ref) / se
-    run_msq = np.mean([(((pr - p_ref) / se) ** 2).mean() for pr in runs])
-    # A run's squared error about the K-mean is (K−1)/K of its variance; tepat's is (K+1)/K.
-    expected_msq = run_msq * (ESDA_RUNS + 1) / (ESDA_RUNS - 1)
-    if abs(zd.mean()) > tolerance or not (0.67 < (zd**2).mean() / expected_msq < 1.5):
+    # The spread, from the binomial model rather than from the esda runs: their mean squares
+    # swing by a factor of 3 between seeds (0.58–1.67 on this layer) because one shared
+    # permutation matrix moves all features together, while tepat's independent streams give
+    # a mean square over 20,000 features that sits close to its expectation. A feature's folded
+    # p-value has the variance v of (min(L, P − L) + 1) / (P + 1), L ~ Binomial(P, q); tepat's
+    # difference from the K-mean has variance v (1 + 1/K).
+    expected_msq = float(np.mean(folded_variance(p_ref, PERMS) * (1 + 1 / ESDA_RUNS) / se**2))
+    ratio_msq = float((zd**2).mean()) / expected_msq
+    if abs(zd.mean()) > tolerance or not (0.8 < ratio_msq < 1.3):
         print(f"DISAGREE: p-values vs the mean of {ESDA_RUNS} esda runs: mean standardised difference "
               f"{zd.mean():.3f} (tolerance {tolerance:.3f}), mean square {(zd**2).mean():.3f} "
-              f"(expected {expected_msq:.3f})")
+              f"(binomial expectation {expected_msq:.3f}; 0.8–1.3 of it allowed)")
         ok = False
     print(f"agreement: {pairs} pairs, Moran's I {mi:.12f}; local I_i max deviation {dev.max():.1e}; "
           f"p-values vs the mean of {ESDA_RUNS} esda seeds: mean standardised difference {zd.mean():.3f} "
           f"(esda seeds' own: {', '.join(f'{m:.3f}' for m in run_means)}; tolerance {tolerance:.3f}), "
-          f"mean square {(zd**2).mean():.3f} (expected {expected_msq:.3f})")
+          f"mean square {(zd**2).mean():.3f} (binomial expectation {expected_msq:.3f})")
 
     results = [
         ("weights (queen)", tw["seconds"], t_w, "libpysal Queen.from_dataframe"),
