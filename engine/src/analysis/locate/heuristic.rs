@@ -2,6 +2,8 @@
 //! p-median and p-center, with a bound so the gap of the result is honest:
 //! - MCLP: a Lagrangian bound (coverage rows relaxed, subgradient steps), which is as tight
 //!   as the LP relaxation at its best and costs one pass over the coverage pairs per step;
+//!   its relaxed picks are plans too, and it fixes sites as the p-median's does. With whole
+//!   weights the bound is rounded down, which often proves the plan optimal with no MILP;
 //! - p-median: a Lagrangian bound (assignment rows relaxed, Beasley 1993), which also
 //!   proves sites closed or open in every plan better than the heuristic's, so the exact
 //!   model that follows is built without them;
@@ -40,7 +42,38 @@ pub fn solve(inst: &Instance, spec: &Spec) -> Option<Plan> {
     let mut objective = objective_of(inst, spec.kind, &open, &assign);
     let mut fixing = None;
     let bound = match spec.kind {
-        Kind::Mclp => Some(mclp_lagrangian(inst, spec, &rev, objective, start)),
+        Kind::Mclp => {
+            let lag = mclp_lagrangian(inst, spec, &rev, objective, start);
+            // As for the p-median: a relaxed pick that covers more is a better start.
+            if let Some((obj, from)) = lag.primal {
+                if obj > objective {
+                    open = sum_search(inst, spec, &rev, deadline, Some(from));
+                    assign = nearest_open(inst, &open);
+                    objective = objective_of(inst, spec.kind, &open, &assign);
+                }
+            }
+            let mut f = lag.fixing;
+            if let Some(p) = spec.p.filter(|_| spec.budget.is_none()) {
+                let v: Vec<f64> = rev
+                    .iter()
+                    .map(|r| r.iter().map(|&(i, _)| lag.lambda[i as usize]).sum())
+                    .collect();
+                let (inner, _) = relaxed_pick(inst, spec, &v);
+                let free: f64 = (0..inst.demand())
+                    .filter(|&i| !inst.reach[i].is_empty())
+                    .map(|i| (inst.weight[i] - lag.lambda[i]).max(0.0))
+                    .sum();
+                let tol = 1e-9 * objective.abs().max(1.0);
+                fix_sites(inst, p, &v, -(free + inner), -(objective - tol), &mut f);
+            }
+            fixing = f.closed.iter().chain(&f.open).any(|&b| b).then_some(f);
+            // With whole weights the optimum is whole too.
+            Some(if integral_weights(inst) {
+                (lag.bound + 1e-9 * lag.bound.abs().max(1.0)).floor()
+            } else {
+                lag.bound
+            })
+        }
         Kind::PMedian => {
             let lag = pmedian_lagrangian(inst, spec, &rev, objective, start);
             // The interchange stops at a local optimum (1.8 % above the optimum on the
@@ -201,7 +234,7 @@ fn pmedian_lagrangian(
     out
 }
 
-/// What [`pmedian_lagrangian`] found.
+/// What [`pmedian_lagrangian`] or [`mclp_lagrangian`] found.
 struct Lagrangian {
     /// The best bound.
     bound: f64,
@@ -209,7 +242,7 @@ struct Lagrangian {
     lambda: Vec<f64>,
     /// Sites fixed along the way.
     fixing: Fixing,
-    /// The best plan among the relaxed picks, when better than the `upper` given.
+    /// The best plan among the relaxed picks, when better than the heuristic's.
     primal: Option<(f64, Vec<bool>)>,
 }
 
@@ -586,21 +619,24 @@ fn eval_center(inst: &Instance, open: &[bool]) -> (f64, f64) {
     (mx, sum)
 }
 
-/// Upper bound on the MCLP optimum by Lagrangian relaxation of the coverage rows
-/// `y_i ≤ Σ_{N_i} x_j` with multipliers λ ≥ 0:
-/// `L(λ) = Σ_i max(0, w_i − λ_i) + max_x Σ_j x_j Σ_{i ∈ N_j} λ_i`, the inner max over the
-/// count / budget rows taken in relaxed form (top p; fractional knapsack), so every `L(λ)`
-/// is a valid bound. Subgradient steps (Polyak, towards the heuristic's value) tighten it.
+/// Lagrangian bound of the uncapacitated MCLP: the coverage rows y_i ≤ Σ_{N_i} x_j are
+/// relaxed with multipliers λ_i ≥ 0, `L(λ) = Σ_i max(0, w_i − λ_i) + max_x Σ_j x_j v_j`,
+/// `v_j = Σ_{i ∈ N_j} λ_i`, the inner max over the count / budget rows in relaxed form, so
+/// every `L(λ)` is a valid upper bound; subgradient `g_i = Σ_{N_i} x_j − y_i`. Each relaxed
+/// pick is also a plan (kept when it covers more than `lower`), and with `p` and no budget
+/// every `L(λ)` fixes sites as [`fix_sites`] does. With integer weights every plan's
+/// coverage is an integer, so the search may stop once the bound is within 1 of `lower`.
 fn mclp_lagrangian(
     inst: &Instance,
     spec: &Spec,
     rev: &[Vec<(u32, f64)>],
     lower: f64,
     start: Instant,
-) -> f64 {
+) -> Lagrangian {
     let n = inst.demand();
     let m = inst.sites;
     let budget_time = (spec.time_limit / 4).min(Duration::from_secs(3));
+    let integral = integral_weights(inst);
     let mut lambda: Vec<f64> = (0..n)
         .map(|i| {
             if inst.reach[i].is_empty() {
@@ -610,11 +646,22 @@ fn mclp_lagrangian(
             }
         })
         .collect();
-    let mut best = f64::INFINITY;
+    let fix_p = spec.p.filter(|_| spec.budget.is_none());
+    let mut out = Lagrangian {
+        bound: f64::INFINITY,
+        lambda: lambda.clone(),
+        fixing: Fixing {
+            closed: vec![false; m],
+            open: vec![false; m],
+        },
+        primal: None,
+    };
+    let mut lower = lower;
     let mut theta = 2.0;
     let mut since_better = 0;
     let mut v = vec![0.0; m];
     let mut x = vec![false; m];
+    let mut g = vec![0.0; n];
     for _ in 0..500 {
         for j in 0..m {
             v[j] = rev[j].iter().map(|&(i, _)| lambda[i as usize]).sum();
@@ -630,8 +677,24 @@ fn mclp_lagrangian(
             .map(|i| (inst.weight[i] - lambda[i]).max(0.0))
             .sum();
         let l = free + inner;
-        if !best.is_finite() || l < best - 1e-12 * best.abs().max(1.0) {
-            best = l;
+        // The relaxed pick opens exactly what the count or budget allows: a plan.
+        let covered: f64 = (0..n)
+            .filter(|&i| inst.reach[i].iter().any(|&(j, _)| x[j as usize]))
+            .map(|i| inst.weight[i])
+            .sum();
+        if covered > lower && fits(inst, spec, &x) {
+            lower = covered;
+            out.primal = Some((covered, x.clone()));
+        }
+        let tol = 1e-9 * lower.abs().max(1.0);
+        if let Some(p) = fix_p {
+            // Maximising: a site whose forced entry drops the bound below `lower` is in no
+            // plan as good as the one known (fix_sites works on −L for a minimum).
+            fix_sites(inst, p, &v, -l, -(lower - tol), &mut out.fixing);
+        }
+        if !out.bound.is_finite() || l < out.bound - 1e-12 * out.bound.abs().max(1.0) {
+            out.bound = l;
+            out.lambda.clone_from(&lambda);
             since_better = 0;
         } else {
             since_better += 1;
@@ -640,17 +703,19 @@ fn mclp_lagrangian(
                 since_better = 0;
             }
         }
-        if best - lower <= 1e-9 * lower.abs().max(1.0) || theta < 1e-4 {
-            break;
-        }
-        if start.elapsed() > budget_time {
+        let proven = if integral {
+            (out.bound + tol).floor() <= lower
+        } else {
+            out.bound - lower <= tol
+        };
+        if proven || theta < 1e-4 || start.elapsed() > budget_time {
             break;
         }
         // Subgradient of L at λ: Σ_{N_i} x_j − y_i.
-        let mut g = vec![0.0; n];
         let mut norm = 0.0;
         for i in 0..n {
             if inst.reach[i].is_empty() {
+                g[i] = 0.0;
                 continue;
             }
             let y = if inst.weight[i] > lambda[i] { 1.0 } else { 0.0 };
@@ -664,12 +729,30 @@ fn mclp_lagrangian(
         if norm == 0.0 {
             break;
         }
-        let step = theta * (l - lower).max(1e-9 * l.abs().max(1.0)) / norm;
+        let step = theta * (l - lower).max(tol) / norm;
         for i in 0..n {
             lambda[i] = (lambda[i] - step * g[i]).max(0.0);
         }
     }
-    best
+    out
+}
+
+/// Are all demand weights whole numbers (so every plan's MCLP coverage is one)?
+pub fn integral_weights(inst: &Instance) -> bool {
+    inst.weight
+        .iter()
+        .all(|w| w.fract() == 0.0 && w.abs() < 9.0e15)
+}
+
+/// Is a relaxed pick a plan: exactly `p` new sites, within the budget? (With both limits the
+/// pick follows whichever binds, and may break the other.)
+fn fits(inst: &Instance, spec: &Spec, open: &[bool]) -> bool {
+    let new = (0..inst.sites).filter(|&j| open[j] && !inst.forced[j]);
+    spec.p.is_none_or(|p| new.clone().count() == p)
+        && spec.budget.is_none_or(|b| {
+            let spent: f64 = new.map(|j| inst.site_cost[j]).sum();
+            spent <= b + 1e-9 * b.abs().max(1.0)
+        })
 }
 
 /// max Σ v_j x_j over the open-site choices, relaxed: existing sites are in; then the top
@@ -864,6 +947,74 @@ mod tests {
                 e.objective
             );
             assert_eq!(e.status, "optimal");
+        }
+    }
+
+    #[test]
+    fn mclp_lagrangian_bounds_and_fixes_only_what_no_optimum_uses() {
+        let (m, p) = (12, 3);
+        let mut closed = 0;
+        for seed in 1..=6 {
+            let mut inst = scatter(40, m, seed);
+            // A 25-unit radius: coverage is partial, so the sites differ in worth.
+            for l in &mut inst.reach {
+                l.retain(|&(_, c)| c <= 25.0);
+            }
+            let mut plans = Vec::new();
+            for a in 0..m {
+                for b in a + 1..m {
+                    for c in b + 1..m {
+                        let mut open = vec![false; m];
+                        for j in [a, b, c] {
+                            open[j] = true;
+                        }
+                        let assign = nearest_open(&inst, &open);
+                        plans.push((objective_of(&inst, Kind::Mclp, &open, &assign), open));
+                    }
+                }
+            }
+            let opt = plans.iter().map(|x| x.0).fold(f64::NEG_INFINITY, f64::max);
+            let sp = spec(Kind::Mclp, p, Method::Auto);
+            let rev = inst.reverse();
+            for lower in [opt, opt * 0.95] {
+                let lag = mclp_lagrangian(&inst, &sp, &rev, lower, Instant::now());
+                assert!(
+                    lag.bound >= opt - 1e-9,
+                    "seed {seed}: bound {} < {opt}",
+                    lag.bound
+                );
+                let lower = lag.primal.map_or(lower, |x| x.0);
+                assert!(
+                    lower <= opt + 1e-9,
+                    "seed {seed}: a relaxed pick above the optimum"
+                );
+                let f = lag.fixing;
+                closed += f.closed.iter().filter(|&&c| c).count();
+                for (obj, open) in plans.iter().filter(|x| x.0 >= lower) {
+                    for (j, &is_open) in open.iter().enumerate() {
+                        assert!(
+                            !(is_open && f.closed[j]),
+                            "seed {seed}: {obj} uses closed {j}"
+                        );
+                        assert!(is_open || !f.open[j], "seed {seed}: {obj} lacks open {j}");
+                    }
+                }
+            }
+            // Whole weights: the heuristic's bound is rounded down, never below the optimum,
+            // and the exact solve (built without the closed sites) still reaches it.
+            let h = solve(&inst, &spec(Kind::Mclp, p, Method::Heuristic)).expect("heuristic");
+            let b = h.bound.expect("bound");
+            assert!(
+                b >= opt && b.fract() == 0.0,
+                "seed {seed}: bound {b} vs {opt}"
+            );
+            let e = solve_model(&inst, &spec(Kind::Mclp, p, Method::Exact)).expect("exact");
+            assert_eq!(e.status, "optimal");
+            assert!(
+                (e.objective - opt).abs() <= 1e-9 * opt,
+                "{} vs {opt}",
+                e.objective
+            );
         }
     }
 

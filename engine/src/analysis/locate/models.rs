@@ -144,7 +144,7 @@ pub struct Plan {
     pub method: &'static str,
     /// Solver wall time.
     pub elapsed: Duration,
-    /// Sites proven closed / open in every better plan (the heuristic's p-median bound).
+    /// Sites proven closed / open in every better plan (the heuristic's Lagrangian bounds).
     pub fixing: Option<Fixing>,
 }
 
