@@ -387,16 +387,7 @@ const KELURAHAN: &str = "sulut-admin-boundaries/kelurahan_manado_bitung.geojson"
 fn real() -> Option<&'static Project> {
     static P: OnceLock<Option<(tempfile::TempDir, Project)>> = OnceLock::new();
     P.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets/real");
-        if ![GHS, FASKES, KELURAHAN].iter().all(|f| dir.join(f).is_file()) {
-            let msg = "real-city data not found at ../shared/datasets/real (relative to the repository root)";
-            if std::env::var("TEPAT_REQUIRE_REAL_DATA").as_deref() == Ok("1") {
-                panic!("{msg}, and TEPAT_REQUIRE_REAL_DATA=1");
-            }
-            eprintln!("skipping: {msg}");
-            return None;
-        }
-        let dir = dir.canonicalize().expect("canonical");
+        let dir = crate::real_data::dir("", &[GHS, FASKES, KELURAHAN])?;
         let path = |f: &str| toml::Value::String(dir.join(f).display().to_string()).to_string();
         let text = format!(
             r#"name = "Manado + Bitung (real data)"

@@ -33,22 +33,8 @@ const DATASETS: [(&str, &str, &str); 3] = [
 ];
 
 fn classic_dir() -> Option<PathBuf> {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets/real/libpysal-classic");
-    let ok = cfg!(feature = "gdal") && DATASETS.iter().all(|d| dir.join(d.1).is_file());
-    if ok {
-        return dir.canonicalize().ok();
-    }
-    let msg = if cfg!(feature = "gdal") {
-        "libpysal-classic data not found at ../shared/datasets/real (relative to the repository root)"
-    } else {
-        "the libpysal-classic shapefiles need the gdal feature"
-    };
-    if std::env::var("TEPAT_REQUIRE_REAL_DATA").as_deref() == Ok("1") {
-        panic!("{msg}, and TEPAT_REQUIRE_REAL_DATA=1");
-    }
-    eprintln!("skipping: {msg}");
-    None
+    let files: Vec<&str> = DATASETS.iter().map(|d| d.1).collect();
+    crate::real_data::classic(&files)
 }
 
 fn golden_dir() -> PathBuf {

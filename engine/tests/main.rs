@@ -5,6 +5,7 @@
 
 mod check_fixtures;
 mod io_common;
+mod real_data;
 
 mod allocate;
 mod analyses_access;

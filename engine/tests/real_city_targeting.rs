@@ -38,15 +38,7 @@ const REL: f64 = 1e-6;
 const ABS: f64 = 1e-6;
 
 fn real_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets/real");
-    let all_there = [KECAMATAN, KELURAHAN, PENDUDUK, FASKES, GHS]
-        .iter()
-        .all(|f| dir.join(f).is_file());
-    if all_there {
-        dir.canonicalize().ok()
-    } else {
-        None
-    }
+    crate::real_data::dir("", &[KECAMATAN, KELURAHAN, PENDUDUK, FASKES, GHS])
 }
 
 /// The loaded project, or `None` (after saying why) when the data is absent.
@@ -54,14 +46,7 @@ fn project() -> Option<&'static Project> {
     static PROJECT: OnceLock<Option<Project>> = OnceLock::new();
     PROJECT
         .get_or_init(|| {
-            let Some(dir) = real_dir() else {
-                let msg = "real-city data not found at ../shared/datasets/real (relative to the repository root)";
-                if std::env::var("TEPAT_REQUIRE_REAL_DATA").as_deref() == Ok("1") {
-                    panic!("{msg}, and TEPAT_REQUIRE_REAL_DATA=1");
-                }
-                eprintln!("skipping: {msg}");
-                return None;
-            };
+            let dir = real_dir()?;
             Some(load(&dir).expect("load the real-city project"))
         })
         .as_ref()
