@@ -69,7 +69,7 @@ const MAX_ZIP_RATIO: u64 = 10;
 pub const AREA_MARGIN_DEG: f64 = 0.5;
 
 /// Text parts a client may send besides `file`, and the layer-entry key each sets.
-const TEXT_PARTS: [&str; 14] = [
+const TEXT_PARTS: [&str; 16] = [
     "name",
     "role",
     "id_field",
@@ -84,6 +84,8 @@ const TEXT_PARTS: [&str; 14] = [
     "time",
     "category",
     "key",
+    "source",
+    "source_date",
 ];
 
 /// The directory uploaded layer files live in: `<data-dir>/layers`, or a temporary
@@ -462,6 +464,11 @@ fn spec_of(parts: &BTreeMap<String, String>, format: UploadFormat) -> Result<Lay
     if let Some(c) = &crs {
         Crs::parse(c).map_err(|e| invalid_upload(format!("crs: {e}")))?;
     }
+    let source_date = get("source_date");
+    if let Some(d) = &source_date {
+        tepat_engine::project::check_date(d)
+            .map_err(|m| invalid_upload(format!("source_date: {m}")))?;
+    }
     Ok(LayerSpec {
         name,
         role: role.as_str().to_string(),
@@ -478,6 +485,8 @@ fn spec_of(parts: &BTreeMap<String, String>, format: UploadFormat) -> Result<Lay
         time: get("time"),
         category: get("category"),
         key: get("key"),
+        source: get("source"),
+        source_date,
         ..LayerSpec::default()
     })
 }
@@ -822,6 +831,11 @@ pub struct UploadForm {
     category: Option<String>,
     /// Tables: field holding the joined layer's ids.
     key: Option<String>,
+    /// Where the data comes from (agency, publication), shown in the leader's brief.
+    source: Option<String>,
+    /// When the data was published or describes: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[schema(pattern = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    source_date: Option<String>,
 }
 
 /// Upload a layer: validated (CRS, coordinates, fields, integrity check), reprojected to

@@ -881,6 +881,23 @@ async fn bad_forms_names_and_formats() -> Result<()> {
     .await?;
     let p = r.problem(StatusCode::CONFLICT)?;
     assert_eq!(p.type_uri, "https://tepat.dev/problems/layer-exists");
+    // A source date a report cannot sort is refused, naming the part; nothing is kept.
+    let r = upload(
+        &state,
+        a,
+        &[
+            Part::Text("name", "pos"),
+            Part::Text("source_date", "2024/25"),
+            Part::File("file", Some("p.geojson"), geo()),
+        ],
+    )
+    .await?;
+    let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY)?;
+    assert!(
+        p.detail.starts_with("source_date:") && p.detail.contains("2024/25"),
+        "{p:?}"
+    );
+    assert!(state.project().layers.get("pos").is_err());
     let r = upload(
         &state,
         a,
@@ -1180,6 +1197,8 @@ async fn uploads_are_loaded_again_from_the_data_directory() -> Result<()> {
                 Part::Text("name", "pos_banjir"),
                 Part::Text("role", "facilities"),
                 Part::Text("id_field", "kode"),
+                Part::Text("source", "BPBD Kota Manado, pos pengungsian"),
+                Part::Text("source_date", "2025-01"),
                 Part::File(
                     "file",
                     Some("pos.geojson"),
@@ -1232,6 +1251,10 @@ async fn uploads_are_loaded_again_from_the_data_directory() -> Result<()> {
     );
     let r = send(&state, Method::GET, "/api/v1/layers/pos_banjir", None, None).await?;
     assert_eq!(r.status, StatusCode::OK);
+    // Its source and date too, as the leader's brief lists them.
+    let v = r.json()?;
+    assert_eq!(v["spec"]["source"], "BPBD Kota Manado, pos pengungsian");
+    assert_eq!(v["spec"]["source_date"], "2025-01");
 
     // A listed layer whose file changed stops the start, naming it.
     drop(state);

@@ -92,6 +92,13 @@ pub struct LayerSpec {
     /// Tables: field matching `join_to`'s ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Where the data comes from, for reports and the leader's brief: the agency and
+    /// publication, e.g. "BPS Kota Manado, Kecamatan Wenang Dalam Angka 2024".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// When the data was published or describes: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_date: Option<String>,
 }
 
 impl LayerSpec {
@@ -351,12 +358,54 @@ fn validate_specs(specs: &[LayerSpec]) -> std::result::Result<(), SpecError> {
                 "`parent` and `parent_key` must be given together".into(),
             ));
         }
+        if let Some(d) = &s.source_date {
+            check_date(d).map_err(|m| (l.clone(), Some("source_date".into()), m))?;
+        }
         if s.join_to.is_some() && s.key.is_none() {
             return Err((
                 l,
                 Some("key".into()),
                 "`join_to` needs `key`, the field holding the joined layer's ids".into(),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// A source date as a report can print it: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, a real
+/// calendar day (a free-text date such as "2024/25" cannot be sorted or compared).
+pub fn check_date(d: &str) -> std::result::Result<(), String> {
+    let bad = || {
+        format!("'{d}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2024 or 2024-06-30)")
+    };
+    let parts: Vec<&str> = d.split('-').collect();
+    let widths = [4, 2, 2];
+    if parts.len() > 3
+        || parts
+            .iter()
+            .zip(widths)
+            .any(|(p, w)| p.len() != w || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let num = |k: usize| parts.get(k).and_then(|p| p.parse::<u32>().ok());
+    let year = num(0).ok_or_else(bad)?;
+    if let Some(month) = num(1) {
+        if !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        if let Some(day) = num(2) {
+            let leap =
+                (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+            let days = match month {
+                2 if leap => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            if !(1..=days).contains(&day) {
+                return Err(bad());
+            }
         }
     }
     Ok(())

@@ -185,3 +185,40 @@ fn broken_toml_names_the_file() {
     let m = err("name = \"x\"\n[[layers]\n");
     assert!(m.contains("tepat.toml"), "{m}");
 }
+
+#[test]
+fn source_and_its_date_are_kept_and_the_date_checked() {
+    let with = |date: &str| {
+        GOOD.replace(
+            "population = \"pop\"",
+            &format!(
+                "population = \"pop\"\nsource = \"BPS Kota Manado, Dalam Angka 2024\"\nsource_date = \"{date}\""
+            ),
+        )
+    };
+    for ok in ["2024", "2024-06", "2024-02-29", "2023-12-31"] {
+        let (_d, r) = load(&with(ok));
+        let p = r.expect("project loads");
+        let s = p.spec("kelurahan").expect("spec");
+        assert_eq!(
+            s.source.as_deref(),
+            Some("BPS Kota Manado, Dalam Angka 2024")
+        );
+        assert_eq!(s.source_date.as_deref(), Some(ok));
+    }
+    for bad in [
+        "2024/25",
+        "24",
+        "2023-02-29",
+        "2024-13",
+        "2024-6-1",
+        "2024-06-31",
+        "Juni 2024",
+    ] {
+        let m = err(&with(bad));
+        assert!(
+            m.contains("layer 'kelurahan'") && m.contains("source_date") && m.contains(bad),
+            "{bad}: {m}"
+        );
+    }
+}

@@ -21,6 +21,8 @@ export interface BriefSource {
   role: string;
   features: number | null;
   file: string | null;
+  /** Where the data comes from, as the project or the upload says (`spec.source`). */
+  source: string | null;
   /** Dates the server knows about the layer (as given), labelled. */
   dates: string[];
   hash: string;
@@ -71,6 +73,12 @@ function reasonText(r: unknown, l: Lang): string | null {
  *  when it is not a date. */
 export function formatDate(s: string | null | undefined, l: Lang): string {
   if (!s) return '–';
+  // A month (a layer's source_date may be one): `Juni 2024` / `June 2024`.
+  if (/^\d{4}-\d{2}$/.test(s)) {
+    const m = new Date(`${s}-01T00:00:00Z`);
+    if (Number.isNaN(m.getTime())) return s;
+    return m.toLocaleDateString(l === 'id' ? 'id-ID' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  }
   // ISO dates only: `Date` would read "BPS 2024" as 1 January 2024.
   if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return s;
   const d = new Date(s);
@@ -87,14 +95,14 @@ function layerDates(d: LayerDetail | undefined, l: Lang): string[] {
   const look = (o: Record<string, unknown> | null | undefined) => {
     for (const k of DATE_KEYS) {
       const v = o?.[k];
-      if (typeof v === 'string' || typeof v === 'number') out.push(`${k}: ${typeof v === 'string' ? formatDate(v, l) : v}`);
+      const name = k === 'source_date' ? t('brief.dataDate', {}, l) : k;
+      if (typeof v === 'string' || typeof v === 'number') out.push(`${name}: ${typeof v === 'string' ? formatDate(v, l) : v}`);
     }
   };
   look(d);
   look(d.spec ?? undefined);
   const meta = d.metadata ?? d.source;
   if (meta && typeof meta === 'object') look(meta as Record<string, unknown>);
-  else if (typeof d.source === 'string') out.push(`${t('brief.source', {}, l)}: ${d.source}`);
   return [...new Set(out)];
 }
 
@@ -162,6 +170,7 @@ export function briefModel(rec: Recommendation, details: Map<string, LayerDetail
         role: d ? String(d.role) : '',
         features: d ? d.features : null,
         file: typeof spec.path === 'string' ? spec.path : null,
+        source: typeof spec.source === 'string' ? spec.source : typeof d?.source === 'string' ? d.source : null,
         dates: layerDates(d, l),
         hash: String(hash).slice(0, 12),
       };

@@ -243,6 +243,7 @@ const DICT = {
   'brief.onBaseline': { id: 'Dihitung pada kondisi saat ini (tanpa skenario)', en: 'Computed on the baseline (no scenario)' },
   'brief.weightedSum': { id: 'jumlah berbobot', en: 'weighted sum' },
   'brief.source': { id: 'Sumber', en: 'Source' },
+  'brief.dataDate': { id: 'Tanggal data', en: 'Data date' },
   'brief.engine': { id: 'Dihitung dengan tepat {v}', en: 'Computed with tepat {v}' },
   'brief.notFound': { id: 'Rekomendasi tidak ditemukan', en: 'Recommendation not found' },
   'job.progress': { id: 'Diproses di server… {p}', en: 'Running on the server… {p}' },

@@ -108,6 +108,12 @@ pub struct LayerSpec {
     pub role: String,
     /// File, relative to the project file.
     pub path: String,
+    /// Where the data comes from (agency, publication).
+    #[schema(nullable = false)]
+    pub source: Option<String>,
+    /// When the data was published or describes: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[schema(nullable = false, pattern = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    pub source_date: Option<String>,
 }
 
 /// Provenance of a result (`tepat_engine::analysis::Meta`).

@@ -267,7 +267,7 @@ function page(m: BriefModel, rec: Recommendation, image: string | null, deps: Br
       h(
         'table',
         { class: 'brief-table small' },
-        h('thead', {}, h('tr', {}, h('th', {}, t('brief.layer')), h('th', {}, t('brief.file')), h('th', { class: 'num' }, t('brief.features')), h('th', {}, t('brief.dates')), h('th', {}, t('brief.hash')))),
+        h('thead', {}, h('tr', {}, h('th', {}, t('brief.layer')), h('th', {}, t('brief.source')), h('th', {}, t('brief.file')), h('th', { class: 'num' }, t('brief.features')), h('th', {}, t('brief.dates')), h('th', {}, t('brief.hash')))),
         h(
           'tbody',
           {},
@@ -276,6 +276,7 @@ function page(m: BriefModel, rec: Recommendation, image: string | null, deps: Br
               'tr',
               {},
               h('td', {}, s.name, s.role ? h('span', { class: 'hint' }, ` (${s.role})`) : ''),
+              h('td', {}, s.source ?? '–'),
               h('td', {}, s.file ?? '–'),
               h('td', { class: 'num' }, s.features === null ? '–' : formatNumber(s.features, l)),
               h('td', {}, s.dates.length ? s.dates.join('; ') : t('brief.noDates', { date: formatDate(rec.created_at, l) })),

@@ -49,7 +49,7 @@ const rec: Recommendation = {
 };
 
 const details = new Map<string, LayerDetail>([
-  ['kelurahan', { name: 'kelurahan', role: 'zones', geometry: 'polygon', features: 83, bbox: null, fields: [], spec: { path: 'kelurahan.geojson' } } as LayerDetail],
+  ['kelurahan', { name: 'kelurahan', role: 'zones', geometry: 'polygon', features: 83, bbox: null, fields: [], spec: { path: 'kelurahan.geojson', source: 'BPS Kota Demo 2024', source_date: '2024-06' } } as LayerDetail],
   ['banjir_q10', { name: 'banjir_q10', role: 'hazard', geometry: 'polygon', features: 3, bbox: null, fields: [], uploaded_at: '2026-11-20T08:00:00Z' } as LayerDetail],
 ]);
 
@@ -82,8 +82,9 @@ describe('the leader brief model', () => {
   it('lists the data sources with their files, dates and fingerprints', () => {
     const m = briefModel(rec, details, 'en');
     expect(m.sources.map((s) => s.name)).toEqual(['banjir_q10', 'kelurahan']);
-    expect(m.sources[1]).toMatchObject({ role: 'zones', features: 83, file: 'kelurahan.geojson', hash: 'ffffffffffff', dates: [] });
-    expect(m.sources[0].dates).toEqual(['uploaded_at: 20 November 2026']);
+    expect(m.sources[1]).toMatchObject({ role: 'zones', features: 83, file: 'kelurahan.geojson', hash: 'ffffffffffff', source: 'BPS Kota Demo 2024', dates: ['Data date: June 2024'] });
+    expect(m.sources[0]).toMatchObject({ source: null, dates: ['uploaded_at: 20 November 2026'] });
+    expect(briefModel(rec, details, 'id').sources[1].dates).toEqual(['Tanggal data: Juni 2024']);
   });
   it('shows the decision buttons to leaders only', () => {
     expect(canDecide('leader')).toBe(true);
