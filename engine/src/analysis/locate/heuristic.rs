@@ -1016,6 +1016,8 @@ mod tests {
                 e.objective
             );
         }
+        // The checks above are not vacuous: sites were closed.
+        assert!(closed > 0);
     }
 
     #[test]
