@@ -52,19 +52,12 @@ pub fn solve(inst: &Instance, spec: &Spec) -> Option<Plan> {
                     objective = objective_of(inst, spec.kind, &open, &assign);
                 }
             }
+            // Fix again at the best multipliers, against the final (highest) objective.
             let mut f = lag.fixing;
             if let Some(p) = spec.p.filter(|_| spec.budget.is_none()) {
-                let v: Vec<f64> = rev
-                    .iter()
-                    .map(|r| r.iter().map(|&(i, _)| lag.lambda[i as usize]).sum())
-                    .collect();
-                let (inner, _) = relaxed_pick(inst, spec, &v);
-                let free: f64 = (0..inst.demand())
-                    .filter(|&i| !inst.reach[i].is_empty())
-                    .map(|i| (inst.weight[i] - lag.lambda[i]).max(0.0))
-                    .sum();
+                let (l, v, _) = mclp_relaxed(inst, spec, &rev, &lag.lambda);
                 let tol = 1e-9 * objective.abs().max(1.0);
-                fix_sites(inst, p, &v, -(free + inner), -(objective - tol), &mut f);
+                fix_sites(inst, p, &v, -l, -(objective - tol), &mut f);
             }
             fixing = f.closed.iter().chain(&f.open).any(|&b| b).then_some(f);
             // With whole weights the optimum is whole too.
@@ -659,24 +652,14 @@ fn mclp_lagrangian(
     let mut lower = lower;
     let mut theta = 2.0;
     let mut since_better = 0;
-    let mut v = vec![0.0; m];
     let mut x = vec![false; m];
     let mut g = vec![0.0; n];
     for _ in 0..500 {
-        for j in 0..m {
-            v[j] = rev[j].iter().map(|&(i, _)| lambda[i as usize]).sum();
-        }
-        let (inner, chosen) = relaxed_pick(inst, spec, &v);
+        let (l, v, chosen) = mclp_relaxed(inst, spec, rev, &lambda);
         x.iter_mut().for_each(|b| *b = false);
         for j in chosen {
             x[j] = true;
         }
-        // Demand with no site in reach cannot be covered: y_i = 0 for it.
-        let free: f64 = (0..n)
-            .filter(|&i| !inst.reach[i].is_empty())
-            .map(|i| (inst.weight[i] - lambda[i]).max(0.0))
-            .sum();
-        let l = free + inner;
         // The relaxed pick opens exactly what the count or budget allows: a plan.
         let covered: f64 = (0..n)
             .filter(|&i| inst.reach[i].iter().any(|&(j, _)| x[j as usize]))
@@ -735,6 +718,26 @@ fn mclp_lagrangian(
         }
     }
     out
+}
+
+/// `L(λ)` of the MCLP relaxation, the site values `v` and the sites the relaxed pick opens.
+fn mclp_relaxed(
+    inst: &Instance,
+    spec: &Spec,
+    rev: &[Vec<(u32, f64)>],
+    lambda: &[f64],
+) -> (f64, Vec<f64>, Vec<usize>) {
+    let v: Vec<f64> = rev
+        .iter()
+        .map(|r| r.iter().map(|&(i, _)| lambda[i as usize]).sum())
+        .collect();
+    let (inner, chosen) = relaxed_pick(inst, spec, &v);
+    // Demand with no site in reach cannot be covered: y_i = 0 for it.
+    let free: f64 = (0..inst.demand())
+        .filter(|&i| !inst.reach[i].is_empty())
+        .map(|i| (inst.weight[i] - lambda[i]).max(0.0))
+        .sum();
+    (free + inner, v, chosen)
 }
 
 /// Are all demand weights whole numbers (so every plan's MCLP coverage is one)?
