@@ -153,6 +153,15 @@ fn layers_have_roles_keys_and_the_working_crs() {
     for (spec, l) in &c.layers {
         assert_eq!(spec.role().expect("role"), l.role, "{}", spec.name);
         assert_eq!(spec.name, l.name);
+        // A brief built on the demo says it is not a real city.
+        assert!(
+            spec.source
+                .as_deref()
+                .is_some_and(|s| s.contains("bukan kota nyata") && s.contains("not a real city")),
+            "{}: {:?}",
+            spec.name,
+            spec.source
+        );
         if l.role == Role::Table {
             assert!(l.geometries.iter().all(Option::is_none));
             assert_eq!(spec.path.to_string_lossy(), format!("{}.csv", spec.name));
