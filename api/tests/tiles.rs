@@ -1,16 +1,16 @@
 //! Vector tiles, TileJSON and result tiles over HTTP, in-process
 //! (`tower::ServiceExt::oneshot`) on the demo city.
 
-use crate::common;
+use crate::common::{self, Reply};
 use anyhow::{Context, Result};
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use geozero::mvt::{tile, Message, Tile, TileValue};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 use tepat::store::Role;
-use tepat::{AppState, Problem};
+use tepat::AppState;
 use tepat_engine::crs::{Crs, Transformer};
 use tepat_engine::Layer;
 
@@ -27,72 +27,19 @@ fn layer(name: &str) -> Result<Arc<Layer>> {
     Ok(state()?.project().layers.get(name)?.clone())
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    fn json(&self) -> Result<Value> {
-        serde_json::from_slice(&self.body)
-            .with_context(|| String::from_utf8_lossy(&self.body).into_owned())
-    }
-
-    /// The body as a vector tile, checking status and media type.
-    fn tile(&self) -> Result<Tile> {
-        anyhow::ensure!(
-            self.status == StatusCode::OK,
-            "{}: {}",
-            self.status,
-            String::from_utf8_lossy(&self.body)
-        );
-        anyhow::ensure!(
-            self.header("content-type") == Some("application/vnd.mapbox-vector-tile"),
-            "{:?}",
-            self.headers
-        );
-        Ok(Tile::decode(self.body.as_slice())?)
-    }
-
-    /// The body as a problem of `status` and `kind`.
-    fn problem(&self, status: u16, kind: &str) -> Result<Problem> {
-        anyhow::ensure!(
-            self.header("content-type") == Some("application/problem+json"),
-            "{} {:?}: {}",
-            self.status,
-            self.headers,
-            String::from_utf8_lossy(&self.body)
-        );
-        let p: Problem = serde_json::from_slice(&self.body)?;
-        anyhow::ensure!(
-            self.status.as_u16() == status && p.status == status,
-            "{p:?}"
-        );
-        anyhow::ensure!(
-            p.type_uri == format!("https://tepat.dev/problems/{kind}"),
-            "{p:?}"
-        );
-        Ok(p)
-    }
+/// The body of a reply as a vector tile, checking status and media type.
+fn tile(r: &Reply) -> Result<Tile> {
+    anyhow::ensure!(r.status == StatusCode::OK, "{}: {}", r.status, r.text());
+    anyhow::ensure!(
+        r.header("content-type") == Some("application/vnd.mapbox-vector-tile"),
+        "{:?}",
+        r.headers
+    );
+    Ok(Tile::decode(r.body.as_slice())?)
 }
 
 async fn send(state: &AppState, req: Request<Body>) -> Result<Reply> {
-    Ok(common::oneshot(state, req).await?.into())
-}
-
-impl From<common::Reply> for Reply {
-    fn from(r: common::Reply) -> Reply {
-        Reply {
-            status: r.status,
-            headers: r.headers,
-            body: r.body,
-        }
-    }
+    common::oneshot(state, req).await
 }
 
 async fn get(uri: &str) -> Result<Reply> {
@@ -178,7 +125,7 @@ async fn a_tile_covering_the_city_has_every_kelurahan_with_its_fields() -> Resul
     let (z, x, y) = covering(lon_lat_bbox(&kel)?);
     assert!(z >= 8, "the demo city fits a zoom-{z} tile");
     let r = get(&format!("/api/v1/tiles/kelurahan/{z}/{x}/{y}.mvt")).await?;
-    let t = r.tile()?;
+    let t = tile(&r)?;
     let l = one_layer(&t, "kelurahan")?;
     assert_eq!(l.extent, Some(4096));
     assert_eq!(l.features.len(), kel.len(), "one feature per kelurahan");
@@ -225,7 +172,7 @@ async fn zoom_10_tiles_hold_every_feature_at_least_once() -> Result<()> {
                     assert_eq!(r.status, StatusCode::OK);
                     continue;
                 }
-                let t = r.tile()?;
+                let t = tile(&r)?;
                 let tl = one_layer(&t, name)?;
                 total += tl.features.len();
                 seen.extend(tl.features.iter().filter_map(|f| f.id));
@@ -353,10 +300,10 @@ async fn scenario_tiles_follow_the_scenario_version() -> Result<()> {
             send(&state, req).await
         }
     };
-    let base = ids_in(&tile_at(String::new()).await?.tile()?)?;
+    let base = ids_in(&tile(&tile_at(String::new()).await?)?)?;
     assert!(!base.contains("PKM-BARU"));
     let v1 = tile_at(format!("?scenario={id}")).await?;
-    let v1_ids = ids_in(&v1.tile()?)?;
+    let v1_ids = ids_in(&tile(&v1)?)?;
     assert!(v1_ids.contains("PKM-BARU"), "{v1_ids:?}");
     assert_eq!(v1_ids.len(), base.len() + 1);
 
@@ -383,13 +330,13 @@ async fn scenario_tiles_follow_the_scenario_version() -> Result<()> {
         "not version 1's tile"
     );
     assert_ne!(v2.header("etag"), v1.header("etag"));
-    let v2_ids = ids_in(&v2.tile()?)?;
+    let v2_ids = ids_in(&tile(&v2)?)?;
     assert!(
         v2_ids.contains("PKM-BARU") && v2_ids.contains("PKM-BARU-2"),
         "{v2_ids:?}"
     );
     let old = tile_at(format!("?scenario={id}&version=1")).await?;
-    assert_eq!(ids_in(&old.tile()?)?, v1_ids);
+    assert_eq!(ids_in(&tile(&old)?)?, v1_ids);
     assert_eq!(old.body, v1.body);
 
     // A layer the scenario leaves alone shares the baseline's tiles.
@@ -465,7 +412,7 @@ async fn result_tiles_carry_the_result_fields() -> Result<()> {
         "{:?}",
         r.headers
     );
-    let t = r.tile()?;
+    let t = tile(&r)?;
     let l = one_layer(&t, "result")?;
     let rows = envelope["rows"].as_array().context("rows")?;
     assert_eq!(l.features.len(), rows.len());
@@ -576,7 +523,14 @@ async fn bad_tile_addresses_and_unknown_layers_are_problems() -> Result<()> {
     }
     for (uri, status, kind, detail) in cases {
         let r = get(uri).await?;
-        let p = r.problem(status, kind).with_context(|| uri.to_string())?;
+        let p = r
+            .problem_with(StatusCode::from_u16(status)?)
+            .with_context(|| uri.to_string())?;
+        assert_eq!(
+            p.type_uri,
+            format!("https://tepat.dev/problems/{kind}"),
+            "{uri}"
+        );
         assert!(p.detail.contains(detail), "{uri}: {}", p.detail);
     }
     Ok(())

@@ -3,7 +3,7 @@
 //! roles that may upload, the size limit, analyses on an uploaded layer, deletion, and
 //! reloading from the data directory.
 
-use crate::common;
+use crate::common::{self, send, Reply};
 use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tepat::state::Options;
 use tepat::store::{Role, Store};
-use tepat::{AppState, Problem};
+use tepat::AppState;
 use tepat_engine::project::Project;
 
 fn demo() -> Result<Project> {
@@ -80,49 +80,8 @@ fn form(parts: &[Part<'_>]) -> Vec<u8> {
     b
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Result<Value> {
-        serde_json::from_slice(&self.body)
-            .with_context(|| String::from_utf8_lossy(&self.body).into_owned())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// The body as a problem of `status`, checking the media type.
-    fn problem(&self, status: StatusCode) -> Result<Problem> {
-        anyhow::ensure!(self.status == status, "{}: {}", self.status, self.text());
-        let ct = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        anyhow::ensure!(ct == "application/problem+json", "content type {ct}");
-        let p: Problem = serde_json::from_slice(&self.body)?;
-        anyhow::ensure!(p.status == status.as_u16(), "{p:?}");
-        Ok(p)
-    }
-}
-
 async fn request(state: &AppState, request: Request<Body>) -> Result<Reply> {
-    Ok(common::oneshot(state, request).await?.into())
-}
-
-impl From<common::Reply> for Reply {
-    fn from(r: common::Reply) -> Reply {
-        Reply {
-            status: r.status,
-            headers: r.headers,
-            body: r.body,
-        }
-    }
+    common::oneshot(state, request).await
 }
 
 async fn upload(state: &AppState, token: Option<&str>, parts: &[Part<'_>]) -> Result<Reply> {
@@ -139,16 +98,6 @@ async fn upload(state: &AppState, token: Option<&str>, parts: &[Part<'_>]) -> Re
         b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     request(state, b.body(Body::from(body))?).await
-}
-
-async fn send(
-    state: &AppState,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> Result<Reply> {
-    Ok(common::send(state, method, uri, token, body).await?.into())
 }
 
 /// Flood posts on the eastern side of the demo city, in lon/lat.
@@ -378,7 +327,7 @@ async fn csv_points_with_default_and_named_columns() -> Result<()> {
         ],
     )
     .await?;
-    let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY)?;
+    let p = r.problem_with(StatusCode::UNPROCESSABLE_ENTITY)?;
     assert!(
         p.detail.contains("'lon'") && p.detail.contains("bujur"),
         "{p:?}"
@@ -424,7 +373,7 @@ async fn geopackage_layers_are_picked_by_name() -> Result<()> {
         ],
     )
     .await?;
-    let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY)?;
+    let p = r.problem_with(StatusCode::UNPROCESSABLE_ENTITY)?;
     assert_eq!(p.type_uri, "https://tepat.dev/problems/integrity");
     assert!(
         p.detail.contains("kota.gpkg")
@@ -443,7 +392,7 @@ async fn geopackage_layers_are_picked_by_name() -> Result<()> {
         ],
     )
     .await?;
-    let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY)?;
+    let p = r.problem_with(StatusCode::UNPROCESSABLE_ENTITY)?;
     assert!(
         p.detail.contains("sekolah") && p.detail.contains("puskesmas"),
         "{p:?}"
@@ -462,7 +411,7 @@ async fn geopackage_layers_are_picked_by_name() -> Result<()> {
         ],
     )
     .await?;
-    let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY)?;
+    let p = r.problem_with(StatusCode::UNPROCESSABLE_ENTITY)?;
     assert!(p.detail.contains("rusak.gpkg"), "{p:?}");
     Ok(())
 }
@@ -613,7 +562,7 @@ async fn zipped_shapefiles_and_bad_zips() -> Result<()> {
             ],
         )
         .await?;
-        let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY)?;
+        let p = r.problem_with(StatusCode::UNPROCESSABLE_ENTITY)?;
         assert!(p.detail.contains(want), "{case}: {p:?}");
         assert!(
             p.detail.contains("kiriman.zip"),
@@ -796,7 +745,7 @@ async fn bad_content_is_a_422_naming_file_and_field() -> Result<()> {
         parts.push(Part::File("file", Some(file_name), bytes));
         let r = upload(&state, Some(&admin), &parts).await?;
         let p = r
-            .problem(StatusCode::UNPROCESSABLE_ENTITY)
+            .problem_with(StatusCode::UNPROCESSABLE_ENTITY)
             .with_context(|| case.to_string())?;
         assert_eq!(
             p.type_uri,
@@ -863,7 +812,7 @@ async fn bad_forms_names_and_formats() -> Result<()> {
             ],
         )
         .await?;
-        let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY)?;
+        let p = r.problem_with(StatusCode::UNPROCESSABLE_ENTITY)?;
         assert_eq!(
             p.type_uri, "https://tepat.dev/problems/invalid-layer-name",
             "{bad}"
@@ -879,7 +828,7 @@ async fn bad_forms_names_and_formats() -> Result<()> {
         ],
     )
     .await?;
-    let p = r.problem(StatusCode::CONFLICT)?;
+    let p = r.problem_with(StatusCode::CONFLICT)?;
     assert_eq!(p.type_uri, "https://tepat.dev/problems/layer-exists");
     // A source date a report cannot sort is refused, naming the part; nothing is kept.
     let r = upload(
@@ -892,7 +841,7 @@ async fn bad_forms_names_and_formats() -> Result<()> {
         ],
     )
     .await?;
-    let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY)?;
+    let p = r.problem_with(StatusCode::UNPROCESSABLE_ENTITY)?;
     assert!(
         p.detail.starts_with("source_date:") && p.detail.contains("2024/25"),
         "{p:?}"
@@ -907,7 +856,7 @@ async fn bad_forms_names_and_formats() -> Result<()> {
         ],
     )
     .await?;
-    let p = r.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
+    let p = r.problem_with(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
     assert!(p.detail.contains("pos.kml"), "{p:?}");
     let r = upload(
         &state,
@@ -918,7 +867,7 @@ async fn bad_forms_names_and_formats() -> Result<()> {
         ],
     )
     .await?;
-    r.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
+    r.problem_with(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
     // Without a file name the format is read off the content.
     let r = upload(
         &state,
@@ -954,7 +903,7 @@ async fn bad_forms_names_and_formats() -> Result<()> {
         ),
     ] {
         let r = upload(&state, a, &parts).await?;
-        let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY)?;
+        let p = r.problem_with(StatusCode::UNPROCESSABLE_ENTITY)?;
         assert!(p.detail.contains(want), "{want}: {p:?}");
     }
     // Not multipart at all.
@@ -966,7 +915,7 @@ async fn bad_forms_names_and_formats() -> Result<()> {
         Some(json!({"name": "pos"})),
     )
     .await?;
-    let p = r.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
+    let p = r.problem_with(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
     assert!(p.detail.contains("multipart/form-data"), "{p:?}");
     Ok(())
 }
@@ -985,7 +934,7 @@ async fn only_admins_upload_and_delete() -> Result<()> {
         ]
     };
     let r = upload(&state, None, &parts()).await?;
-    r.problem(StatusCode::UNAUTHORIZED)?;
+    r.problem_with(StatusCode::UNAUTHORIZED)?;
     assert_eq!(
         r.headers
             .get(header::WWW_AUTHENTICATE)
@@ -995,13 +944,13 @@ async fn only_admins_upload_and_delete() -> Result<()> {
     for role in [Role::Planner, Role::Leader, Role::Researcher] {
         let t = state.store().create_token(role, None)?;
         let r = upload(&state, Some(&t), &parts()).await?;
-        let p = r.problem(StatusCode::FORBIDDEN)?;
+        let p = r.problem_with(StatusCode::FORBIDDEN)?;
         assert!(p.detail.contains("admin"), "{p:?}");
     }
     let r = upload(&state, Some(&admin), &parts()).await?;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let r = send(&state, Method::DELETE, "/api/v1/layers/pos", None, None).await?;
-    r.problem(StatusCode::UNAUTHORIZED)?;
+    r.problem_with(StatusCode::UNAUTHORIZED)?;
     let planner = state.store().create_token(Role::Planner, None)?;
     let r = send(
         &state,
@@ -1011,7 +960,7 @@ async fn only_admins_upload_and_delete() -> Result<()> {
         None,
     )
     .await?;
-    r.problem(StatusCode::FORBIDDEN)?;
+    r.problem_with(StatusCode::FORBIDDEN)?;
     // A clone takes the latest snapshot of the layers (this `state` predates the upload).
     assert!(
         state.clone().project().layers.get("pos").is_ok(),
@@ -1053,7 +1002,7 @@ async fn the_upload_limit_is_its_own_and_a_413_problem() -> Result<()> {
         Some(big),
     )
     .await?;
-    r.problem(StatusCode::PAYLOAD_TOO_LARGE)?;
+    r.problem_with(StatusCode::PAYLOAD_TOO_LARGE)?;
 
     state.set_max_upload_bytes(100_000);
     let parts = [
@@ -1062,7 +1011,7 @@ async fn the_upload_limit_is_its_own_and_a_413_problem() -> Result<()> {
     ];
     // Declared too large: refused before the body is read.
     let r = upload(&state, Some(&admin), &parts).await?;
-    let p = r.problem(StatusCode::PAYLOAD_TOO_LARGE)?;
+    let p = r.problem_with(StatusCode::PAYLOAD_TOO_LARGE)?;
     assert_eq!(p.type_uri, "https://tepat.dev/problems/payload-too-large");
     assert!(p.detail.contains("100000"), "{p:?}");
     // Streamed without a length: cut off at the limit.
@@ -1079,7 +1028,7 @@ async fn the_upload_limit_is_its_own_and_a_413_problem() -> Result<()> {
         .header(header::AUTHORIZATION, format!("Bearer {admin}"))
         .body(Body::from_stream(futures_util::stream::iter(chunks)))?;
     let r = request(&state, req).await?;
-    let p = r.problem(StatusCode::PAYLOAD_TOO_LARGE)?;
+    let p = r.problem_with(StatusCode::PAYLOAD_TOO_LARGE)?;
     assert_eq!(p.type_uri, "https://tepat.dev/problems/payload-too-large");
     assert!(state.project().layers.get("pos_lagi").is_err());
     let left: Vec<_> = std::fs::read_dir(state.layer_files().dir())?
@@ -1135,7 +1084,7 @@ async fn deleting_removes_layer_file_and_is_audited() -> Result<()> {
         ],
     )
     .await?;
-    r.problem(StatusCode::CONFLICT)?;
+    r.problem_with(StatusCode::CONFLICT)?;
 
     let before = state.clone();
     let r = send(&state, Method::DELETE, "/api/v1/layers/pos", a, None).await?;
@@ -1150,7 +1099,7 @@ async fn deleting_removes_layer_file_and_is_audited() -> Result<()> {
         "the next one does not"
     );
     let r = send(&state, Method::GET, "/api/v1/layers/pos", None, None).await?;
-    r.problem(StatusCode::NOT_FOUND)?;
+    r.problem_with(StatusCode::NOT_FOUND)?;
     let r = send(
         &state,
         Method::POST,
@@ -1159,11 +1108,11 @@ async fn deleting_removes_layer_file_and_is_audited() -> Result<()> {
         Some(json!({"zones": "kelurahan", "layer": "pos"})),
     )
     .await?;
-    r.problem(StatusCode::NOT_FOUND)?;
+    r.problem_with(StatusCode::NOT_FOUND)?;
     let r = send(&state, Method::DELETE, "/api/v1/layers/pos", a, None).await?;
-    r.problem(StatusCode::NOT_FOUND)?;
+    r.problem_with(StatusCode::NOT_FOUND)?;
     let r = send(&state, Method::DELETE, "/api/v1/layers/kelurahan", a, None).await?;
-    let p = r.problem(StatusCode::CONFLICT)?;
+    let p = r.problem_with(StatusCode::CONFLICT)?;
     assert!(p.detail.contains("project file"), "{p:?}");
     let audit = state.store().audit_log(10)?;
     assert_eq!(

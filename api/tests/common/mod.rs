@@ -35,6 +35,16 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as a problem, the reply's status being `status`.
+    pub fn problem_with(&self, status: StatusCode) -> Result<Problem> {
+        anyhow::ensure!(self.status == status, "{}: {}", self.status, self.text());
+        self.problem()
+    }
+
     pub fn problem(&self) -> Result<Problem> {
         let ct = self
             .headers
