@@ -897,25 +897,31 @@ mod tests {
         }
     }
 
+    /// Every plan of three open sites with its objective, by brute force.
+    fn every_plan_of_three(inst: &Instance, kind: Kind) -> Vec<(f64, Vec<bool>)> {
+        let m = inst.sites;
+        let mut plans = Vec::new();
+        for a in 0..m {
+            for b in a + 1..m {
+                for c in b + 1..m {
+                    let mut open = vec![false; m];
+                    for j in [a, b, c] {
+                        open[j] = true;
+                    }
+                    let assign = nearest_open(inst, &open);
+                    plans.push((objective_of(inst, kind, &open, &assign), open));
+                }
+            }
+        }
+        plans
+    }
+
     #[test]
     fn pmedian_lagrangian_bounds_and_fixes_only_what_no_optimum_uses() {
         let (m, p) = (12, 3);
         for seed in 1..=6 {
             let inst = scatter(40, m, seed);
-            // Every plan of p sites, by brute force.
-            let mut plans = Vec::new();
-            for a in 0..m {
-                for b in a + 1..m {
-                    for c in b + 1..m {
-                        let mut open = vec![false; m];
-                        for j in [a, b, c] {
-                            open[j] = true;
-                        }
-                        let assign = nearest_open(&inst, &open);
-                        plans.push((objective_of(&inst, Kind::PMedian, &open, &assign), open));
-                    }
-                }
-            }
+            let plans = every_plan_of_three(&inst, Kind::PMedian);
             let opt = plans.iter().map(|x| x.0).fold(f64::INFINITY, f64::min);
             let sp = spec(Kind::PMedian, p, Method::Auto);
             let rev = inst.reverse();
@@ -963,19 +969,7 @@ mod tests {
             for l in &mut inst.reach {
                 l.retain(|&(_, c)| c <= 25.0);
             }
-            let mut plans = Vec::new();
-            for a in 0..m {
-                for b in a + 1..m {
-                    for c in b + 1..m {
-                        let mut open = vec![false; m];
-                        for j in [a, b, c] {
-                            open[j] = true;
-                        }
-                        let assign = nearest_open(&inst, &open);
-                        plans.push((objective_of(&inst, Kind::Mclp, &open, &assign), open));
-                    }
-                }
-            }
+            let plans = every_plan_of_three(&inst, Kind::Mclp);
             let opt = plans.iter().map(|x| x.0).fold(f64::NEG_INFINITY, f64::max);
             let sp = spec(Kind::Mclp, p, Method::Auto);
             let rev = inst.reverse();
