@@ -916,6 +916,20 @@ mod tests {
         plans
     }
 
+    /// None of `plans` (those at least as good as the known one) uses a site `f` closed or
+    /// lacks one it opened.
+    fn fixing_spares<'a>(plans: impl Iterator<Item = &'a (f64, Vec<bool>)>, f: &Fixing, seed: u64) {
+        for (obj, open) in plans {
+            for (j, &is_open) in open.iter().enumerate() {
+                assert!(
+                    !(is_open && f.closed[j]),
+                    "seed {seed}: {obj} uses closed {j}"
+                );
+                assert!(is_open || !f.open[j], "seed {seed}: {obj} lacks open {j}");
+            }
+        }
+    }
+
     #[test]
     fn pmedian_lagrangian_bounds_and_fixes_only_what_no_optimum_uses() {
         let (m, p) = (12, 3);
@@ -939,15 +953,7 @@ mod tests {
                 );
                 let Some(f) = fixing else { continue };
                 let upper = lag.primal.map_or(upper, |x| x.0);
-                for (obj, open) in plans.iter().filter(|x| x.0 <= upper) {
-                    for (j, &is_open) in open.iter().enumerate() {
-                        assert!(
-                            !(is_open && f.closed[j]),
-                            "seed {seed}: {obj} uses closed {j}"
-                        );
-                        assert!(is_open || !f.open[j], "seed {seed}: {obj} lacks open {j}");
-                    }
-                }
+                fixing_spares(plans.iter().filter(|x| x.0 <= upper), &f, seed);
             }
             let e = solve_model(&inst, &spec(Kind::PMedian, p, Method::Exact)).expect("exact");
             assert!(
@@ -987,15 +993,7 @@ mod tests {
                 );
                 let f = lag.fixing;
                 closed += f.closed.iter().filter(|&&c| c).count();
-                for (obj, open) in plans.iter().filter(|x| x.0 >= lower) {
-                    for (j, &is_open) in open.iter().enumerate() {
-                        assert!(
-                            !(is_open && f.closed[j]),
-                            "seed {seed}: {obj} uses closed {j}"
-                        );
-                        assert!(is_open || !f.open[j], "seed {seed}: {obj} lacks open {j}");
-                    }
-                }
+                fixing_spares(plans.iter().filter(|x| x.0 >= lower), &f, seed);
             }
             // Whole weights: the heuristic's bound is rounded down, never below the optimum,
             // and the exact solve (built without the closed sites) still reaches it.
