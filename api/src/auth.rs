@@ -5,7 +5,7 @@
 
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::store::{Principal, Role};
+use crate::store::{Principal, UserRole};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
@@ -23,23 +23,23 @@ pub enum Need {
     /// A token when the server is private.
     Read,
     /// A token of one of these roles.
-    Write(&'static [Role]),
+    Write(&'static [UserRole]),
 }
 
 /// Roles that may write scenarios.
-pub const SCENARIO_WRITERS: &[Role] = &[Role::Admin, Role::Planner];
+pub const SCENARIO_WRITERS: &[UserRole] = &[UserRole::Admin, UserRole::Planner];
 
 /// Roles that may save a recommendation.
-pub const RECOMMENDERS: &[Role] = &[Role::Admin, Role::Planner];
+pub const RECOMMENDERS: &[UserRole] = &[UserRole::Admin, UserRole::Planner];
 
 /// Roles that may approve or reject a recommendation.
-pub const DECIDERS: &[Role] = &[Role::Admin, Role::Leader];
+pub const DECIDERS: &[UserRole] = &[UserRole::Admin, UserRole::Leader];
 
 /// Roles that may comment on a recommendation.
-pub const COMMENTERS: &[Role] = &[Role::Admin, Role::Leader, Role::Planner];
+pub const COMMENTERS: &[UserRole] = &[UserRole::Admin, UserRole::Leader, UserRole::Planner];
 
 /// Roles that may change anything else (layers, tokens).
-pub const ADMINS: &[Role] = &[Role::Admin];
+pub const ADMINS: &[UserRole] = &[UserRole::Admin];
 
 /// What `method` on `path` (below `/api/v1`) needs.
 pub fn need(method: &Method, path: &str) -> Need {
@@ -145,7 +145,7 @@ fn bearer(req: &Request) -> Result<Option<&str>, Problem> {
     }
 }
 
-fn names(roles: &[Role]) -> String {
+fn names(roles: &[UserRole]) -> String {
     roles
         .iter()
         .map(|r| r.as_str())

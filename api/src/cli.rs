@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tepat::output::{self, Format};
 use tepat::state::{load_project, AppState, Options};
-use tepat::store::{Role, Store};
+use tepat::store::{UserRole, Store};
 use tepat_engine::analysis;
 use tepat_engine::project::Project;
 use tepat_engine::scenario::{self, Scenario};
@@ -63,9 +63,12 @@ enum Command {
     },
     /// List the registered analyses and their parameters.
     Analyses {
-        /// Print the registry as JSON, with each params' JSON Schema.
+        /// Print the registry as JSON: each analysis' descriptor and params' JSON Schema.
         #[arg(long)]
         json: bool,
+        /// With a project, the JSON also gives each analysis' default params on it.
+        #[arg(long)]
+        project: Option<PathBuf>,
     },
     /// Run one analysis and print its result envelope.
     Run {
@@ -130,7 +133,7 @@ enum TokenCommand {
     Create {
         /// The token's role.
         #[arg(long, value_enum)]
-        role: Role,
+        role: UserRole,
         /// Directory of the store (as given to `tepat serve --data-dir`).
         #[arg(long, default_value = "tepat-data")]
         data_dir: PathBuf,
@@ -162,7 +165,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         Command::Demo { out } => demo(&out),
         Command::Check { project, json } => check(&project, json),
-        Command::Analyses { json } => list_analyses(json),
+        Command::Analyses { json, project } => list_analyses(json, project.as_deref()),
         Command::Run {
             name,
             project,
@@ -280,8 +283,9 @@ fn check(project: &Path, json: bool) -> anyhow::Result<ExitCode> {
     ))
 }
 
-fn list_analyses(json: bool) -> anyhow::Result<ExitCode> {
-    let list = tepat::analyses::catalog();
+fn list_analyses(json: bool, project: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let project = project.map(|p| load_project(Some(p))).transpose()?;
+    let list = tepat::analyses::catalog(project.as_ref());
     let mut text = if json {
         serde_json::to_string_pretty(&list)?
     } else {
@@ -375,7 +379,7 @@ fn compare(
         );
     }
     let project = load_project(project)?;
-    let requests = tepat::defaults::requests(&project, &scenarios, analyses, &given)?;
+    let requests = scenario::requests(&project, &scenarios, analyses, &given)?;
     let comparison = scenario::compare(&project, &scenarios, &requests)?;
     let mut bytes = if text {
         tepat::output::comparison_text(&comparison).into_bytes()
@@ -392,7 +396,7 @@ fn compare(
     Ok(ExitCode::SUCCESS)
 }
 
-fn token_create(role: Role, data_dir: &Path, label: Option<&str>) -> anyhow::Result<ExitCode> {
+fn token_create(role: UserRole, data_dir: &Path, label: Option<&str>) -> anyhow::Result<ExitCode> {
     let store = Store::open(data_dir)?;
     let token = store.create_token(role, label)?;
     eprintln!(

@@ -1,7 +1,6 @@
 //! GeoJSON features in EPSG:4326: a layer's features (optionally those within a lon/lat
 //! bbox, found with the layer's R-tree) and analysis rows joined to their layer's geometry.
 
-use crate::wgs84;
 use geo::{BoundingRect, Intersects, Rect};
 use geojson::feature::Id;
 use geojson::{Feature, FeatureCollection, JsonObject};
@@ -9,7 +8,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use tepat_engine::analysis::Row;
 use tepat_engine::crs::{Crs, Transformer};
-use tepat_engine::index::SpatialIndex;
+use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::{Layer, Result};
 use wkt::TryFromWkt;
 
@@ -46,13 +45,13 @@ pub fn layer_features(
         Some(bbox) => {
             // The R-tree is asked for the bbox's envelope in the working CRS, a slightly
             // larger area than the lon/lat box: keep what really meets the box itself.
-            let query = wgs84::rect(&Transformer::new(&Crs::WGS84, crs)?, bbox)?;
+            let query = Transformer::new(&Crs::WGS84, crs)?.envelope(bbox)?;
             let mut hits = Vec::new();
             for i in index.in_rect(query) {
                 let Some(g) = &layer.geometries[i] else {
                     continue;
                 };
-                if wgs84::lon_lat(&to_wgs84, g)?
+                if to_wgs84.lon_lat(g)?
                     .bounding_rect()
                     .is_some_and(|r| r.intersects(&bbox))
                 {
@@ -158,7 +157,7 @@ fn feature(
 ) -> Result<Feature> {
     Ok(Feature {
         bbox: None,
-        geometry: geometry.map(|g| wgs84::geometry(to_wgs84, g)).transpose()?,
+        geometry: geometry.map(|g| to_wgs84.geojson(g)).transpose()?,
         id: Some(Id::String(id.to_string())),
         properties: Some(properties),
         foreign_members: None,

@@ -1,10 +1,9 @@
 //! What the project holds, as JSON: one summary per layer for `GET /layers` (computed once
 //! at start-up) and the detail for `GET /layers/{name}`.
 
-use crate::wgs84;
 use geo::{coord, Rect};
 use serde::Serialize;
-use tepat_engine::crs::{Crs, Transformer};
+use tepat_engine::crs::{self, Crs, Transformer};
 use tepat_engine::layer::{FieldType, GeomKind, Raster};
 use tepat_engine::project::LayerSpec;
 use tepat_engine::{Layer, Result, Role};
@@ -118,7 +117,7 @@ fn lon_lat_bbox(extent: Option<Rect>, crs: &Crs) -> Result<Option<[f64; 4]>> {
         return Ok(None);
     };
     let t = Transformer::new(crs, &Crs::WGS84)?;
-    Ok(Some(wgs84::bbox_array(wgs84::rect(&t, extent)?)))
+    Ok(Some(crs::bbox_array(t.envelope(extent)?)))
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@
 
 pub mod analyses;
 pub mod auth;
-pub mod defaults;
+pub mod blocking;
 pub mod features;
 pub mod jobs;
 pub mod layers;
@@ -42,7 +42,6 @@ pub mod store;
 pub mod tiles;
 pub mod uploads;
 pub mod viewer;
-pub mod wgs84;
 
 pub use problem::Problem;
 pub use router::router;

@@ -14,7 +14,8 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-pub use crate::router::MAX_BODY_BYTES;
+/// Largest request body accepted: analysis params are small JSON documents.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// The path of uploads, the one route with its own limit.
 pub const UPLOAD_PATH: &str = "/api/v1/layers";

@@ -18,7 +18,7 @@ pub use bodies::*;
 
 use crate::auth::{self, Need};
 use crate::problem::Problem;
-use crate::router::MAX_BODY_BYTES;
+use crate::limits::MAX_BODY_BYTES;
 use axum::http::{header, Method};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{json, Map, Value};

@@ -8,7 +8,7 @@
 
 use crate::auth::Caller;
 use crate::problem::Problem;
-use crate::router::blocking;
+use crate::blocking::blocking;
 use crate::scenarios;
 use crate::state::AppState;
 use crate::store::{NewRecommendation, StoreError, Verdict};

@@ -11,7 +11,8 @@ use crate::output::{render, Format, OutputError};
 use crate::problem::{self, Problem};
 use crate::recommendations;
 use crate::scenarios;
-use crate::state::AppState;
+use crate::blocking::blocking;
+use crate::state::{AppState, CACHE_HEADER};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -25,9 +26,6 @@ use serde_json::Value;
 use tepat_engine::{analysis, Role, ENGINE_VERSION};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
-
-/// Largest request body accepted: analysis params are small JSON documents.
-pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// The application: `/api/v1/...` with request tracing, a body limit and problem+json
 /// errors. Drive it in-process with `tower::ServiceExt::oneshot`, or serve it.
@@ -278,12 +276,13 @@ async fn layer_features(
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
-/// The registered analyses, each with the JSON Schema of its params.
+/// The registered analyses: each one's descriptor, the JSON Schema of its params and its
+/// default params on the served project.
 #[utoipa::path(get, path = "/analyses", tag = "analyses",
     responses((status = 200, description = "Every registered analysis, in registry order.",
         body = Vec<analyses::AnalysisInfo>)))]
-async fn list_analyses() -> Json<Vec<analyses::AnalysisInfo>> {
-    Json(analyses::catalog())
+async fn list_analyses(State(state): State<AppState>) -> Json<Vec<analyses::AnalysisInfo>> {
+    Json(analyses::catalog(Some(state.project())))
 }
 
 /// Query of `POST /analyses/{name}`: `format=json|geojson|csv` (default json), and
@@ -431,9 +430,6 @@ async fn run_analysis(
     Ok(([(header::CONTENT_TYPE, content_type)], result_header, bytes).into_response())
 }
 
-/// Response header saying whether an analysis result came from the cache (`hit`/`miss`).
-pub const CACHE_HEADER: &str = "x-tepat-cache";
-
 /// Query of `GET /audit`.
 #[derive(Debug, Deserialize)]
 struct AuditQuery {
@@ -466,23 +462,14 @@ async fn audit_log(
     Ok(Json(entries).into_response())
 }
 
-/// Runs `f` on tokio's blocking pool; a panic in the engine becomes a 500, not a crash.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
-) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Problem::internal(format!("worker task failed: {e}")))?
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wgs84;
+    use tepat_engine::crs;
 
     #[test]
     fn bbox_parsing_names_the_problem() {
-        let r = parse_bbox("124.8, 1.4,124.9,1.5").map(wgs84::bbox_array);
+        let r = parse_bbox("124.8, 1.4,124.9,1.5").map(crs::bbox_array);
         assert_eq!(r, Ok([124.8, 1.4, 124.9, 1.5]));
         for (text, why) in [
             ("1,2,3", "four numbers"),

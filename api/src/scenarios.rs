@@ -6,9 +6,8 @@
 //! transaction.
 
 use crate::auth::Caller;
-use crate::defaults;
 use crate::problem::Problem;
-use crate::router::blocking;
+use crate::blocking::blocking;
 use crate::state::AppState;
 use crate::store::StoredScenario;
 use axum::body::Bytes;
@@ -305,7 +304,7 @@ fn requests(
     items: Option<Vec<AnalysisItem>>,
 ) -> Result<Vec<AnalysisRequest>, Problem> {
     let items = items.unwrap_or_else(|| {
-        defaults::DEFAULT_ANALYSES
+        scenario::DEFAULT_ANALYSES
             .iter()
             .map(|n| AnalysisItem::Name(n.to_string()))
             .collect()
@@ -314,10 +313,7 @@ fn requests(
         .into_iter()
         .map(|item| match item {
             AnalysisItem::Full(r) => Ok(r),
-            AnalysisItem::Name(name) => Ok(AnalysisRequest {
-                params: defaults::default_params(project, scenarios, &name)?,
-                name,
-            }),
+            AnalysisItem::Name(name) => Ok(AnalysisRequest::default_for(project, scenarios, &name)?),
         })
         .collect()
 }

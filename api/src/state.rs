@@ -28,13 +28,16 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tepat_engine::analysis::AnalysisResult;
-use tepat_engine::index::SpatialIndex;
+use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::project::Project;
 use tepat_engine::{Layer, Result};
 
 /// Most analysis results kept in memory; past it the cache starts afresh (results are
 /// recomputed on demand, so forgetting is always safe).
 pub const CACHE_ENTRIES: usize = 512;
+
+/// Response header saying whether an analysis result came from the cache (`hit`/`miss`).
+pub const CACHE_HEADER: &str = "x-tepat-cache";
 
 /// How the server treats requests.
 #[derive(Debug, Clone, Copy)]

@@ -203,7 +203,7 @@ pub enum StoreError {
     Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, utoipa::ToSchema,
 )]
 #[serde(rename_all = "lowercase")]
-pub enum Role {
+pub enum UserRole {
     /// Layers and tokens, and everything else.
     Admin,
     /// Scenarios and runs.
@@ -214,19 +214,19 @@ pub enum Role {
     Researcher,
 }
 
-impl Role {
+impl UserRole {
     /// The role's name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Admin => "admin",
-            Role::Planner => "planner",
-            Role::Leader => "leader",
-            Role::Researcher => "researcher",
+            UserRole::Admin => "admin",
+            UserRole::Planner => "planner",
+            UserRole::Leader => "leader",
+            UserRole::Researcher => "researcher",
         }
     }
 
-    fn parse(s: &str) -> Option<Role> {
-        [Role::Admin, Role::Planner, Role::Leader, Role::Researcher]
+    fn parse(s: &str) -> Option<UserRole> {
+        [UserRole::Admin, UserRole::Planner, UserRole::Leader, UserRole::Researcher]
             .into_iter()
             .find(|r| r.as_str() == s)
     }
@@ -238,7 +238,7 @@ pub struct Principal {
     /// First 12 hex digits of the token's hash: names the token without revealing it.
     pub actor: String,
     /// The token's role.
-    pub role: Role,
+    pub role: UserRole,
 }
 
 /// A stored scenario (its latest version unless asked otherwise).
@@ -422,7 +422,7 @@ impl Store {
 
     /// A new token of `role`; returns it in clear (the only time it is seen: only its
     /// SHA-256 is stored).
-    pub fn create_token(&self, role: Role, label: Option<&str>) -> Result<String, StoreError> {
+    pub fn create_token(&self, role: UserRole, label: Option<&str>) -> Result<String, StoreError> {
         let token = format!("tepat_{}", random_hex(32));
         let hash = token_hash(&token);
         self.with(|c| {
@@ -452,7 +452,7 @@ impl Store {
             )
             .optional()?)
         })?;
-        Ok(role.and_then(|r| Role::parse(&r)).map(|role| Principal {
+        Ok(role.and_then(|r| UserRole::parse(&r)).map(|role| Principal {
             actor: hash[..12].to_string(),
             role,
         }))
@@ -720,7 +720,7 @@ impl Store {
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let current = read_recommendation(&tx, id, false)?;
-            let admin = who.is_some_and(|p| p.role == Role::Admin);
+            let admin = who.is_some_and(|p| p.role == UserRole::Admin);
             if let Some(last) = current.decisions.last() {
                 if !admin {
                     return Err(StoreError::AlreadyDecided {
@@ -1339,9 +1339,9 @@ mod tests {
     fn tokens_are_stored_hashed() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let store = Store::open(dir.path())?;
-        let token = store.create_token(Role::Planner, Some("dinas"))?;
+        let token = store.create_token(UserRole::Planner, Some("dinas"))?;
         let p = store.principal(&token)?.expect("known token");
-        assert_eq!(p.role, Role::Planner);
+        assert_eq!(p.role, UserRole::Planner);
         assert_eq!(store.principal("tepat_nope")?, None);
         drop(store);
         let raw = std::fs::read(dir.path().join(DB_FILE))?;

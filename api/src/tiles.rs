@@ -15,7 +15,8 @@
 
 use crate::features;
 use crate::problem::Problem;
-use crate::router::{blocking, CACHE_HEADER};
+use crate::blocking::blocking;
+use crate::state::CACHE_HEADER;
 use crate::scenarios;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -31,7 +32,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tepat_engine::analysis::{AnalysisResult, Row};
-use tepat_engine::index::SpatialIndex;
+use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::layer::FieldType;
 use tepat_engine::tiles::{self as kernel, Tags, TileError, TileFeatures, TileId, TileSpec};
 use tepat_engine::{scenario, Layer, Role};

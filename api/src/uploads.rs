@@ -23,10 +23,9 @@
 use crate::auth::Caller;
 use crate::layers::{LayerDetail, LayerSummary};
 use crate::problem::Problem;
-use crate::router::blocking;
+use crate::blocking::blocking;
 use crate::state::{AppState, Snapshot};
 use crate::store::{NewLayer, Store, StoreError, StoredLayer};
-use crate::wgs84;
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{Multipart, Path as UrlPath, State};
 use axum::http::{header, StatusCode};
@@ -40,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tepat_engine::check::{self, CheckReport, Finding, Severity};
 use tepat_engine::crs::{Crs, Transformer};
-use tepat_engine::index::SpatialIndex;
+use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::io::upload::{read_upload, UploadFormat};
 use tepat_engine::io::ReadOptions;
 use tepat_engine::layer::{FeatureNote, LayerSet};
@@ -649,12 +648,12 @@ fn check_lon_lat(layer: &Layer, shown: &str) -> Result<(), Problem> {
             format!("{shown}: {e}"),
         )
     })?;
-    let r = wgs84::rect(&t, extent).map_err(|e| bad(format!("{shown}: {e} (CRS {crs})")))?;
+    let r = t.envelope(extent).map_err(|e| bad(format!("{shown}: {e} (CRS {crs})")))?;
     if !(in_range(r.min().x, r.min().y) && in_range(r.max().x, r.max().y)) {
         return Err(bad(format!(
             "{shown}: the layer's extent in {crs} is not a longitude/latitude box once \
              transformed ({:?}); is the CRS right?",
-            wgs84::bbox_array(r)
+            tepat_engine::crs::bbox_array(r)
         )));
     }
     Ok(())

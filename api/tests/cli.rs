@@ -419,7 +419,7 @@ fn token_create_prints_the_token_last_and_stores_its_hash() -> Result<()> {
     assert!(token.starts_with("tepat_") && token.len() > 40, "{token}");
     let store = tepat::store::Store::open(&data)?;
     let who = store.principal(token)?.context("known")?;
-    assert_eq!(who.role, tepat::store::Role::Planner);
+    assert_eq!(who.role, tepat::store::UserRole::Planner);
     let o = tepat(&[
         "token",
         "create",

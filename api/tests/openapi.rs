@@ -242,7 +242,7 @@ fn admin_token() -> Result<Option<String>> {
             let state = state().map_err(|e| e.to_string())?;
             state
                 .store()
-                .create_token(tepat::store::Role::Admin, Some("openapi test"))
+                .create_token(tepat::store::UserRole::Admin, Some("openapi test"))
                 .map_err(|e| e.to_string())
         })
         .clone()

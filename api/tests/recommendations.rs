@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use tepat::state::Options;
-use tepat::store::{Role, Store};
+use tepat::store::{UserRole, Store};
 use tepat::AppState;
 
 use crate::common::{demo, send, send_raw};
@@ -50,8 +50,8 @@ fn audit_entries(v: &Value, action: &str) -> Vec<Value> {
 #[tokio::test]
 async fn planner_saves_leader_approves_and_the_audit_log_traces_it() -> Result<()> {
     let state = server(None)?;
-    let planner = state.store().create_token(Role::Planner, Some("bappeda"))?;
-    let leader = state.store().create_token(Role::Leader, Some("walikota"))?;
+    let planner = state.store().create_token(UserRole::Planner, Some("bappeda"))?;
+    let leader = state.store().create_token(UserRole::Leader, Some("walikota"))?;
     let leader_actor = state.store().principal(&leader)?.context("leader")?.actor;
     let planner_actor = state.store().principal(&planner)?.context("planner")?.actor;
 
@@ -240,9 +240,9 @@ async fn roles_guard_every_write() -> Result<()> {
     let state = server(None)?;
     let token = |role| state.store().create_token(role, None);
     let (planner, leader, researcher) = (
-        token(Role::Planner)?,
-        token(Role::Leader)?,
-        token(Role::Researcher)?,
+        token(UserRole::Planner)?,
+        token(UserRole::Leader)?,
+        token(UserRole::Researcher)?,
     );
     let post = |uri: String, t: Option<String>, body: Value| {
         let state = state.clone();
@@ -300,10 +300,10 @@ async fn roles_guard_every_write() -> Result<()> {
 #[tokio::test]
 async fn only_an_admin_may_change_a_decision() -> Result<()> {
     let state = server(None)?;
-    let planner = state.store().create_token(Role::Planner, None)?;
-    let leader = state.store().create_token(Role::Leader, None)?;
-    let other_leader = state.store().create_token(Role::Leader, None)?;
-    let admin = state.store().create_token(Role::Admin, None)?;
+    let planner = state.store().create_token(UserRole::Planner, None)?;
+    let leader = state.store().create_token(UserRole::Leader, None)?;
+    let other_leader = state.store().create_token(UserRole::Leader, None)?;
+    let admin = state.store().create_token(UserRole::Admin, None)?;
     let id = send(
         &state,
         Method::POST,
@@ -372,7 +372,7 @@ async fn only_an_admin_may_change_a_decision() -> Result<()> {
 #[tokio::test]
 async fn a_scenario_recommendation_keeps_its_version_and_snapshot() -> Result<()> {
     let state = server(None)?;
-    let planner = state.store().create_token(Role::Planner, None)?;
+    let planner = state.store().create_token(UserRole::Planner, None)?;
     let t = Some(planner.as_str());
     let s = send(
         &state,
@@ -464,8 +464,8 @@ async fn a_scenario_recommendation_keeps_its_version_and_snapshot() -> Result<()
 #[tokio::test]
 async fn bad_input_names_what_is_wrong_and_stores_nothing() -> Result<()> {
     let state = server(None)?;
-    let planner = state.store().create_token(Role::Planner, None)?;
-    let leader = state.store().create_token(Role::Leader, None)?;
+    let planner = state.store().create_token(UserRole::Planner, None)?;
+    let leader = state.store().create_token(UserRole::Leader, None)?;
     let with = |patch: Value| {
         let mut v = new_recommendation();
         if let (Some(o), Some(p)) = (v.as_object_mut(), patch.as_object()) {
@@ -558,7 +558,7 @@ async fn bad_input_names_what_is_wrong_and_stores_nothing() -> Result<()> {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.problem()?.type_uri.ends_with("/invalid-json"));
     let big = json!({"title": "x", "analysis": "index",
-                     "notes": "x".repeat(tepat::router::MAX_BODY_BYTES)});
+                     "notes": "x".repeat(tepat::limits::MAX_BODY_BYTES)});
     let r = send(
         &state,
         Method::POST,
@@ -694,8 +694,8 @@ async fn me_names_the_caller() -> Result<()> {
     let state = server(None)?;
     let leader = state
         .store()
-        .create_token(Role::Leader, Some("Ibu Walikota"))?;
-    let anonymous = state.store().create_token(Role::Researcher, None)?;
+        .create_token(UserRole::Leader, Some("Ibu Walikota"))?;
+    let anonymous = state.store().create_token(UserRole::Researcher, None)?;
     let r = send(&state, Method::GET, "/api/v1/me", None, None).await?;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
@@ -739,8 +739,8 @@ async fn recommendations_survive_a_restart() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let (id, snapshot) = {
         let state = server(Some(dir.path()))?;
-        let planner = state.store().create_token(Role::Planner, None)?;
-        let leader = state.store().create_token(Role::Leader, None)?;
+        let planner = state.store().create_token(UserRole::Planner, None)?;
+        let leader = state.store().create_token(UserRole::Leader, None)?;
         let rec = send(
             &state,
             Method::POST,

@@ -281,12 +281,29 @@ async fn analyses_lists_aggregate_with_its_schema() -> Result<()> {
         .iter()
         .find(|a| a["name"] == "aggregate")
         .context("aggregate")?;
-    assert!(agg["description"].as_str().is_some_and(|d| !d.is_empty()));
+    assert_eq!(agg["title"]["id"], "Agregasi per zona");
+    assert!(agg["description"]["en"]
+        .as_str()
+        .is_some_and(|d| !d.is_empty()));
     assert_eq!(agg["params_schema"]["type"], "object");
-    assert!(
-        agg["params_schema"]["properties"]["zones"].is_object(),
-        "{agg}"
-    );
+    let zones = &agg["params_schema"]["properties"]["zones"];
+    assert_eq!(zones["x-tepat-label"]["id"], "Zona", "{agg}");
+    assert_eq!(zones["x-tepat-layer"]["roles"][0], "zones", "{agg}");
+    // The help's English is the doc comment; its Indonesian is the annotation.
+    assert_eq!(zones["x-tepat-help"]["en"], zones["description"], "{agg}");
+    let headline: Vec<&Value> = agg["columns"]
+        .as_array()
+        .context("columns")?
+        .iter()
+        .filter(|c| c["headline"] == true)
+        .collect();
+    assert_eq!(headline.len(), 1, "{agg}");
+    assert_eq!(headline[0]["name"], "count");
+    // The served project is the demo city: aggregate defaults to its kelurahan and a
+    // facility layer, and those params run.
+    assert_eq!(agg["default_params"]["zones"], "kelurahan", "{agg}");
+    let r = post("/api/v1/analyses/aggregate", &agg["default_params"].to_string()).await?;
+    assert_eq!(r.status, StatusCode::OK);
     Ok(())
 }
 
@@ -388,7 +405,7 @@ async fn unknown_analysis_route_and_method_are_problems() -> Result<()> {
 async fn oversized_body_is_a_413_problem() -> Result<()> {
     let big = format!(
         r#"{{"zones":"{}"}}"#,
-        "x".repeat(tepat::router::MAX_BODY_BYTES)
+        "x".repeat(tepat::limits::MAX_BODY_BYTES)
     );
     let r = post("/api/v1/analyses/aggregate", &big).await?;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);

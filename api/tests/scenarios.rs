@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
 use tepat::state::Options;
-use tepat::store::{Role, Store};
+use tepat::store::{UserRole, Store};
 use tepat::AppState;
 use tower::ServiceExt;
 
@@ -39,7 +39,7 @@ fn new_puskesmas() -> Value {
 #[tokio::test]
 async fn scenario_crud_with_versions() -> Result<()> {
     let state = server(None, false)?;
-    let planner = state.store().create_token(Role::Planner, None)?;
+    let planner = state.store().create_token(UserRole::Planner, None)?;
     let t = Some(planner.as_str());
 
     let r = send(
@@ -132,7 +132,7 @@ async fn scenario_crud_with_versions() -> Result<()> {
 #[tokio::test]
 async fn bad_scenarios_are_422_and_store_nothing() -> Result<()> {
     let state = server(None, false)?;
-    let planner = state.store().create_token(Role::Planner, None)?;
+    let planner = state.store().create_token(UserRole::Planner, None)?;
     let t = Some(planner.as_str());
     let cases = [
         (
@@ -204,7 +204,7 @@ async fn bad_scenarios_are_422_and_store_nothing() -> Result<()> {
 #[tokio::test]
 async fn run_on_a_scenario_is_cached_until_it_changes() -> Result<()> {
     let state = server(None, false)?;
-    let planner = state.store().create_token(Role::Planner, None)?;
+    let planner = state.store().create_token(UserRole::Planner, None)?;
     let t = Some(planner.as_str());
     let s = send(
         &state,
@@ -310,7 +310,7 @@ async fn run_on_a_scenario_is_cached_until_it_changes() -> Result<()> {
 #[tokio::test]
 async fn compare_over_http() -> Result<()> {
     let state = server(None, false)?;
-    let planner = state.store().create_token(Role::Planner, None)?;
+    let planner = state.store().create_token(UserRole::Planner, None)?;
     let t = Some(planner.as_str());
     let a = send(
         &state,
@@ -427,10 +427,10 @@ async fn writes_need_a_role_reads_are_open_unless_private() -> Result<()> {
     let state = server(None, false)?;
     let token = |role| state.store().create_token(role, None);
     let (admin, planner, leader, researcher) = (
-        token(Role::Admin)?,
-        token(Role::Planner)?,
-        token(Role::Leader)?,
-        token(Role::Researcher)?,
+        token(UserRole::Admin)?,
+        token(UserRole::Planner)?,
+        token(UserRole::Leader)?,
+        token(UserRole::Researcher)?,
     );
     let body = || Some(json!({"name": "x"}));
     let r = send(&state, Method::POST, "/api/v1/scenarios", None, body()).await?;
@@ -509,7 +509,7 @@ async fn writes_need_a_role_reads_are_open_unless_private() -> Result<()> {
     );
 
     let private = server(None, true)?;
-    let reader = private.store().create_token(Role::Leader, None)?;
+    let reader = private.store().create_token(UserRole::Leader, None)?;
     let r = send(&private, Method::GET, "/api/v1/layers", None, None).await?;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = send(&private, Method::GET, "/api/v1/layers", Some(&reader), None).await?;
@@ -524,7 +524,7 @@ async fn scenarios_and_tokens_survive_a_restart() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let (id, token) = {
         let state = server(Some(dir.path()), false)?;
-        let token = state.store().create_token(Role::Planner, None)?;
+        let token = state.store().create_token(UserRole::Planner, None)?;
         let s = send(
             &state,
             Method::POST,

@@ -9,7 +9,7 @@ use geozero::mvt::{tile, Message, Tile, TileValue};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
-use tepat::store::Role;
+use tepat::store::UserRole;
 use tepat::AppState;
 use tepat_engine::crs::{Crs, Transformer};
 use tepat_engine::Layer;
@@ -262,7 +262,7 @@ async fn tilejson_describes_the_layer() -> Result<()> {
 #[tokio::test]
 async fn scenario_tiles_follow_the_scenario_version() -> Result<()> {
     let state = AppState::new(tepat_datasets::demo_project()?)?;
-    let token = state.store().create_token(Role::Planner, None)?;
+    let token = state.store().create_token(UserRole::Planner, None)?;
     let (lon, lat) = (124.86, 1.47);
     let (x, y) = tile_of(lon, lat, 12);
     let r = write(

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tepat::state::Options;
-use tepat::store::{Role, Store};
+use tepat::store::{UserRole, Store};
 use tepat::AppState;
 use tepat_engine::project::Project;
 
@@ -30,7 +30,7 @@ fn server(dir: Option<&Path>) -> Result<(AppState, String)> {
         None => Store::in_memory()?,
     };
     let state = AppState::with_store(demo()?, store, Options::default())?;
-    let admin = state.store().create_token(Role::Admin, Some("gis"))?;
+    let admin = state.store().create_token(UserRole::Admin, Some("gis"))?;
     Ok((state, admin))
 }
 
@@ -941,7 +941,7 @@ async fn only_admins_upload_and_delete() -> Result<()> {
             .and_then(|v| v.to_str().ok()),
         Some("Bearer")
     );
-    for role in [Role::Planner, Role::Leader, Role::Researcher] {
+    for role in [UserRole::Planner, UserRole::Leader, UserRole::Researcher] {
         let t = state.store().create_token(role, None)?;
         let r = upload(&state, Some(&t), &parts()).await?;
         let p = r.problem_with(StatusCode::FORBIDDEN)?;
@@ -951,7 +951,7 @@ async fn only_admins_upload_and_delete() -> Result<()> {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let r = send(&state, Method::DELETE, "/api/v1/layers/pos", None, None).await?;
     r.problem_with(StatusCode::UNAUTHORIZED)?;
-    let planner = state.store().create_token(Role::Planner, None)?;
+    let planner = state.store().create_token(UserRole::Planner, None)?;
     let r = send(
         &state,
         Method::DELETE,
@@ -981,7 +981,7 @@ async fn the_upload_limit_is_its_own_and_a_413_problem() -> Result<()> {
         &POSTS,
         |i| json!({"catatan": "x".repeat(if i == 0 { 1_500_000 } else { 1 })}),
     );
-    assert!(padded.len() > tepat::router::MAX_BODY_BYTES);
+    assert!(padded.len() > tepat::limits::MAX_BODY_BYTES);
     let r = upload(
         &state,
         Some(&admin),
@@ -993,7 +993,7 @@ async fn the_upload_limit_is_its_own_and_a_413_problem() -> Result<()> {
     .await?;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     // Other routes keep 1 MiB.
-    let big = json!({"zones": "kelurahan", "pad": "x".repeat(tepat::router::MAX_BODY_BYTES)});
+    let big = json!({"zones": "kelurahan", "pad": "x".repeat(tepat::limits::MAX_BODY_BYTES)});
     let r = send(
         &state,
         Method::POST,

@@ -9,7 +9,7 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use geo::{Coord, Geometry};
 use serde_json::json;
 use tepat_benches::{points, polygons, SEED_POINTS, SEED_POLYGONS};
-use tepat_engine::index::SpatialIndex;
+use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::kernels::point_in_polygon;
 
 fn inputs(n: usize, m: usize) -> (Vec<Option<Coord>>, Vec<Option<Geometry>>) {

@@ -6,7 +6,7 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use geo::Coord;
 use tepat_benches::{facilities, points, SEED_FACILITIES, SEED_POINTS};
-use tepat_engine::index::PointIndex;
+use tepat_engine::rtree::PointIndex;
 use tepat_engine::kernels::nearest;
 
 fn nearest_k(c: &mut Criterion) {

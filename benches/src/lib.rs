@@ -241,7 +241,7 @@ pub fn read_polygons_csv(path: &std::path::Path) -> anyhow::Result<Vec<geo::Geom
 mod tests {
     use super::*;
     use geo::{Area, BoundingRect, CoordsIter, Validation};
-    use tepat_engine::index::SpatialIndex;
+    use tepat_engine::rtree::SpatialIndex;
     use tepat_engine::kernels::point_in_polygon;
 
     #[test]

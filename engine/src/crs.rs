@@ -7,7 +7,7 @@
 //! `.prj`, any EPSG code) falls back to OSR.
 
 use crate::error::{Error, Result};
-use geo::{Geometry, MapCoordsInPlace};
+use geo::{coord, Geometry, MapCoordsInPlace, Rect};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -390,6 +390,70 @@ fn gdal_transformer(src: &Crs, dst: &Crs) -> Result<Transformer> {
     })
 }
 
+/// Points sampled along each edge when transforming a rectangle: a lon/lat box is curved
+/// in UTM (and the other way round), so its four corners alone can miss a bulging edge.
+const EDGE_SAMPLES: usize = 8;
+
+/// Decimal places kept in lon/lat output: 1e-7° is about 1 cm, far below the data's
+/// accuracy, and it keeps GeoJSON responses small.
+const LON_LAT_DECIMALS: f64 = 1e7;
+
+impl Transformer {
+    /// The envelope of rectangle `r` after transforming it: the box of points sampled along
+    /// its edges, so a bulging edge is inside.
+    pub fn envelope(&self, r: Rect) -> Result<Rect> {
+        if self.is_identity() {
+            return Ok(r);
+        }
+        let (min, max) = (r.min(), r.max());
+        let (mut lo, mut hi) = (
+            coord! { x: f64::INFINITY, y: f64::INFINITY },
+            coord! { x: f64::NEG_INFINITY, y: f64::NEG_INFINITY },
+        );
+        for i in 0..=EDGE_SAMPLES {
+            let f = i as f64 / EDGE_SAMPLES as f64;
+            let (x, y) = (min.x + f * (max.x - min.x), min.y + f * (max.y - min.y));
+            for (px, py) in [(x, min.y), (x, max.y), (min.x, y), (max.x, y)] {
+                let (tx, ty) = self.point(px, py)?;
+                if !(tx.is_finite() && ty.is_finite()) {
+                    return Err(Error::Crs {
+                        context: format!("coordinate ({px}, {py})"),
+                        message: "is outside the area the CRS can represent".into(),
+                    });
+                }
+                lo = coord! { x: lo.x.min(tx), y: lo.y.min(ty) };
+                hi = coord! { x: hi.x.max(tx), y: hi.y.max(ty) };
+            }
+        }
+        Ok(Rect::new(lo, hi))
+    }
+
+    /// A geometry transformed (to EPSG:4326, for the web) and rounded to ~1 cm.
+    pub fn lon_lat(&self, g: &Geometry) -> Result<Geometry> {
+        let mut g = g.clone();
+        self.geometry(&mut g)?;
+        g.map_coords_in_place(|c| coord! { x: round_lon_lat(c.x), y: round_lon_lat(c.y) });
+        Ok(g)
+    }
+
+    /// [`Transformer::lon_lat`] as a GeoJSON geometry.
+    pub fn geojson(&self, g: &Geometry) -> Result<geojson::Geometry> {
+        Ok(geojson::Geometry::new(geojson::GeometryValue::from(
+            &self.lon_lat(g)?,
+        )))
+    }
+}
+
+/// `[minx, miny, maxx, maxy]` of a lon/lat rectangle, the GeoJSON `bbox` order, rounded to
+/// ~1 cm.
+pub fn bbox_array(r: Rect) -> [f64; 4] {
+    [r.min().x, r.min().y, r.max().x, r.max().y].map(round_lon_lat)
+}
+
+fn round_lon_lat(v: f64) -> f64 {
+    (v * LON_LAT_DECIMALS).round() / LON_LAT_DECIMALS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,5 +574,30 @@ mod tests {
     fn unknown_code_is_a_clear_error() {
         let e = Transformer::new(&Crs::WGS84, &Crs::Epsg(999_999)).expect_err("unknown");
         assert!(e.to_string().contains("999999"), "{e}");
+    }
+
+    #[test]
+    fn envelope_round_trip_contains_the_original() -> Result<()> {
+        let lonlat = Rect::new(coord! { x: 124.80, y: 1.40 }, coord! { x: 124.95, y: 1.55 });
+        let utm = Transformer::new(&Crs::WGS84, &Crs::Epsg(32651))?.envelope(lonlat)?;
+        assert!(utm.width() > 16_000.0 && utm.width() < 17_500.0, "{utm:?}");
+        let back = Transformer::new(&Crs::Epsg(32651), &Crs::WGS84)?.envelope(utm)?;
+        assert!(
+            back.min().x <= 124.80 + 1e-9 && back.max().y >= 1.55 - 1e-9,
+            "{back:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn geojson_is_rounded_lon_lat() -> Result<()> {
+        let t = Transformer::new(&Crs::Epsg(32651), &Crs::WGS84)?;
+        let g = t.geojson(&Geometry::Point(geo::point!(x: 700_000.0, y: 160_000.0)))?;
+        let geojson::GeometryValue::Point { coordinates } = &g.value else {
+            panic!("not a point: {g:?}");
+        };
+        assert!((124.0..126.0).contains(&coordinates[0]), "{coordinates:?}");
+        assert_eq!(coordinates[0], round_lon_lat(coordinates[0]));
+        Ok(())
     }
 }

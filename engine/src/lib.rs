@@ -1,14 +1,14 @@
 //! tepat-engine: the geometry and analysis core of tepat.
 //!
 //! Data flows file → [`io`] (read, reproject with [`crs`]) → [`layer::Layer`] in a
-//! [`layer::LayerSet`] → [`index::SpatialIndex`] → [`kernels`] → an [`analysis`] →
+//! [`layer::LayerSet`] → [`rtree::SpatialIndex`] → [`kernels`] → an [`analysis`] →
 //! an [`analysis::AnalysisResult`] (a table keyed by feature id). No HTTP, no async.
 
 pub mod analysis;
 pub mod check;
 pub mod crs;
 pub mod error;
-pub mod index;
+pub mod rtree;
 pub mod io;
 pub mod kernels;
 pub mod layer;

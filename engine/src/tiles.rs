@@ -21,7 +21,7 @@
 //! protobuf `Tile`), which MapLibre reads as an empty tile.
 
 use crate::crs::{Crs, Transformer};
-use crate::index::SpatialIndex;
+use crate::rtree::SpatialIndex;
 use crate::layer::{Layer, Value};
 use geo::orient::Direction;
 use geo::{
@@ -58,10 +58,6 @@ pub const MERCATOR_HALF: f64 = 20_037_508.342_789_244;
 
 /// Radius of the Web Mercator sphere, in metres.
 const MERCATOR_RADIUS: f64 = 6_378_137.0;
-
-/// Points sampled along each edge when transforming a rectangle between CRSs: a Mercator
-/// square is curved in UTM, so its corners alone can miss a bulging edge.
-const EDGE_SAMPLES: usize = 8;
 
 /// Why a tile could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -249,7 +245,7 @@ pub fn mercator_bounds(layer: &Layer, crs: &Crs) -> Result<Option<Rect>, TileErr
     let Some(bbox) = layer.bbox() else {
         return Ok(None);
     };
-    let r = envelope(&Transformer::new(crs, &Crs::Epsg(3857))?, bbox)?;
+    let r = Transformer::new(crs, &Crs::Epsg(3857))?.envelope(bbox)?;
     let pad = 1.0 + 0.01 * r.width().max(r.height());
     Ok(Some(Rect::new(
         coord! { x: r.min().x - pad, y: r.min().y - pad },
@@ -314,7 +310,7 @@ pub fn tile<F: TileFeatures + ?Sized>(
         return Ok(Vec::new());
     }
     let query = Rect::new(lo, hi);
-    let query = envelope(&Transformer::new(&Crs::Epsg(3857), spec.crs)?, query)?;
+    let query = Transformer::new(&Crs::Epsg(3857), spec.crs)?.envelope(query)?;
     let mut candidates: Vec<usize> = index.in_rect(query).collect();
     candidates.sort_unstable(); // the R-tree's order is arbitrary; tiles are deterministic
     candidates.dedup();
@@ -547,33 +543,6 @@ fn split(g: Geometry, pts: &mut Vec<Point>, lines: &mut Vec<LineString>, polys: 
     }
 }
 
-/// The envelope of rectangle `r` after transforming it with `t` (edges sampled).
-pub fn envelope(t: &Transformer, r: Rect) -> crate::Result<Rect> {
-    if t.is_identity() {
-        return Ok(r);
-    }
-    let (min, max) = (r.min(), r.max());
-    let (mut lo, mut hi) = (
-        coord! { x: f64::INFINITY, y: f64::INFINITY },
-        coord! { x: f64::NEG_INFINITY, y: f64::NEG_INFINITY },
-    );
-    for i in 0..=EDGE_SAMPLES {
-        let f = i as f64 / EDGE_SAMPLES as f64;
-        let (x, y) = (min.x + f * (max.x - min.x), min.y + f * (max.y - min.y));
-        for (px, py) in [(x, min.y), (x, max.y), (min.x, y), (max.x, y)] {
-            let (tx, ty) = t.point(px, py)?;
-            if !(tx.is_finite() && ty.is_finite()) {
-                return Err(crate::Error::Crs {
-                    context: format!("coordinate ({px}, {py})"),
-                    message: "is outside the area the CRS can represent".into(),
-                });
-            }
-            lo = coord! { x: lo.x.min(tx), y: lo.y.min(ty) };
-            hi = coord! { x: hi.x.max(tx), y: hi.y.max(ty) };
-        }
-    }
-    Ok(Rect::new(lo, hi))
-}
 
 #[cfg(test)]
 mod tests {

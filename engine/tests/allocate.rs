@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 use std::time::Duration;
-use tepat_engine::analysis::allocate::{solve, Problem};
+use tepat_engine::analysis::allocate::{solve, Knapsack};
 use tepat_engine::analysis::{self, AnalysisResult};
 use tepat_engine::project::Project;
 use tepat_engine::Error;
@@ -16,9 +16,9 @@ fn lcg(seed: &mut u64) -> f64 {
     (*seed >> 11) as f64 / (1u64 << 53) as f64
 }
 
-fn random_problem(seed: u64, n: usize, groups: usize) -> Problem {
+fn random_problem(seed: u64, n: usize, groups: usize) -> Knapsack {
     let mut s = seed;
-    Problem {
+    Knapsack {
         cost: (0..n).map(|_| (1.0 + 20.0 * lcg(&mut s)).round()).collect(),
         benefit: (0..n).map(|_| (100.0 * lcg(&mut s)).round()).collect(),
         group: (0..n).map(|i| Some(i % groups)).collect(),
@@ -29,7 +29,7 @@ fn random_problem(seed: u64, n: usize, groups: usize) -> Problem {
 }
 
 /// The best benefit over all 2^n subsets satisfying the rules (None: no subset does).
-fn brute_force(pb: &Problem, budget: f64) -> Option<f64> {
+fn brute_force(pb: &Knapsack, budget: f64) -> Option<f64> {
     let n = pb.cost.len();
     let mut best: Option<f64> = None;
     for mask in 0u32..(1 << n) {

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use tepat_engine::analysis::{self, AnalysisResult};
 use tepat_engine::project::Project;
 
-fn demo() -> &'static Project {
+pub fn demo() -> &'static Project {
     static P: OnceLock<(tempfile::TempDir, Project)> = OnceLock::new();
     &P.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tmp");

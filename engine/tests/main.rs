@@ -16,6 +16,7 @@ mod check_report;
 mod check_scale;
 mod clusters;
 mod complaints;
+mod descriptors;
 mod hotspots;
 mod io_errors;
 mod io_formats;

@@ -87,7 +87,7 @@ pub struct CommentRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
     /// The token's role.
-    #[schema(value_type = Option<crate::store::Role>)]
+    #[schema(value_type = Option<crate::store::UserRole>)]
     pub role: Option<String>,
     /// The token's label (`tepat token create --label`), else its hash prefix.
     pub name: Option<String>,

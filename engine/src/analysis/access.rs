@@ -47,18 +47,23 @@
 //! Covered population: demand whose nearest open facility is within `radius_m`, or, without
 //! `radius_m`, that can reach any open facility; `covered + uncovered = population` always.
 
+use super::defaults::{self, Focus};
+use super::descriptor::{text, Better, Column as Col, Descriptor, Kind, Unit};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
-use crate::index::{PointIndex, SpatialIndex};
 use crate::kernels::{point_coord, point_in_polygon};
 use crate::layer::{Column, GeomKind, Layer, Role};
 use crate::project::Project;
+use crate::rtree::{PointIndex, SpatialIndex};
 use geo::{Centroid, Coord, Geometry};
 use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+
+/// Catchment of the default `access` run, in metres.
+pub const DEFAULT_RADIUS_M: f64 = 2000.0;
 
 /// The `access` analysis.
 #[derive(Debug, Clone, Copy)]
@@ -114,12 +119,24 @@ pub enum Weights {
 pub struct GravityParams {
     /// Cost that scales the input (metres for euclidean costs).
     #[serde(default = "default_scale")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Skala", "en": "Scale"},
+        "x-tepat-help" = {"id": "Biaya yang menjadi satuan skala (meter untuk jarak garis lurus)."}
+    ))]
     pub scale: f64,
     /// Power; negative for a decay (PySAL does not negate it).
     #[serde(default = "default_alpha")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Pangkat", "en": "Power"},
+        "x-tepat-help" = {"id": "Pangkat; negatif agar bobot menurun dengan jarak (PySAL tidak membalik tandanya)."}
+    ))]
     pub alpha: f64,
     /// Costs below this count as this (PySAL `min_dist`; needed when a cost can be 0).
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Biaya minimum", "en": "Minimum cost"},
+        "x-tepat-help" = {"id": "Biaya di bawah nilai ini dihitung sebesar nilai ini (PySAL `min_dist`; perlu bila ada biaya 0)."}
+    ))]
     pub min_cost: f64,
 }
 
@@ -145,12 +162,32 @@ impl Default for GravityParams {
 #[serde(deny_unknown_fields)]
 pub struct CostTable {
     /// The table layer.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Tabel biaya", "en": "Cost table"},
+        "x-tepat-help" = {"id": "Lapisan tabel asal–tujuan."},
+        "x-tepat-layer" = {"roles": ["table"]}
+    ))]
     pub layer: String,
     /// Field holding demand ids.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom asal", "en": "Origin field"},
+        "x-tepat-help" = {"id": "Kolom yang memuat id permintaan (asal)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "text"]}
+    ))]
     pub origin: String,
     /// Field holding facility ids.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom tujuan", "en": "Destination field"},
+        "x-tepat-help" = {"id": "Kolom yang memuat id fasilitas (tujuan)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "text"]}
+    ))]
     pub destination: String,
     /// Numeric cost field (its unit is the unit of `radius_m`, `nearest_m` and the weights).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom biaya", "en": "Cost field"},
+        "x-tepat-help" = {"id": "Kolom biaya berupa angka (satuannya menjadi satuan `radius_m`, `nearest_m` dan bobot)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+    ))]
     pub cost: String,
 }
 
@@ -163,10 +200,24 @@ pub enum HazardFilter {
     /// Only the hazard polygons whose `field` is one of `values` (e.g. the deep classes).
     Classes {
         /// The hazard layer.
+        #[schemars(extend(
+            "x-tepat-label" = {"id": "Lapisan bahaya", "en": "Hazard layer"},
+            "x-tepat-help" = {"id": "Lapisan kawasan rawan bencana."},
+            "x-tepat-layer" = {"roles": ["hazard"], "geometry": ["polygon"]}
+        ))]
         layer: String,
         /// Its class field.
+        #[schemars(extend(
+            "x-tepat-label" = {"id": "Kolom kelas", "en": "Class field"},
+            "x-tepat-help" = {"id": "Kolom kelas bahaya lapisan itu."},
+            "x-tepat-field" = {"of": "layer", "types": ["int", "float", "text"]}
+        ))]
         field: String,
         /// Classes that close a facility.
+        #[schemars(extend(
+            "x-tepat-label" = {"id": "Kelas yang menutup fasilitas", "en": "Classes that close a facility"},
+            "x-tepat-help" = {"id": "Kelas bahaya yang membuat fasilitas di dalamnya dianggap tutup."}
+        ))]
         values: Vec<String>,
     },
 }
@@ -205,50 +256,112 @@ impl HazardFilter {
 #[serde(deny_unknown_fields)]
 pub struct AccessParams {
     /// Where people are: a `demand` point layer, or zones / polygons (taken at their centroid).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Permintaan", "en": "Demand"},
+        "x-tepat-help" = {"id": "Letak penduduk: lapisan titik `demand`, atau zona / poligon (diwakili titik pusatnya)."},
+        "x-tepat-layer" = {"roles": ["demand", "zones"], "geometry": ["point", "polygon"]}
+    ))]
     pub demand: String,
     /// Population (count) field of `demand` (default: the layer's `population` in the project).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom penduduk", "en": "Population field"},
+        "x-tepat-help" = {"id": "Kolom jumlah penduduk pada `demand` (bawaan: kolom `population` lapisan itu di proyek)."},
+        "x-tepat-field" = {"of": "demand", "types": ["int", "float"]}
+    ))]
     pub population: Option<String>,
     /// The facility layer (e.g. `puskesmas`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Fasilitas", "en": "Facilities"},
+        "x-tepat-help" = {"id": "Lapisan fasilitas (mis. `puskesmas`)."},
+        "x-tepat-layer" = {"roles": ["facilities"], "geometry": ["point"]}
+    ))]
     pub facilities: String,
     /// Only facilities of these kinds (values of `kind_field`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jenis fasilitas", "en": "Facility kinds"},
+        "x-tepat-help" = {"id": "Hanya fasilitas dengan jenis ini (nilai `kind_field`)."}
+    ))]
     pub kind: Option<Vec<String>>,
     /// Field holding the facility kind (default: the layer's `kind` in the project).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom jenis", "en": "Kind field"},
+        "x-tepat-help" = {"id": "Kolom yang memuat jenis fasilitas (bawaan: kolom `kind` lapisan itu di proyek)."},
+        "x-tepat-field" = {"of": "facilities", "types": ["int", "text"]}
+    ))]
     pub kind_field: Option<String>,
     /// Capacity (supply) field of the facilities (default: the layer's `capacity` in the
     /// project; without one, every facility has capacity 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom kapasitas", "en": "Capacity field"},
+        "x-tepat-help" = {"id": "Kolom kapasitas (daya layan) fasilitas (bawaan: kolom `capacity` lapisan itu di proyek; tanpa kolom itu setiap fasilitas berkapasitas 1)."},
+        "x-tepat-field" = {"of": "facilities", "types": ["int", "float"]}
+    ))]
     pub capacity: Option<String>,
     /// `nearest`, `coverage`, `2sfca`, `e2sfca` or `gravity`.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Metode", "en": "Method"},
+        "x-tepat-help" = {"id": "`nearest` (jarak ke fasilitas terdekat), `coverage` (kapasitas dalam jangkauan), `2sfca`, `e2sfca` atau `gravity`."}
+    ))]
     pub method: Method,
     /// Catchment, in cost units (metres for euclidean costs); a facility at cost ≤ radius_m is
     /// in reach. Needed by `coverage` and `2sfca` (and by `e2sfca` without `weights`); optional
     /// cut-off for the others; sets what counts as covered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Radius jangkauan (m)", "en": "Catchment radius (m)"},
+        "x-tepat-help" = {"id": "Jangkauan layanan, dalam satuan biaya (meter untuk jarak garis lurus); fasilitas dengan biaya ≤ radius terjangkau. Wajib untuk `coverage` dan `2sfca` (dan `e2sfca` tanpa `weights`); batas opsional untuk metode lain; menentukan siapa yang terlayani."}
+    ))]
     pub radius_m: Option<f64>,
     /// Also report `kth_m`, the cost to the k-th nearest open facility.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Fasilitas ke-k", "en": "k-th facility"},
+        "x-tepat-help" = {"id": "Laporkan juga `kth_m`, biaya ke fasilitas buka terdekat ke-k."}
+    ))]
     pub k: Option<usize>,
     /// Distance decay of `e2sfca`: `{"steps": [[max_cost, weight], …]}` or `{"gaussian": σ}`
     /// (default: steps at radius_m/3, 2·radius_m/3, radius_m with weights 1, 0.68, 0.22).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bobot jarak", "en": "Distance decay"},
+        "x-tepat-help" = {"id": "Penurunan bobot menurut jarak untuk `e2sfca`: `{\"steps\": [[biaya_maks, bobot], …]}` atau `{\"gaussian\": σ}` (bawaan: tangga pada radius_m/3, 2·radius_m/3, radius_m dengan bobot 1; 0,68; 0,22)."}
+    ))]
     pub weights: Option<Weights>,
     /// Gravity weight of `gravity` (default scale 1000, alpha −1, min_cost 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bobot gravitasi", "en": "Gravity weight"},
+        "x-tepat-help" = {"id": "Bobot gravitasi untuk `gravity` (bawaan: skala 1000, pangkat −1, biaya minimum 0)."}
+    ))]
     pub gravity: Option<GravityParams>,
     /// Zone layer to report on (population-weighted) when `demand` is a point layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Zona", "en": "Zones"},
+        "x-tepat-help" = {"id": "Lapisan zona tempat hasil dilaporkan (rata-rata berbobot penduduk) bila `demand` berupa titik."},
+        "x-tepat-layer" = {"roles": ["zones"], "geometry": ["polygon"]}
+    ))]
     pub zones: Option<String>,
     /// Costs from a table `{"layer", "origin", "destination", "cost"}` keyed by demand and
     /// facility ids, instead of euclidean distances; pairs missing from it are out of reach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Tabel biaya", "en": "Cost table"},
+        "x-tepat-help" = {"id": "Biaya dari tabel `{\"layer\", \"origin\", \"destination\", \"cost\"}` menurut id permintaan dan id fasilitas, sebagai ganti jarak garis lurus; pasangan yang tidak ada di tabel dianggap tak terjangkau."}
+    ))]
     pub costs: Option<CostTable>,
     /// Hazard layer (or `{"layer", "field", "values"}`): facilities in it (boundary included)
     /// are closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Tutup fasilitas di kawasan bahaya", "en": "Close facilities in a hazard"},
+        "x-tepat-help" = {"id": "Lapisan bahaya (atau `{\"layer\", \"field\", \"values\"}`): fasilitas di dalamnya (termasuk di batasnya) dianggap tutup."}
+    ))]
     pub exclude_in_hazard: Option<HazardFilter>,
 }
 
@@ -444,8 +557,100 @@ struct PerDemand {
 impl TypedAnalysis for Access {
     type Params = AccessParams;
     const NAME: &'static str = "access";
-    const DESCRIPTION: &'static str =
-        "Distance to the nearest facility, coverage, 2SFCA / E2SFCA and gravity access per demand point or zone (as PySAL access)";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Akses ke layanan", "Access to services"),
+        description: text(
+            "Jarak ke fasilitas terdekat, cakupan layanan, serta akses 2SFCA / E2SFCA dan gravitasi per titik permintaan atau zona (seperti PySAL access)",
+            "Distance to the nearest facility, coverage, 2SFCA / E2SFCA and gravity access per demand point or zone (as PySAL access)",
+        ),
+        columns: &[
+            Col::new(
+                "population",
+                text("Penduduk", "Population"),
+                Unit::People,
+                Kind::Count,
+                Better::Neutral,
+            ),
+            Col::new(
+                "demand_points",
+                text("Titik permintaan", "Demand points"),
+                Unit::None,
+                Kind::Count,
+                Better::Neutral,
+            ),
+            Col::new(
+                "nearest_id",
+                text("Fasilitas terdekat", "Nearest facility"),
+                Unit::None,
+                Kind::Text,
+                Better::Neutral,
+            ),
+            Col::new(
+                "nearest_m",
+                text("Jarak ke fasilitas terdekat", "Distance to the nearest facility"),
+                Unit::Metres,
+                Kind::Distance,
+                Better::Lower,
+            ),
+            Col::new(
+                "nearest_m_max",
+                text(
+                    "Jarak terjauh ke fasilitas terdekat",
+                    "Longest distance to the nearest facility",
+                ),
+                Unit::Metres,
+                Kind::Distance,
+                Better::Lower,
+            ),
+            Col::new(
+                "kth_m",
+                text("Jarak ke fasilitas terdekat ke-k", "Distance to the k-th nearest facility"),
+                Unit::Metres,
+                Kind::Distance,
+                Better::Lower,
+            ),
+            Col::new(
+                "covered_population",
+                text("Penduduk terlayani", "People covered"),
+                Unit::People,
+                Kind::Count,
+                Better::Higher,
+            ),
+            Col::new(
+                "uncovered_population",
+                text("Penduduk tidak terlayani", "People not covered"),
+                Unit::People,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "access_raw",
+                text("Nilai akses", "Access value"),
+                Unit::None,
+                Kind::Score,
+                Better::Higher,
+            ),
+            Col::new(
+                "access",
+                text("Akses (1 = rata-rata kota)", "Access (1 = city average)"),
+                Unit::None,
+                Kind::Score,
+                Better::Higher,
+            )
+            .headline(),
+        ],
+    };
+
+    /// 2SFCA within [`DEFAULT_RADIUS_M`] of the facilities a scenario edits (else the first
+    /// with a capacity), people at the centroids of the finest zones.
+    fn defaults(project: &Project, focus: &Focus) -> Result<Value> {
+        Ok(serde_json::json!({
+            "demand": defaults::finest_zones(project, Self::NAME)?,
+            "facilities": defaults::facilities(project, focus, Self::NAME)?,
+            "method": "2sfca",
+            "radius_m": DEFAULT_RADIUS_M,
+        }))
+    }
 
     fn run(&self, project: &Project, p: &mut AccessParams) -> Result<Output> {
         let demand = layer_param(

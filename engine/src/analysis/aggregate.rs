@@ -5,9 +5,11 @@
 //! overlay, weight = the share of their length / area inside the zone; table rows by code,
 //! weight 1) → *aggregate* per zone. Zones with no features are reported with count 0.
 
+use super::defaults::{self, Focus};
+use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
-use crate::index::SpatialIndex;
+use crate::rtree::SpatialIndex;
 use crate::kernels::{overlay, point_coord, point_in_polygon};
 use crate::layer::{GeomKind, Layer, Role};
 use crate::project::Project;
@@ -25,17 +27,41 @@ pub struct Aggregate;
 #[serde(deny_unknown_fields)]
 pub struct AggregateParams {
     /// Zone layer the rows are reported on (e.g. `kelurahan`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Zona", "en": "Zones"},
+        "x-tepat-help" = {"id": "Lapisan zona tempat hasil dilaporkan (mis. `kelurahan`)."},
+        "x-tepat-layer" = {"roles": ["zones", "hazard"], "geometry": ["polygon"]}
+    ))]
     pub zones: String,
     /// Layer whose features are counted: points, lines, polygons, or a `table` joined by code.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Lapisan yang dihitung", "en": "Layer to count"},
+        "x-tepat-help" = {"id": "Lapisan yang fiturnya dihitung: titik, garis, poligon, atau `table` yang digabung menurut kode."},
+        "x-tepat-layer" = {"roles": ["facilities", "demand", "events", "network", "hazard", "zones", "table", "context"]}
+    ))]
     pub layer: String,
     /// Numeric fields of `layer` to total; each gives `sum_<field>` and `mean_<field>`.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlahkan kolom", "en": "Fields to total"},
+        "x-tepat-help" = {"id": "Kolom numerik `layer` yang dijumlahkan; masing-masing memberi `sum_<kolom>` dan `mean_<kolom>`."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+    ))]
     pub sum: Vec<String>,
     /// Only features whose `filter.field` is one of `filter.values` (e.g. schools of one level).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Saring", "en": "Filter"},
+        "x-tepat-help" = {"id": "Hanya fitur yang nilai `filter.field`-nya termasuk `filter.values` (mis. sekolah satu jenjang)."}
+    ))]
     pub filter: Option<Filter>,
     /// For a table layer: the field holding the zone id (default: the layer's `key` in the project).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom kode", "en": "Key field"},
+        "x-tepat-help" = {"id": "Untuk lapisan tabel: kolom yang memuat kode zona (bawaan: `key` lapisan itu di proyek)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "text"]}
+    ))]
     pub key: Option<String>,
 }
 
@@ -44,8 +70,17 @@ pub struct AggregateParams {
 #[serde(deny_unknown_fields)]
 pub struct Filter {
     /// Field to test.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom", "en": "Field"},
+        "x-tepat-help" = {"id": "Kolom yang diuji."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "text"]}
+    ))]
     pub field: String,
     /// Accepted values.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Nilai", "en": "Values"},
+        "x-tepat-help" = {"id": "Nilai yang diterima."}
+    ))]
     pub values: Vec<String>,
 }
 
@@ -60,8 +95,59 @@ struct Hit {
 impl TypedAnalysis for Aggregate {
     type Params = AggregateParams;
     const NAME: &'static str = "aggregate";
-    const DESCRIPTION: &'static str =
-        "Count, sum and mean of a layer's features (or a table's rows, by code) per zone";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Agregasi per zona", "Aggregate per zone"),
+        description: text(
+            "Jumlah, total dan rata-rata fitur sebuah lapisan (atau baris tabel, menurut kode) per zona",
+            "Count, sum and mean of a layer's features (or a table's rows, by code) per zone",
+        ),
+        columns: &[
+            Column::new(
+                "count",
+                text("Jumlah fitur", "Features"),
+                Unit::None,
+                Kind::Count,
+                Better::Neutral,
+            )
+            .headline(),
+            Column::new(
+                "area_m2",
+                text("Luas di dalam zona", "Area inside the zone"),
+                Unit::SquareMetres,
+                Kind::Area,
+                Better::Neutral,
+            ),
+            Column::new(
+                "length_m",
+                text("Panjang di dalam zona", "Length inside the zone"),
+                Unit::Metres,
+                Kind::Distance,
+                Better::Neutral,
+            ),
+            Column::new(
+                "sum_{field}",
+                text("Total {field}", "Sum of {field}"),
+                Unit::None,
+                Kind::Count,
+                Better::Neutral,
+            ),
+            Column::new(
+                "mean_{field}",
+                text("Rata-rata {field}", "Mean of {field}"),
+                Unit::None,
+                Kind::Score,
+                Better::Neutral,
+            ),
+        ],
+    };
+
+    /// The finest zones and the first facility layer: how many facilities each zone has.
+    fn defaults(project: &Project, focus: &Focus) -> Result<Value> {
+        Ok(serde_json::json!({
+            "zones": defaults::finest_zones(project, Self::NAME)?,
+            "layer": defaults::facilities(project, focus, Self::NAME)?,
+        }))
+    }
 
     fn run(&self, project: &Project, p: &mut AggregateParams) -> Result<Output> {
         let zones = layer_param(

@@ -12,13 +12,14 @@
 //! (what another Rp 5 miliar buys), and each row the reasons it was or was not funded.
 
 use super::access::location;
+use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
-use crate::index::SpatialIndex;
 use crate::kernels::point_in_polygon;
 use crate::layer::{Layer, Role};
 use crate::optimize::{Direction, Mip, Options, Status};
 use crate::project::Project;
+use crate::rtree::SpatialIndex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -34,11 +35,24 @@ pub struct Allocate;
 #[serde(deny_unknown_fields)]
 pub struct FromAnalysis {
     /// The analysis to run (e.g. `index`, `exposure`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Analisis", "en": "Analysis"},
+        "x-tepat-help" = {"id": "Analisis yang dijalankan untuk mendapatkan manfaat (mis. `index`, `exposure`)."}
+    ))]
     pub analysis: String,
     /// Its params.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Parameter analisis", "en": "Analysis params"},
+        "x-tepat-help" = {"id": "Parameter analisis tersebut."}
+    ))]
     pub params: Value,
     /// The numeric column of its rows.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom manfaat", "en": "Benefit column"},
+        "x-tepat-help" = {"id": "Kolom numerik hasil analisis itu yang dipakai sebagai manfaat."},
+        "x-tepat-column" = {"analysis": "analysis"}
+    ))]
     pub field: String,
 }
 
@@ -48,34 +62,83 @@ pub struct FromAnalysis {
 pub struct AllocateParams {
     /// The interventions: one feature each (e.g. the kelurahan layer, one programme per
     /// kelurahan), or a table.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Usulan kegiatan", "en": "Interventions"},
+        "x-tepat-help" = {"id": "Lapisan usulan kegiatan: satu fitur satu kegiatan (mis. lapisan kelurahan, satu program per kelurahan), atau sebuah tabel."},
+        "x-tepat-layer" = {"roles": ["zones", "table", "facilities", "demand"]}
+    ))]
     pub layer: String,
     /// Cost field (rupiah).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom biaya (Rp)", "en": "Cost field (Rp)"},
+        "x-tepat-help" = {"id": "Kolom biaya tiap kegiatan, dalam rupiah."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+    ))]
     pub cost: String,
     /// Benefit field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom manfaat", "en": "Benefit field"},
+        "x-tepat-help" = {"id": "Kolom manfaat yang diharapkan dari tiap kegiatan (mis. jumlah rumah tangga miskin)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+    ))]
     pub benefit: Option<String>,
     /// Benefit from another analysis' rows instead of a field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Manfaat dari analisis lain", "en": "Benefit from another analysis"},
+        "x-tepat-help" = {"id": "Manfaat diambil dari kolom hasil analisis lain (mis. skor `index`), sebagai ganti kolom lapisan."}
+    ))]
     pub benefit_from: Option<FromAnalysis>,
     /// Total budget (rupiah).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Pagu anggaran (Rp)", "en": "Budget (Rp)"},
+        "x-tepat-help" = {"id": "Total anggaran yang dibagi, dalam rupiah."}
+    ))]
     pub budget: f64,
     /// Field holding each intervention's group (e.g. the kecamatan code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom kelompok", "en": "Group field"},
+        "x-tepat-help" = {"id": "Kolom kelompok tiap kegiatan (mis. kode kecamatan)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "text"]}
+    ))]
     pub group: Option<String>,
     /// Zones whose polygon containing an intervention's location is its group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Zona kelompok", "en": "Group zones"},
+        "x-tepat-help" = {"id": "Lapisan zona pengelompokan: zona yang memuat lokasi sebuah kegiatan menjadi kelompoknya (mis. kelurahan → kecamatan)."},
+        "x-tepat-layer" = {"roles": ["zones"], "geometry": ["polygon"]}
+    ))]
     pub group_zones: Option<String>,
     /// Fund at least one intervention in every group.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Minimal satu per kelompok", "en": "At least one per group"},
+        "x-tepat-help" = {"id": "Danai paling sedikit satu kegiatan di setiap kelompok (mis. setiap kecamatan)."}
+    ))]
     pub min_one_per_group: bool,
     /// No group may take more than this share of the budget (0–1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Porsi maksimum per kelompok", "en": "Largest share per group"},
+        "x-tepat-help" = {"id": "Tidak ada kelompok yang boleh mengambil lebih dari porsi anggaran ini (0–1)."}
+    ))]
     pub max_group_share: Option<f64>,
     /// Budgets of the benefit curve (default: ¼, ½, ¾, 1, 1¼, 1½ × budget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Anggaran untuk kurva manfaat", "en": "Budgets of the benefit curve"},
+        "x-tepat-help" = {"id": "Besaran anggaran pada kurva manfaat (bawaan: ¼, ½, ¾, 1, 1¼, 1½ × pagu)."}
+    ))]
     pub curve_budgets: Option<Vec<f64>>,
     /// Time limit of each solve, seconds.
     #[serde(default = "default_time_limit")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Batas waktu (detik)", "en": "Time limit (s)"},
+        "x-tepat-help" = {"id": "Batas waktu tiap pencarian solusi, dalam detik."}
+    ))]
     pub time_limit_s: f64,
 }
 
@@ -89,7 +152,7 @@ fn err(param: &str, message: impl Into<String>) -> Error {
 
 /// A knapsack with equity rules, independent of layers.
 #[derive(Debug, Clone)]
-pub struct Problem {
+pub struct Knapsack {
     /// Cost per item.
     pub cost: Vec<f64>,
     /// Benefit per item.
@@ -124,7 +187,7 @@ pub struct Choice {
 pub struct Infeasible(pub String);
 
 /// The best choice within `budget` (exact, by HiGHS).
-pub fn solve(pb: &Problem, budget: f64, time_limit: Duration) -> Result<Choice, Infeasible> {
+pub fn solve(pb: &Knapsack, budget: f64, time_limit: Duration) -> Result<Choice, Infeasible> {
     let n = pb.cost.len();
     if pb.min_one_per_group {
         // The cheapest item of each group must fit, together and within each group's cap.
@@ -215,8 +278,66 @@ fn values_of(layer: &Layer, field: &str, param: &str) -> Result<Vec<f64>> {
 impl TypedAnalysis for Allocate {
     type Params = AllocateParams;
     const NAME: &'static str = "allocate";
-    const DESCRIPTION: &'static str =
-        "Budget allocation across zones: exact 0-1 knapsack with equity rules, benefit-per-rupiah curve and reasons";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Alokasi anggaran", "Budget allocation"),
+        description: text(
+            "Kegiatan mana yang didanai agar manfaatnya terbesar dalam pagu: knapsack 0-1 eksak dengan aturan pemerataan, kurva manfaat per rupiah dan alasannya",
+            "Budget allocation across zones: exact 0-1 knapsack with equity rules, benefit-per-rupiah curve and reasons",
+        ),
+        columns: &[
+            Column::new(
+                "benefit_per_rupiah",
+                text("Manfaat per rupiah", "Benefit per rupiah"),
+                Unit::None,
+                Kind::Rate,
+                Better::Higher,
+            )
+            .headline(),
+            Column::new(
+                "funded",
+                text("Didanai", "Funded"),
+                Unit::None,
+                Kind::Flag,
+                Better::Higher,
+            ),
+            Column::new(
+                "group",
+                text("Kelompok", "Group"),
+                Unit::None,
+                Kind::Category,
+                Better::Neutral,
+            ),
+            Column::new(
+                "cost",
+                text("Biaya", "Cost"),
+                Unit::Rupiah,
+                Kind::Money,
+                Better::Lower,
+            ),
+            Column::new(
+                "benefit",
+                text("Manfaat", "Benefit"),
+                Unit::None,
+                Kind::Score,
+                Better::Higher,
+            ),
+            // Rank 1 is the best value for money, so a smaller rank is better.
+            Column::new(
+                "rank_by_ratio",
+                text("Peringkat manfaat per rupiah", "Rank by benefit per rupiah"),
+                Unit::None,
+                Kind::Rank,
+                Better::Lower,
+            ),
+            Column::new(
+                "reasons",
+                text("Alasan", "Reasons"),
+                Unit::None,
+                Kind::Detail,
+                Better::Neutral,
+            ),
+        ],
+    };
 
     fn run(&self, project: &Project, p: &mut AllocateParams) -> Result<Output> {
         let layer = layer_param(
@@ -312,7 +433,7 @@ impl TypedAnalysis for Allocate {
             .iter()
             .map(|l| l.as_deref().and_then(|s| index.get(s).copied()))
             .collect();
-        let pb = Problem {
+        let pb = Knapsack {
             cost: cost.clone(),
             benefit: benefit.clone(),
             group: group.clone(),

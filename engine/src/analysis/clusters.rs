@@ -29,6 +29,7 @@ pub mod silhouette;
 pub mod skater;
 
 use super::complaints::selection::{self, Query};
+use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
 use super::{compare_ids, layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Role};
@@ -72,14 +73,31 @@ impl Method {
 #[serde(deny_unknown_fields)]
 pub struct ColumnFrom {
     /// The analysis to run (e.g. `index`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Analisis", "en": "Analysis"},
+        "x-tepat-help" = {"id": "Analisis yang dijalankan untuk mendapatkan indikator (mis. `index`)."}
+    ))]
     pub analysis: String,
     /// Its params.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Parameter analisis", "en": "Analysis params"},
+        "x-tepat-help" = {"id": "Parameter analisis tersebut."}
+    ))]
     pub params: Value,
     /// The numeric column of its rows (e.g. `score`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom hasil", "en": "Result column"},
+        "x-tepat-help" = {"id": "Kolom numerik hasil analisis itu (mis. `score`)."},
+        "x-tepat-column" = {"analysis": "analysis"}
+    ))]
     pub field: String,
     /// Name of the indicator in the result (default `analysis.field`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Nama indikator", "en": "Indicator name"},
+        "x-tepat-help" = {"id": "Nama indikator ini dalam hasil (bawaan `analisis.kolom`)."}
+    ))]
     pub name: Option<String>,
 }
 
@@ -89,64 +107,149 @@ pub struct ColumnFrom {
 pub struct ClustersParams {
     /// `kmeans` (default), `dbscan` or `skater`.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Metode", "en": "Method"},
+        "x-tepat-help" = {"id": "`kmeans` (bawaan): zona yang mirip indikatornya; `dbscan`: titik yang berkerumun (mis. pengaduan); `skater`: wilayah bersebelahan dengan jumlah penduduk minimum."}
+    ))]
     pub method: Method,
     /// Zones (kmeans, skater) or points (dbscan) to cluster.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Lapisan", "en": "Layer"},
+        "x-tepat-help" = {"id": "Zona (kmeans, skater) atau titik (dbscan) yang dikelompokkan."},
+        "x-tepat-layer" = {"roles": ["zones", "demand", "events", "facilities"], "geometry": ["polygon", "point"]}
+    ))]
     pub layer: String,
     /// kmeans / skater: numeric fields of `layer` to cluster on (standardised).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom indikator", "en": "Indicator fields"},
+        "x-tepat-help" = {"id": "kmeans / skater: kolom numerik lapisan yang menjadi dasar pengelompokan (dibakukan ke skor z)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+    ))]
     pub fields: Vec<String>,
     /// kmeans / skater: columns of other analyses to cluster on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Indikator dari analisis lain", "en": "Indicators from other analyses"},
+        "x-tepat-help" = {"id": "kmeans / skater: kolom hasil analisis lain yang ikut menjadi dasar pengelompokan (mis. skor `index`)."}
+    ))]
     pub columns: Vec<ColumnFrom>,
     /// kmeans: number of clusters (default: chosen by silhouette between k_min and k_max).
     /// skater: number of regions (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah kelompok", "en": "Number of clusters"},
+        "x-tepat-help" = {"id": "kmeans: jumlah kelompok (bawaan: dipilih menurut nilai silhouette antara k_min dan k_max). skater: jumlah wilayah (wajib)."}
+    ))]
     pub k: Option<usize>,
     /// kmeans without k: smallest k tried (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah kelompok terkecil", "en": "Fewest clusters tried"},
+        "x-tepat-help" = {"id": "kmeans tanpa k: jumlah kelompok terkecil yang dicoba (bawaan 2)."}
+    ))]
     pub k_min: Option<usize>,
     /// kmeans without k: largest k tried (default 8, at most n − 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah kelompok terbesar", "en": "Most clusters tried"},
+        "x-tepat-help" = {"id": "kmeans tanpa k: jumlah kelompok terbesar yang dicoba (bawaan 8, paling banyak n − 1)."}
+    ))]
     pub k_max: Option<usize>,
     /// kmeans: seed of the k-means++ starts (same seed, same clusters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Benih acak", "en": "Random seed"},
+        "x-tepat-help" = {"id": "kmeans: benih titik awal k-means++ (benih sama, kelompok sama)."}
+    ))]
     pub seed: Option<u64>,
     /// kmeans: random restarts, the best kept (default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah pengulangan", "en": "Restarts"},
+        "x-tepat-help" = {"id": "kmeans: berapa kali diulang dari titik awal acak; hasil terbaik yang dipakai (bawaan 10)."}
+    ))]
     pub n_init: Option<usize>,
     /// kmeans: iteration cap (default 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Batas iterasi", "en": "Iteration cap"},
+        "x-tepat-help" = {"id": "kmeans: jumlah iterasi paling banyak (bawaan 300)."}
+    ))]
     pub max_iterations: Option<usize>,
     /// skater: minimum of `floor_field` per region (e.g. 20000 residents). Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Batas minimum per wilayah", "en": "Floor per region"},
+        "x-tepat-help" = {"id": "skater: nilai minimum `floor_field` di setiap wilayah (mis. 20000 penduduk). Bawaan: tanpa batas."}
+    ))]
     pub floor: Option<f64>,
     /// skater: the field the floor applies to (default: the layer's population field;
     /// without one, the number of zones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom batas minimum", "en": "Floor field"},
+        "x-tepat-help" = {"id": "skater: kolom yang dikenai batas minimum (bawaan: kolom penduduk lapisan itu; tanpa itu, jumlah zona)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+    ))]
     pub floor_field: Option<String>,
     /// skater: contiguity (queen by default, or rook; `tolerance` for slivers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Ketetanggaan", "en": "Contiguity"},
+        "x-tepat-help" = {"id": "skater: cara menentukan zona yang bersebelahan (bawaan queen, atau rook; `tolerance` untuk celah kecil antarbatas)."}
+    ))]
     pub weights: Option<WeightsSpec>,
     /// dbscan: neighbourhood radius in metres.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Radius ketetanggaan (m)", "en": "Neighbourhood radius (m)"},
+        "x-tepat-help" = {"id": "dbscan: radius ketetanggaan, dalam meter."}
+    ))]
     pub eps: Option<f64>,
     /// dbscan: points within eps (itself included) that make a core point (default 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Titik minimum", "en": "Minimum points"},
+        "x-tepat-help" = {"id": "dbscan: jumlah titik dalam radius (termasuk titik itu sendiri) agar sebuah titik menjadi inti kerumunan (bawaan 5)."}
+    ))]
     pub min_points: Option<usize>,
     /// dbscan on events: only this category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kategori", "en": "Category"},
+        "x-tepat-help" = {"id": "dbscan pada kejadian: hanya kategori ini (mis. `drainase`)."}
+    ))]
     pub category: Option<String>,
     /// dbscan on events: window start (ISO 8601, inclusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Dari tanggal", "en": "From"},
+        "x-tepat-help" = {"id": "dbscan pada kejadian: awal periode (ISO 8601, termasuk)."}
+    ))]
     pub from: Option<String>,
     /// dbscan on events: window end (ISO 8601, inclusive; a date runs through that day).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Sampai tanggal", "en": "To"},
+        "x-tepat-help" = {"id": "dbscan pada kejadian: akhir periode (ISO 8601, termasuk; sebuah tanggal berlaku sampai akhir hari itu)."}
+    ))]
     pub to: Option<String>,
     /// dbscan on events: category field (default: the layer's `category`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom kategori", "en": "Category field"},
+        "x-tepat-help" = {"id": "dbscan pada kejadian: kolom kategori (bawaan: `category` lapisan itu di proyek)."},
+        "x-tepat-field" = {"of": "layer", "types": ["text", "int"]}
+    ))]
     pub category_field: Option<String>,
     /// dbscan on events: time field (default: the layer's `time`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom waktu", "en": "Time field"},
+        "x-tepat-help" = {"id": "dbscan pada kejadian: kolom waktu (bawaan: `time` lapisan itu di proyek)."},
+        "x-tepat-field" = {"of": "layer", "types": ["text"]}
+    ))]
     pub time_field: Option<String>,
 }
 
@@ -155,8 +258,48 @@ const NAME: &str = "clusters";
 impl TypedAnalysis for Clusters {
     type Params = ClustersParams;
     const NAME: &'static str = NAME;
-    const DESCRIPTION: &'static str =
-        "Clusters: k-means of zone indicators, DBSCAN of points (e.g. complaints), SKATER contiguous regions with a population floor";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Pengelompokan zona dan titik", "Clusters"),
+        description: text(
+            "Zona mana yang mirip dan di mana titik berkerumun: k-means indikator zona, DBSCAN titik (mis. pengaduan), wilayah bersebelahan SKATER dengan penduduk minimum",
+            "Clusters: k-means of zone indicators, DBSCAN of points (e.g. complaints), SKATER contiguous regions with a population floor",
+        ),
+        columns: &[
+            // Numbered from 1 by each cluster's first feature; null for DBSCAN noise.
+            Column::new(
+                "cluster",
+                text("Kelompok", "Cluster"),
+                Unit::None,
+                Kind::Category,
+                Better::Neutral,
+            )
+            .headline(),
+            // kmeans and skater: in z-score units of the indicators.
+            Column::new(
+                "distance",
+                text("Jarak ke pusat kelompok (skor z)", "Distance to the cluster centre (z-score)"),
+                Unit::None,
+                Kind::Score,
+                Better::Neutral,
+            ),
+            // kmeans: how well a zone fits its cluster (−1 to 1).
+            Column::new(
+                "silhouette",
+                text("Kecocokan dengan kelompoknya (silhouette)", "Fit to its cluster (silhouette)"),
+                Unit::None,
+                Kind::Score,
+                Better::Higher,
+            ),
+            // dbscan.
+            Column::new(
+                "noise",
+                text("Di luar kerumunan", "Noise (in no cluster)"),
+                Unit::None,
+                Kind::Flag,
+                Better::Neutral,
+            ),
+        ],
+    };
 
     fn run(&self, project: &Project, p: &mut ClustersParams) -> Result<Output> {
         check_applicable(p)?;

@@ -15,12 +15,14 @@
 pub mod selection;
 pub mod timestamp;
 
+use super::defaults::{self, Focus};
+use super::descriptor::{text, Better, Category, Column as Col, Descriptor, Kind, Unit};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
-use crate::index::SpatialIndex;
 use crate::kernels::point_in_polygon;
 use crate::layer::{Column, Layer, Role, Value as Cell};
 use crate::project::Project;
+use crate::rtree::SpatialIndex;
 use crate::weights::WeightsSpec;
 use geo::{Coord, Geometry};
 use schemars::JsonSchema;
@@ -40,18 +42,38 @@ pub struct Complaints;
 pub struct HotspotOptions {
     /// Spatial weights (default queen, row-standardised).
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bobot spasial (ketetanggaan)", "en": "Spatial weights"},
+        "x-tepat-help" = {"id": "Cara menentukan tetangga (bawaan: queen, yaitu zona yang bersinggungan, dibakukan per baris)."}
+    ))]
     pub weights: WeightsSpec,
     /// Permutations for the pseudo p-values (default 999; 0 = analytic).
     #[serde(default = "default_permutations")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah permutasi", "en": "Permutations"},
+        "x-tepat-help" = {"id": "Jumlah permutasi acak untuk nilai p semu (bawaan 999; 0 = nilai p analitis)."}
+    ))]
     pub permutations: usize,
     /// Seed of the permutations.
     #[serde(default = "default_seed")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Benih acak", "en": "Random seed"},
+        "x-tepat-help" = {"id": "Benih permutasi acak (benih sama, hasil sama)."}
+    ))]
     pub seed: u64,
     /// Significance level (default 0.05).
     #[serde(default = "default_alpha")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Taraf signifikansi", "en": "Significance level"},
+        "x-tepat-help" = {"id": "Taraf signifikansi (bawaan 0,05)."}
+    ))]
     pub alpha: f64,
     /// Benjamini–Hochberg false discovery rate instead of `alpha` per zone.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kendalikan temuan palsu (FDR)", "en": "Control false discoveries (FDR)"},
+        "x-tepat-help" = {"id": "Kendalikan proporsi temuan palsu (Benjamini–Hochberg) alih-alih menguji tiap zona pada taraf `alpha`."}
+    ))]
     pub fdr: bool,
 }
 
@@ -85,38 +107,92 @@ fn default_per() -> f64 {
 #[serde(deny_unknown_fields)]
 pub struct ComplaintsParams {
     /// The events layer (e.g. `pengaduan`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Lapisan pengaduan", "en": "Complaints layer"},
+        "x-tepat-help" = {"id": "Lapisan kejadian berisi pengaduan warga (mis. `pengaduan`)."},
+        "x-tepat-layer" = {"roles": ["events"], "geometry": ["point"]}
+    ))]
     pub events: String,
     /// Zones to count in (e.g. `kelurahan`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Zona", "en": "Zones"},
+        "x-tepat-help" = {"id": "Zona tempat pengaduan dihitung (mis. `kelurahan`)."},
+        "x-tepat-layer" = {"roles": ["zones"], "geometry": ["polygon"]}
+    ))]
     pub zones: String,
     /// Population field of the zones (default: the layer's `population` in tepat.toml).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom jumlah penduduk", "en": "Population field"},
+        "x-tepat-help" = {"id": "Kolom jumlah penduduk pada zona (bawaan: `population` lapisan itu di tepat.toml)."},
+        "x-tepat-field" = {"of": "zones", "types": ["int", "float"]}
+    ))]
     pub population: Option<String>,
     /// Rates per this many residents (default 1000).
     #[serde(default = "default_per")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Rasio per … penduduk", "en": "Rate per … residents"},
+        "x-tepat-help" = {"id": "Rasio pengaduan dihitung per sekian penduduk (bawaan 1000)."}
+    ))]
     pub per: f64,
     /// Only events of this category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kategori", "en": "Category"},
+        "x-tepat-help" = {"id": "Hanya pengaduan kategori ini (mis. `drainase`)."}
+    ))]
     pub category: Option<String>,
     /// Window start (ISO 8601, inclusive). Default: the first event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Dari tanggal", "en": "From"},
+        "x-tepat-help" = {"id": "Awal periode (ISO 8601, termasuk). Bawaan: pengaduan pertama."}
+    ))]
     pub from: Option<String>,
     /// Window end (ISO 8601, inclusive; a date runs through that day). Default: the last event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Sampai tanggal", "en": "To"},
+        "x-tepat-help" = {"id": "Akhir periode (ISO 8601, termasuk; sebuah tanggal berlaku sampai akhir hari itu). Bawaan: pengaduan terakhir."}
+    ))]
     pub to: Option<String>,
     /// Month of the trend, `YYYY-MM` (default: the month the window ends in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bulan tren", "en": "Trend month"},
+        "x-tepat-help" = {"id": "Bulan yang dibandingkan dengan rata-rata tiga bulan sebelumnya, `YYYY-MM` (bawaan: bulan akhir periode)."}
+    ))]
     pub month: Option<String>,
     /// Category field (default: the layer's `category`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom kategori", "en": "Category field"},
+        "x-tepat-help" = {"id": "Kolom kategori pengaduan (bawaan: `category` lapisan itu di proyek)."},
+        "x-tepat-field" = {"of": "events", "types": ["text", "int"]}
+    ))]
     pub category_field: Option<String>,
     /// Time field (default: the layer's `time`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom waktu lapor", "en": "Time field"},
+        "x-tepat-help" = {"id": "Kolom waktu pengaduan dilaporkan (bawaan: `time` lapisan itu di proyek)."},
+        "x-tepat-field" = {"of": "events", "types": ["text"]}
+    ))]
     pub time_field: Option<String>,
     /// Resolution time field (default: `resolved_at` or `selesai_pada` if the layer has one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom waktu selesai", "en": "Resolution time field"},
+        "x-tepat-help" = {"id": "Kolom waktu pengaduan diselesaikan (bawaan: `resolved_at` atau `selesai_pada` bila ada)."},
+        "x-tepat-field" = {"of": "events", "types": ["text"]}
+    ))]
     pub resolved_field: Option<String>,
     /// Hot-spot test of the rate.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Uji titik panas", "en": "Hot-spot test"},
+        "x-tepat-help" = {"id": "Pengaturan uji titik panas (Getis-Ord Gi*) atas rasio pengaduan."}
+    ))]
     pub hotspots: HotspotOptions,
 }
 
@@ -125,14 +201,134 @@ const NAME: &str = "complaints";
 /// Resolution fields looked for when `resolved_field` is not given.
 const RESOLVED_NAMES: [&str; 3] = ["resolved_at", "selesai_pada", "closed_at"];
 
+/// The values of the `hotspot` column: the Gi* labels of `hotspots`.
+const HOTSPOT_LABELS: &[Category] = &[
+    Category {
+        value: "Hot spot",
+        label: text("Titik panas", "Hot spot"),
+    },
+    Category {
+        value: "Cold spot",
+        label: text("Titik dingin", "Cold spot"),
+    },
+    Category {
+        value: "Not significant",
+        label: text("Tidak signifikan", "Not significant"),
+    },
+];
+
 /// The rate column handed to `hotspots`.
 const RATE: &str = "rate";
 
 impl TypedAnalysis for Complaints {
     type Params = ComplaintsParams;
     const NAME: &'static str = NAME;
-    const DESCRIPTION: &'static str =
-        "Complaints per zone and category in a time window: counts, rates per 1,000 residents, monthly trend, time to resolution, Gi* hot spots";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Pengaduan warga per zona", "Citizen complaints per zone"),
+        description: text(
+            "Pengaduan per zona dan kategori dalam suatu periode: jumlah, rasio per 1.000 penduduk, tren bulanan, lama penyelesaian, titik panas Gi*",
+            "Complaints per zone and category in a time window: counts, rates per 1,000 residents, monthly trend, time to resolution, Gi* hot spots",
+        ),
+        columns: &[
+            Col::new(
+                "rate",
+                text("Rasio pengaduan terhadap penduduk", "Complaints per residents"),
+                Unit::Events,
+                Kind::Rate,
+                Better::Lower,
+            )
+            .headline(),
+            Col::new(
+                "count",
+                text("Jumlah pengaduan", "Complaints"),
+                Unit::Events,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "population",
+                text("Jumlah penduduk", "Population"),
+                Unit::People,
+                Kind::Count,
+                Better::Neutral,
+            ),
+            Col::new(
+                "count_{category}",
+                text("Pengaduan {category}", "{category} complaints"),
+                Unit::Events,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "this_month",
+                text("Pengaduan bulan ini", "Complaints this month"),
+                Unit::Events,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "previous_3_mean",
+                text("Rata-rata 3 bulan sebelumnya", "Mean of the 3 months before"),
+                Unit::Events,
+                Kind::Count,
+                Better::Lower,
+            ),
+            // This month over the mean of the three before: 1.5 = half again as many.
+            Col::new(
+                "trend",
+                text("Tren (bulan ini ÷ rata-rata 3 bulan sebelumnya)", "Trend (this month ÷ mean of the 3 before)"),
+                Unit::None,
+                Kind::Rate,
+                Better::Lower,
+            ),
+            Col::new(
+                "open",
+                text("Pengaduan belum selesai", "Complaints still open"),
+                Unit::Events,
+                Kind::Count,
+                Better::Lower,
+            ),
+            // Hours: the descriptor has no hour unit, so the label carries it.
+            Col::new(
+                "median_resolution_hours",
+                text("Median lama penyelesaian (jam)", "Median time to resolution (hours)"),
+                Unit::None,
+                Kind::Time,
+                Better::Lower,
+            ),
+            Col::new(
+                "hotspot",
+                text("Titik panas pengaduan", "Complaint hot spot"),
+                Unit::None,
+                Kind::Category,
+                Better::Neutral,
+            )
+            .values(HOTSPOT_LABELS),
+            Col::new(
+                "hotspot_z",
+                text("Skor z titik panas", "Hot-spot z-score"),
+                Unit::None,
+                Kind::Score,
+                Better::Lower,
+            ),
+            Col::new(
+                "hotspot_p",
+                text("Nilai p titik panas", "Hot-spot p-value"),
+                Unit::None,
+                Kind::Score,
+                Better::Neutral,
+            ),
+        ],
+    };
+
+    /// The first events layer counted in the finest zones over the events' whole time span
+    /// (the window defaults to the first and last event).
+    fn defaults(project: &Project, _focus: &Focus) -> Result<Value> {
+        Ok(json!({
+            "events": defaults::first_of(project, Role::Events, NAME)?,
+            "zones": defaults::finest_zones(project, NAME)?,
+        }))
+    }
 
     fn run(&self, project: &Project, p: &mut ComplaintsParams) -> Result<Output> {
         let events = layer_param(project, NAME, "events", &p.events, &[Role::Events], true)?;

@@ -8,13 +8,15 @@
 //! *post-process* (displaced = exposed × displacement rate per class; weekly needs of the
 //! displaced from the BNPB Perka 7/2008 minimum-needs profile).
 
+use super::defaults::{self, Focus};
+use super::descriptor::{text, Better, Column as Col, Descriptor, Kind, Unit};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
-use crate::index::SpatialIndex;
 use crate::kernels::overlay::{as_multipolygon, overlaps};
 use crate::kernels::{dissolve, point_coord, point_in_polygon};
 use crate::layer::{Column, Layer, Role};
 use crate::project::Project;
+use crate::rtree::SpatialIndex;
 use geo::{Area, BooleanOps, BoundingRect, Geometry, MultiPolygon, Polygon};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -34,8 +36,18 @@ pub enum PopulationSource {
     /// A `demand` layer of points or polygons with a count field.
     Layer {
         /// The demand layer.
+        #[schemars(extend(
+            "x-tepat-label" = {"id": "Lapisan penduduk", "en": "Population layer"},
+            "x-tepat-help" = {"id": "Lapisan `demand` (titik atau poligon) yang memuat jumlah penduduk."},
+            "x-tepat-layer" = {"roles": ["demand"], "geometry": ["point", "polygon"]}
+        ))]
         layer: String,
         /// Its count field.
+        #[schemars(extend(
+            "x-tepat-label" = {"id": "Kolom jumlah", "en": "Count field"},
+            "x-tepat-help" = {"id": "Kolom jumlah penduduk pada lapisan itu."},
+            "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+        ))]
         field: String,
     },
 }
@@ -46,18 +58,38 @@ pub enum PopulationSource {
 pub struct Needs {
     /// Rice, kg per person per week.
     #[serde(default = "rice")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Beras (kg)", "en": "Rice (kg)"},
+        "x-tepat-help" = {"id": "Beras, kg per orang per minggu."}
+    ))]
     pub rice_kg: f64,
     /// Drinking water, litres per person per week.
     #[serde(default = "drinking")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Air minum (liter)", "en": "Drinking water (litres)"},
+        "x-tepat-help" = {"id": "Air minum, liter per orang per minggu."}
+    ))]
     pub drinking_water_l: f64,
     /// Clean water, litres per person per week.
     #[serde(default = "clean")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Air bersih (liter)", "en": "Clean water (litres)"},
+        "x-tepat-help" = {"id": "Air bersih, liter per orang per minggu."}
+    ))]
     pub clean_water_l: f64,
     /// Family kits per person (1 per 5 persons).
     #[serde(default = "kits")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Paket keluarga", "en": "Family kits"},
+        "x-tepat-help" = {"id": "Paket keluarga per orang (1 paket untuk 5 orang)."}
+    ))]
     pub family_kits: f64,
     /// Toilets per person (1 per 20 persons).
     #[serde(default = "toilets")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jamban", "en": "Toilets"},
+        "x-tepat-help" = {"id": "Jamban per orang (1 jamban untuk 20 orang)."}
+    ))]
     pub toilets: f64,
 }
 
@@ -106,39 +138,89 @@ impl Needs {
 #[serde(deny_unknown_fields)]
 pub struct ExposureParams {
     /// Zone layer results are reported on (e.g. `kelurahan`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Zona", "en": "Zones"},
+        "x-tepat-help" = {"id": "Lapisan zona tempat hasil dilaporkan (mis. `kelurahan`)."},
+        "x-tepat-layer" = {"roles": ["zones"], "geometry": ["polygon"]}
+    ))]
     pub zones: String,
     /// Hazard layer (polygons), e.g. `banjir_q25`.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bahaya", "en": "Hazard"},
+        "x-tepat-help" = {"id": "Lapisan kawasan rawan bencana (poligon), mis. `banjir_q25`."},
+        "x-tepat-layer" = {"roles": ["hazard"], "geometry": ["polygon"]}
+    ))]
     pub hazard: String,
     /// Hazard field holding the class or depth; without it the whole hazard is one class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom kelas bahaya", "en": "Hazard class field"},
+        "x-tepat-help" = {"id": "Kolom lapisan bahaya yang memuat kelas atau kedalaman; tanpa kolom ini seluruh kawasan bahaya dihitung sebagai satu kelas."},
+        "x-tepat-field" = {"of": "hazard", "types": ["int", "float", "text"]}
+    ))]
     pub class_field: Option<String>,
     /// Class values ordered from lowest to highest (default: the field's values, sorted).
     /// With `breaks`, the names of the intervals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kelas bahaya", "en": "Hazard classes"},
+        "x-tepat-help" = {"id": "Nilai kelas, urut dari yang paling ringan ke yang paling berat (bawaan: nilai-nilai kolom itu, diurutkan). Bila `breaks` diisi: nama tiap selang."}
+    ))]
     pub classes: Option<Vec<String>>,
     /// For a numeric `class_field` (e.g. depth in m): interval breaks; class i holds values in
     /// [breaks[i-1], breaks[i]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Batas kelas", "en": "Class breaks"},
+        "x-tepat-help" = {"id": "Untuk kolom kelas berupa angka (mis. kedalaman dalam m): batas antarkelas; kelas ke-i memuat nilai dari batas ke-(i-1) sampai sebelum batas ke-i."}
+    ))]
     pub breaks: Option<Vec<f64>>,
     /// Zone population field, or `{"layer": …, "field": …}` (default: the zone layer's `population`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Penduduk", "en": "Population"},
+        "x-tepat-help" = {"id": "Kolom jumlah penduduk zona, atau `{\"layer\": …, \"field\": …}` untuk lapisan penduduk tersendiri (bawaan: kolom `population` lapisan zona)."},
+        "x-tepat-field" = {"of": "zones", "types": ["int", "float"]}
+    ))]
     pub population: Option<PopulationSource>,
     /// Other zone count fields to expose by area share (default: those of `households`,
     /// `poor_households`, `under5`, `elderly` that exist).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah lain yang dihitung", "en": "Other counts"},
+        "x-tepat-help" = {"id": "Kolom jumlah lain pada zona yang dihitung keterpaparannya menurut proporsi luas (bawaan: yang tersedia dari `households`, `poor_households`, `under5`, `elderly`)."},
+        "x-tepat-field" = {"of": "zones", "types": ["int", "float"]}
+    ))]
     pub counts: Option<Vec<String>>,
     /// Facility layer to test against the hazard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Fasilitas", "en": "Facilities"},
+        "x-tepat-help" = {"id": "Lapisan fasilitas yang diperiksa apakah berada di kawasan bahaya."},
+        "x-tepat-layer" = {"roles": ["facilities"], "geometry": ["point"]}
+    ))]
     pub facilities: Option<String>,
     /// Only facilities of these kinds (the layer's `kind` field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jenis fasilitas", "en": "Facility kinds"},
+        "x-tepat-help" = {"id": "Hanya fasilitas dengan jenis ini (kolom `kind` lapisan itu)."}
+    ))]
     pub facility_kinds: Option<Vec<String>>,
     /// Share of exposed people displaced, per class (default 0.01 for every class: InaSAFE's
     /// flood "wet" class).
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Tingkat pengungsian", "en": "Displacement rate"},
+        "x-tepat-help" = {"id": "Bagian penduduk terpapar yang mengungsi, per kelas (bawaan 0,01 untuk setiap kelas, seperti kelas \"basah\" banjir InaSAFE)."}
+    ))]
     pub displacement_rate: BTreeMap<String, f64>,
     /// Weekly needs per displaced person (default: BNPB Perka 7/2008).
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kebutuhan dasar", "en": "Minimum needs"},
+        "x-tepat-help" = {"id": "Kebutuhan mingguan per pengungsi (bawaan: Perka BNPB 7/2008)."}
+    ))]
     pub needs: Needs,
 }
 
@@ -270,8 +352,234 @@ fn suffix(name: &str) -> String {
 impl TypedAnalysis for Exposure {
     type Params = ExposureParams;
     const NAME: &'static str = "exposure";
-    const DESCRIPTION: &'static str =
-        "People, households and facilities in a hazard zone per zone, with displaced and weekly needs (BNPB)";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Keterpaparan bencana", "Hazard exposure"),
+        description: text(
+            "Penduduk, rumah tangga dan fasilitas di kawasan rawan bencana per zona, dengan perkiraan pengungsi dan kebutuhan dasar mingguan (BNPB)",
+            "People, households and facilities in a hazard zone per zone, with displaced and weekly needs (BNPB)",
+        ),
+        columns: &[
+            Col::new(
+                "area_m2",
+                text("Luas zona", "Zone area"),
+                Unit::SquareMetres,
+                Kind::Area,
+                Better::Neutral,
+            ),
+            Col::new(
+                "hazard_area_m2",
+                text("Luas kawasan bahaya", "Hazard area"),
+                Unit::SquareMetres,
+                Kind::Area,
+                Better::Lower,
+            ),
+            Col::new(
+                "hazard_share",
+                text("Bagian wilayah di kawasan bahaya", "Share of the area in the hazard"),
+                Unit::Percent,
+                Kind::Share,
+                Better::Lower,
+            ),
+            Col::new(
+                "population",
+                text("Penduduk", "Population"),
+                Unit::People,
+                Kind::Count,
+                Better::Neutral,
+            ),
+            Col::new(
+                "exposed_population",
+                text("Penduduk terpapar", "People exposed"),
+                Unit::People,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_share",
+                text("Persentase penduduk terpapar", "Share of people exposed"),
+                Unit::Percent,
+                Kind::Share,
+                Better::Lower,
+            )
+            .headline(),
+            // The default counts, named so that each has its own unit and words; any other
+            // count falls to the `exposed_{count}` templates below.
+            Col::new(
+                "exposed_households",
+                text("Rumah tangga terpapar", "Households exposed"),
+                Unit::Households,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_households_share",
+                text("Persentase rumah tangga terpapar", "Share of households exposed"),
+                Unit::Percent,
+                Kind::Share,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_poor_households",
+                text("Rumah tangga miskin terpapar", "Poor households exposed"),
+                Unit::Households,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_poor_households_share",
+                text(
+                    "Persentase rumah tangga miskin terpapar",
+                    "Share of poor households exposed",
+                ),
+                Unit::Percent,
+                Kind::Share,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_under5",
+                text("Balita terpapar", "Children under five exposed"),
+                Unit::People,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_under5_share",
+                text("Persentase balita terpapar", "Share of children under five exposed"),
+                Unit::Percent,
+                Kind::Share,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_elderly",
+                text("Lansia terpapar", "Elderly people exposed"),
+                Unit::People,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_elderly_share",
+                text("Persentase lansia terpapar", "Share of elderly people exposed"),
+                Unit::Percent,
+                Kind::Share,
+                Better::Lower,
+            ),
+            Col::new(
+                "poor_exposed_share",
+                text(
+                    "Persentase rumah tangga miskin terpapar",
+                    "Share of poor households exposed",
+                ),
+                Unit::Percent,
+                Kind::Share,
+                Better::Lower,
+            ),
+            Col::new(
+                "facilities_exposed",
+                text("Fasilitas di kawasan bahaya", "Facilities in the hazard"),
+                Unit::Facilities,
+                Kind::Detail,
+                Better::Lower,
+            ),
+            Col::new(
+                "facilities_exposed_kinds",
+                text(
+                    "Fasilitas di kawasan bahaya menurut jenis",
+                    "Facilities in the hazard by kind",
+                ),
+                Unit::Facilities,
+                Kind::Detail,
+                Better::Lower,
+            ),
+            Col::new(
+                "displaced",
+                text("Perkiraan pengungsi", "People displaced"),
+                Unit::People,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "needs_rice_kg",
+                text("Kebutuhan beras (kg/minggu)", "Rice needed (kg/week)"),
+                Unit::None,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "needs_drinking_water_l",
+                text(
+                    "Kebutuhan air minum (liter/minggu)",
+                    "Drinking water needed (litres/week)",
+                ),
+                Unit::None,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "needs_clean_water_l",
+                text(
+                    "Kebutuhan air bersih (liter/minggu)",
+                    "Clean water needed (litres/week)",
+                ),
+                Unit::None,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "needs_family_kits",
+                text("Kebutuhan paket keluarga", "Family kits needed"),
+                Unit::None,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "needs_toilets",
+                text("Kebutuhan jamban", "Toilets needed"),
+                Unit::None,
+                Kind::Count,
+                Better::Lower,
+            ),
+            // Per class (when the hazard has more than one) and other counts. Templates are
+            // tried in order, so the more specific come first: `exposed_{count}` would also
+            // match `exposed_population_tinggi`, and `exposed_population_{class}` would match
+            // `exposed_population_share` of a `population` count.
+            Col::new(
+                "hazard_area_m2_{class}",
+                text("Luas kawasan bahaya kelas {class}", "Hazard area, class {class}"),
+                Unit::SquareMetres,
+                Kind::Area,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_{count}_share",
+                text("Persentase {count} terpapar", "Share of {count} exposed"),
+                Unit::Percent,
+                Kind::Share,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_population_{class}",
+                text("Penduduk terpapar kelas {class}", "People exposed, class {class}"),
+                Unit::People,
+                Kind::Count,
+                Better::Lower,
+            ),
+            Col::new(
+                "exposed_{count}",
+                text("{count} terpapar", "{count} exposed"),
+                Unit::None,
+                Kind::Count,
+                Better::Lower,
+            ),
+        ],
+    };
+
+    /// The finest zones in the hazard a scenario edits, else the first hazard.
+    fn defaults(project: &Project, focus: &Focus) -> Result<Value> {
+        Ok(serde_json::json!({
+            "zones": defaults::finest_zones(project, Self::NAME)?,
+            "hazard": defaults::hazard(project, focus, Self::NAME)?,
+        }))
+    }
 
     fn run(&self, project: &Project, p: &mut ExposureParams) -> Result<Output> {
         let zones = layer_param(project, Self::NAME, "zones", &p.zones, &[Role::Zones], true)?;

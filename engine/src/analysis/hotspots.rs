@@ -22,6 +22,8 @@ pub mod normal;
 pub mod perm;
 pub mod stats;
 
+use super::defaults::{self, Focus};
+use super::descriptor::{text, Better, Category, Column, Descriptor, Kind, Unit};
 use super::{layer_param, num, Output, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Role};
@@ -69,39 +71,91 @@ pub enum Smoothing {
 #[serde(deny_unknown_fields)]
 pub struct HotspotsParams {
     /// Layer of zones or points (e.g. `kelurahan`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Lapisan", "en": "Layer"},
+        "x-tepat-help" = {"id": "Lapisan zona atau titik yang diuji (mis. `kelurahan`)."},
+        "x-tepat-layer" = {"roles": ["zones", "demand", "facilities", "events", "hazard"]}
+    ))]
     pub layer: String,
     /// Numeric field to analyse (or give `numerator` and `denominator`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom yang diuji", "en": "Field"},
+        "x-tepat-help" = {"id": "Kolom numerik yang diuji (atau isi `numerator` dan `denominator` untuk sebuah rasio)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+    ))]
     pub field: Option<String>,
     /// Rate numerator field (e.g. complaints).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Pembilang rasio", "en": "Rate numerator"},
+        "x-tepat-help" = {"id": "Kolom pembilang rasio (mis. jumlah rumah tangga miskin, jumlah pengaduan)."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+    ))]
     pub numerator: Option<String>,
     /// Rate denominator field (e.g. residents); must be > 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Penyebut rasio", "en": "Rate denominator"},
+        "x-tepat-help" = {"id": "Kolom penyebut rasio (mis. jumlah penduduk atau rumah tangga); harus lebih dari 0."},
+        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
+    ))]
     pub denominator: Option<String>,
     /// Rate multiplier (1000: per 1,000 residents). Default 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Rasio per", "en": "Rate per"},
+        "x-tepat-help" = {"id": "Pengali rasio (1000: per 1.000 penduduk). Bawaan 1."}
+    ))]
     pub per: Option<f64>,
     /// Rates only: `none` (default) or `eb` (empirical-Bayes standardised).
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Penghalusan rasio", "en": "Rate smoothing"},
+        "x-tepat-help" = {"id": "Hanya untuk rasio: `none` (bawaan) atau `eb` (dibakukan dengan Bayes empiris, agar zona berpenduduk sedikit tidak tampak ekstrem)."}
+    ))]
     pub smoothing: Smoothing,
     /// Spatial weights (default queen, row-standardised, islands kept).
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bobot spasial (ketetanggaan)", "en": "Spatial weights"},
+        "x-tepat-help" = {"id": "Cara menentukan tetangga (bawaan: queen, yaitu zona yang bersinggungan, dibakukan per baris; zona tanpa tetangga tetap diikutkan)."}
+    ))]
     pub weights: WeightsSpec,
     /// `local_moran` (default), `moran`, `gi` or `gi_star`.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Statistik", "en": "Statistic"},
+        "x-tepat-help" = {"id": "`local_moran` (bawaan, LISA: klaster dan pencilan), `moran` (Moran's I global saja), `gi` atau `gi_star` (Getis-Ord: titik panas dan titik dingin)."}
+    ))]
     pub statistic: Statistic,
     /// Random permutations for pseudo p-values (default 999; 0 = analytic p only).
     #[serde(default = "default_permutations")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah permutasi", "en": "Permutations"},
+        "x-tepat-help" = {"id": "Jumlah permutasi acak untuk nilai p semu (bawaan 999; 0 = hanya nilai p analitis)."}
+    ))]
     pub permutations: usize,
     /// Seed of the permutations (same seed, same p-values, on any machine).
     #[serde(default = "default_seed")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Benih acak", "en": "Random seed"},
+        "x-tepat-help" = {"id": "Benih permutasi acak (benih sama, nilai p sama, di komputer mana pun)."}
+    ))]
     pub seed: u64,
     /// Significance level (default 0.05).
     #[serde(default = "default_alpha")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Taraf signifikansi", "en": "Significance level"},
+        "x-tepat-help" = {"id": "Taraf signifikansi (bawaan 0,05)."}
+    ))]
     pub alpha: f64,
     /// Control the false discovery rate (Benjamini–Hochberg) instead of testing each feature at `alpha`.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kendalikan temuan palsu (FDR)", "en": "Control false discoveries (FDR)"},
+        "x-tepat-help" = {"id": "Kendalikan proporsi temuan palsu (Benjamini–Hochberg) alih-alih menguji tiap zona pada taraf `alpha`."}
+    ))]
     pub fdr: bool,
 }
 
@@ -122,8 +176,96 @@ const MIN_FEATURES: usize = 4;
 impl TypedAnalysis for Hotspots {
     type Params = HotspotsParams;
     const NAME: &'static str = "hotspots";
-    const DESCRIPTION: &'static str =
-        "Spatial clusters of a field or rate: global Moran's I, local Moran (LISA), Getis-Ord Gi / Gi*";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Titik panas dan klaster spasial", "Hot spots and spatial clusters"),
+        description: text(
+            "Di mana nilai tinggi (atau rendah) mengelompok: Moran's I global, Moran lokal (LISA), Getis-Ord Gi / Gi* dari sebuah kolom atau rasio",
+            "Spatial clusters of a field or rate: global Moran's I, local Moran (LISA), Getis-Ord Gi / Gi*",
+        ),
+        columns: &[
+            Column::new(
+                "z",
+                text("Skor z", "z-score"),
+                Unit::None,
+                Kind::Score,
+                Better::Neutral,
+            )
+            .headline(),
+            Column::new(
+                "label",
+                text("Hasil uji", "Finding"),
+                Unit::None,
+                Kind::Category,
+                Better::Neutral,
+            )
+            .values(LABELS),
+            Column::new(
+                "quadrant",
+                text("Kuadran Moran", "Moran quadrant"),
+                Unit::None,
+                Kind::Category,
+                Better::Neutral,
+            )
+            .values(QUADRANT_VALUES),
+            Column::new(
+                "value",
+                text("Nilai yang diuji", "Value tested"),
+                Unit::None,
+                Kind::Score,
+                Better::Neutral,
+            ),
+            Column::new(
+                "eb",
+                text("Rasio baku Bayes empiris", "Empirical-Bayes standardised rate"),
+                Unit::None,
+                Kind::Score,
+                Better::Neutral,
+            ),
+            Column::new(
+                "stat",
+                text("Statistik lokal (I atau G)", "Local statistic (I or G)"),
+                Unit::None,
+                Kind::Score,
+                Better::Neutral,
+            ),
+            Column::new(
+                "p",
+                text("Nilai p", "p-value"),
+                Unit::None,
+                Kind::Score,
+                Better::Neutral,
+            ),
+            Column::new(
+                "island",
+                text("Tanpa tetangga", "No neighbour (island)"),
+                Unit::None,
+                Kind::Flag,
+                Better::Neutral,
+            ),
+        ],
+    };
+
+    /// The finest zones, tested on the share of poor households when the zones carry both
+    /// `poor_households` and `households`: where poverty clusters.
+    fn defaults(project: &Project, _focus: &Focus) -> Result<Value> {
+        let zones = defaults::finest_zones(project, Self::NAME)?;
+        let layer = project.layers.get(&zones)?;
+        let (num_f, den_f) = ("poor_households", "households");
+        if layer.numeric_column(num_f).is_err() || layer.numeric_column(den_f).is_err() {
+            return Err(Error::param(
+                Self::NAME,
+                "(params)",
+                format!(
+                    "zone layer '{zones}' has no numeric '{num_f}' and '{den_f}' fields to default to; give `field`, or `numerator` and `denominator`"
+                ),
+            ));
+        }
+        Ok(serde_json::json!({
+            "layer": zones,
+            "numerator": num_f,
+            "denominator": den_f,
+        }))
+    }
 
     fn run(&self, project: &Project, p: &mut HotspotsParams) -> Result<Output> {
         let layer = layer_param(
@@ -338,6 +480,71 @@ const MORAN_LABELS: [&str; 5] = [
 ];
 const G_LABELS: [&str; 3] = ["Hot spot", "Cold spot", "Not significant"];
 const QUADRANTS: [&str; 4] = ["HH", "LH", "LL", "HL"];
+
+/// The values of the `label` column: LISA clusters and outliers, Getis-Ord hot and cold
+/// spots, in words a reader of the map understands.
+const LABELS: &[Category] = &[
+    Category {
+        value: "High-High",
+        label: text(
+            "Klaster tinggi (tinggi dikelilingi tinggi)",
+            "High cluster (high among high)",
+        ),
+    },
+    Category {
+        value: "Low-Low",
+        label: text(
+            "Klaster rendah (rendah dikelilingi rendah)",
+            "Low cluster (low among low)",
+        ),
+    },
+    Category {
+        value: "High-Low",
+        label: text(
+            "Pencilan tinggi (tinggi dikelilingi rendah)",
+            "High outlier (high among low)",
+        ),
+    },
+    Category {
+        value: "Low-High",
+        label: text(
+            "Pencilan rendah (rendah dikelilingi tinggi)",
+            "Low outlier (low among high)",
+        ),
+    },
+    Category {
+        value: "Hot spot",
+        label: text("Titik panas", "Hot spot"),
+    },
+    Category {
+        value: "Cold spot",
+        label: text("Titik dingin", "Cold spot"),
+    },
+    Category {
+        value: "Not significant",
+        label: text("Tidak signifikan", "Not significant"),
+    },
+];
+
+/// The values of the `quadrant` column (the Moran scatterplot, significant or not).
+const QUADRANT_VALUES: &[Category] = &[
+    Category {
+        value: "HH",
+        label: text("Tinggi, tetangga tinggi", "High, neighbours high"),
+    },
+    Category {
+        value: "LL",
+        label: text("Rendah, tetangga rendah", "Low, neighbours low"),
+    },
+    Category {
+        value: "HL",
+        label: text("Tinggi, tetangga rendah", "High, neighbours low"),
+    },
+    Category {
+        value: "LH",
+        label: text("Rendah, tetangga tinggi", "Low, neighbours high"),
+    },
+];
 
 fn analyse(
     values: &[Option<f64>],

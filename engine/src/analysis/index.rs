@@ -17,6 +17,8 @@
 
 pub(crate) mod reasons;
 
+use super::defaults::{self, Focus};
+use super::descriptor::{text, Better, Column as Col, Descriptor, Kind, Unit};
 use super::{layer_param, num, AnalysisResult, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Role};
@@ -74,8 +76,16 @@ pub enum Normalize {
 #[serde(deny_unknown_fields)]
 pub struct ReasonText {
     /// Bahasa Indonesia, e.g. `"{value} rumah tangga miskin di zona banjir Q25"`.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bahasa Indonesia", "en": "Bahasa Indonesia"},
+        "x-tepat-help" = {"id": "Kalimat dalam bahasa Indonesia, mis. `\"{value} rumah tangga miskin di zona banjir Q25\"`."}
+    ))]
     pub id: String,
     /// English, e.g. `"{value} of poor households are in the Q25 flood zone"`.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bahasa Inggris", "en": "English"},
+        "x-tepat-help" = {"id": "Kalimat dalam bahasa Inggris, mis. `\"{value} of poor households are in the Q25 flood zone\"`."}
+    ))]
     pub en: String,
 }
 
@@ -84,28 +94,64 @@ pub struct ReasonText {
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     /// The field holding the value.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom", "en": "Field"},
+        "x-tepat-help" = {"id": "Kolom yang memuat nilai indikator."},
+        "x-tepat-field" = {"of": "zones", "types": ["int", "float"]},
+        "x-tepat-column" = {"analysis": "from"}
+    ))]
     pub field: String,
     /// Where the field is: the name of an entry of `inputs` (another analysis run in this
     /// request), or a table layer joined to the zones (`join_to`). Default: the zone layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Sumber", "en": "Source"},
+        "x-tepat-help" = {"id": "Asal kolom: nama salah satu entri `inputs` (analisis lain yang dijalankan dalam permintaan ini), atau lapisan tabel yang digabung ke zona (`join_to`). Bawaan: lapisan zona."}
+    ))]
     pub from: Option<String>,
     /// Divide by this field of the same source (e.g. `poor_households` per `households`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Dibagi dengan", "en": "Per"},
+        "x-tepat-help" = {"id": "Bagi dengan kolom ini dari sumber yang sama (mis. `poor_households` per `households`)."},
+        "x-tepat-field" = {"of": "zones", "types": ["int", "float"]},
+        "x-tepat-column" = {"analysis": "from"}
+    ))]
     pub per: Option<String>,
     /// Key in `contributions` (default: the field, or `from.field` when two indicators share a field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Nama indikator", "en": "Indicator name"},
+        "x-tepat-help" = {"id": "Nama di `contributions` (bawaan: nama kolom, atau `from.field` bila dua indikator memakai kolom yang sama)."}
+    ))]
     pub name: Option<String>,
     /// Relative weight (default 1; the weights are rescaled to sum to 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bobot", "en": "Weight"},
+        "x-tepat-help" = {"id": "Bobot relatif (bawaan 1; semua bobot diskalakan ulang agar berjumlah 1)."}
+    ))]
     pub weight: Option<f64>,
     /// Whether a higher value means more or less need.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Arah", "en": "Direction"},
+        "x-tepat-help" = {"id": "Apakah nilai yang lebih tinggi berarti kebutuhan lebih besar (`higher_is_worse`) atau lebih kecil (`higher_is_better`)."}
+    ))]
     pub direction: Direction,
     /// Normalisation.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Normalisasi", "en": "Normalisation"},
+        "x-tepat-help" = {"id": "Cara menyetarakan nilai: `minmax`, `zscore` atau `rank` (peringkat persentil)."}
+    ))]
     pub normalize: Normalize,
     /// Custom reason sentence; placeholders `{value}`, `{median}`, `{rank}`, `{n}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kalimat alasan", "en": "Reason sentence"},
+        "x-tepat-help" = {"id": "Kalimat alasan sendiri; penanda `{value}`, `{median}`, `{rank}`, `{n}`."}
+    ))]
     pub reason: Option<ReasonText>,
 }
 
@@ -115,9 +161,17 @@ pub struct Indicator {
 pub struct Input {
     /// Registered analysis name (default: this entry's key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Analisis", "en": "Analysis"},
+        "x-tepat-help" = {"id": "Nama analisis terdaftar (bawaan: nama entri ini)."}
+    ))]
     pub analysis: Option<String>,
     /// Its params.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Parameter", "en": "Parameters"},
+        "x-tepat-help" = {"id": "Parameter analisis itu."}
+    ))]
     pub params: Value,
 }
 
@@ -127,12 +181,24 @@ pub struct Input {
 pub struct Sensitivity {
     /// Number of perturbed rankings.
     #[serde(default = "default_runs")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah percobaan", "en": "Runs"},
+        "x-tepat-help" = {"id": "Banyaknya pemeringkatan dengan bobot yang digeser."}
+    ))]
     pub runs: usize,
     /// Each weight is multiplied by 1 + u, u uniform in [−spread, +spread].
     #[serde(default = "default_spread")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Rentang geser bobot", "en": "Spread"},
+        "x-tepat-help" = {"id": "Setiap bobot dikalikan 1 + u, dengan u acak merata dalam [−rentang, +rentang]."}
+    ))]
     pub spread: f64,
     /// Random seed (ChaCha8), so a ranking's interval is reproducible.
     #[serde(default = "default_seed")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Benih acak", "en": "Seed"},
+        "x-tepat-help" = {"id": "Benih acak (ChaCha8), agar rentang peringkat dapat diulang."}
+    ))]
     pub seed: u64,
 }
 
@@ -154,24 +220,53 @@ fn default_top_n() -> usize {
 #[serde(deny_unknown_fields)]
 pub struct IndexParams {
     /// Zone layer to rank (e.g. `kelurahan`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Zona", "en": "Zones"},
+        "x-tepat-help" = {"id": "Lapisan zona yang diperingkat (mis. `kelurahan`)."},
+        "x-tepat-layer" = {"roles": ["zones"], "geometry": ["polygon"]}
+    ))]
     pub zones: String,
     /// The indicators of need.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Indikator", "en": "Indicators"},
+        "x-tepat-help" = {"id": "Indikator kebutuhan."}
+    ))]
     pub indicators: Vec<Indicator>,
     /// Analyses run first, by name, for indicators with `from` (e.g.
     /// `{"flood": {"analysis": "exposure", "params": {...}}}`). Their rows must be the zones'.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Analisis masukan", "en": "Input analyses"},
+        "x-tepat-help" = {"id": "Analisis yang dijalankan lebih dulu, menurut nama, untuk indikator dengan `from` (mis. `{\"banjir\": {\"analysis\": \"exposure\", \"params\": {...}}}`). Barisnya harus zona yang sama."}
+    ))]
     pub inputs: BTreeMap<String, Input>,
     /// Weights as a list in indicator order (instead of each indicator's `weight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Daftar bobot", "en": "Weights"},
+        "x-tepat-help" = {"id": "Bobot sebagai daftar menurut urutan indikator (sebagai ganti `weight` tiap indikator)."}
+    ))]
     pub weights: Option<Vec<f64>>,
     /// `weighted_sum` or `topsis`.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Metode", "en": "Method"},
+        "x-tepat-help" = {"id": "`weighted_sum` (jumlah berbobot) atau `topsis`."}
+    ))]
     pub method: Method,
     /// Size of the shortlist reported in the summary (and counted in the sensitivity run).
     #[serde(default = "default_top_n")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah prioritas", "en": "Shortlist size"},
+        "x-tepat-help" = {"id": "Banyaknya zona dalam daftar prioritas di ringkasan (juga yang dihitung dalam uji sensitivitas)."}
+    ))]
     pub top_n: usize,
     /// Monte-Carlo weight sensitivity; gives each row `rank_low`/`rank_high`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Uji sensitivitas bobot", "en": "Weight sensitivity"},
+        "x-tepat-help" = {"id": "Uji sensitivitas bobot Monte-Carlo; memberi setiap baris `rank_low`/`rank_high`."}
+    ))]
     pub sensitivity: Option<Sensitivity>,
 }
 
@@ -199,8 +294,119 @@ struct Column {
 impl TypedAnalysis for Index {
     type Params = IndexParams;
     const NAME: &'static str = "index";
-    const DESCRIPTION: &'static str =
-        "Ranks zones by need from weighted indicators (weighted sum or TOPSIS), with contributions, bilingual reasons and weight sensitivity";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Indeks prioritas", "Targeting index"),
+        description: text(
+            "Memeringkat zona menurut kebutuhan dari indikator berbobot (jumlah berbobot atau TOPSIS), dengan kontribusi tiap indikator, alasan dalam dua bahasa dan uji sensitivitas bobot",
+            "Ranks zones by need from weighted indicators (weighted sum or TOPSIS), with contributions, bilingual reasons and weight sensitivity",
+        ),
+        columns: &[
+            Col::new(
+                "name",
+                text("Nama", "Name"),
+                Unit::None,
+                Kind::Text,
+                Better::Neutral,
+            ),
+            // A higher score is more need: worse news.
+            Col::new(
+                "score",
+                text("Skor kebutuhan", "Need score"),
+                Unit::None,
+                Kind::Score,
+                Better::Lower,
+            )
+            .headline(),
+            // Rank 1 is the most need, so a rank going up (a larger number) is good news.
+            Col::new(
+                "rank",
+                text("Peringkat", "Rank"),
+                Unit::None,
+                Kind::Rank,
+                Better::Higher,
+            ),
+            Col::new(
+                "top",
+                text("Masuk daftar prioritas", "On the shortlist"),
+                Unit::None,
+                Kind::Flag,
+                Better::Lower,
+            ),
+            Col::new(
+                "contributions",
+                text("Kontribusi indikator", "Indicator contributions"),
+                Unit::None,
+                Kind::Detail,
+                Better::Neutral,
+            ),
+            Col::new(
+                "reasons",
+                text("Alasan", "Reasons"),
+                Unit::None,
+                Kind::Detail,
+                Better::Neutral,
+            ),
+            Col::new(
+                "rank_low",
+                text(
+                    "Peringkat teratas saat bobot digeser",
+                    "Highest rank as the weights vary",
+                ),
+                Unit::None,
+                Kind::Rank,
+                Better::Higher,
+            ),
+            Col::new(
+                "rank_high",
+                text(
+                    "Peringkat terbawah saat bobot digeser",
+                    "Lowest rank as the weights vary",
+                ),
+                Unit::None,
+                Kind::Rank,
+                Better::Higher,
+            ),
+            Col::new(
+                "top_n_share",
+                text(
+                    "Peluang masuk daftar prioritas saat bobot digeser",
+                    "Share of weight variations on the shortlist",
+                ),
+                Unit::Percent,
+                Kind::Share,
+                Better::Lower,
+            ),
+        ],
+    };
+
+    /// The finest zones ranked by exposed share (default exposure) and access (default
+    /// access), plus poor households per household when the zones have both; top 10.
+    fn defaults(project: &Project, focus: &Focus) -> Result<Value> {
+        let zones = defaults::finest_zones(project, Self::NAME)?;
+        let exposure = super::exposure::Exposure::defaults(project, focus)
+            .map_err(|_| defaults::missing(Self::NAME, "hazard"))?;
+        let access = super::access::Access::defaults(project, focus)
+            .map_err(|_| defaults::missing(Self::NAME, "facilities"))?;
+        let mut indicators = vec![
+            serde_json::json!({"from": "exposure", "field": "exposed_share"}),
+            serde_json::json!({"from": "access", "field": "access", "direction": "higher_is_better"}),
+        ];
+        let layer = project.layers.get(&zones)?;
+        if layer.numeric_column("poor_households").is_ok()
+            && layer.numeric_column("households").is_ok()
+        {
+            indicators.push(serde_json::json!({"field": "poor_households", "per": "households"}));
+        }
+        Ok(serde_json::json!({
+            "zones": zones,
+            "inputs": {
+                "exposure": {"analysis": "exposure", "params": exposure},
+                "access": {"analysis": "access", "params": access}
+            },
+            "indicators": indicators,
+            "top_n": 10
+        }))
+    }
 
     fn run(&self, project: &Project, p: &mut IndexParams) -> Result<Output> {
         let zones = layer_param(project, Self::NAME, "zones", &p.zones, &[Role::Zones], true)?;

@@ -24,13 +24,14 @@
 //! point-in-polygon reads it (inside any part = inside); the overlay's even-odd rule would
 //! otherwise read a nested part as a hole and `allocate_total: false` would count it twice.
 
+use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
 use super::joined::{numeric_field, FieldValues};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::Result;
-use crate::index::SpatialIndex;
 use crate::kernels::overlay::{measure, overlaps, parts_unioned};
 use crate::layer::Role;
 use crate::project::Project;
+use crate::rtree::SpatialIndex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -48,25 +49,73 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct InterpolateParams {
     /// Source polygons carrying the variables (e.g. census blocks, kecamatan).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Poligon sumber", "en": "Source polygons"},
+        "x-tepat-help" = {"id": "Poligon sumber yang memuat variabel (mis. blok sensus, kecamatan)."},
+        "x-tepat-layer" = {"roles": ["zones", "demand", "hazard"], "geometry": ["polygon"]}
+    ))]
     pub source: String,
     /// Target zones the rows are reported on (e.g. `kelurahan`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Zona tujuan", "en": "Target zones"},
+        "x-tepat-help" = {"id": "Zona tujuan tempat hasil dilaporkan (mis. `kelurahan`)."},
+        "x-tepat-layer" = {"roles": ["zones"], "geometry": ["polygon"]}
+    ))]
     pub target: String,
     /// Count variables, split by area share: fields of the source, or of a table joined to it.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Variabel jumlah", "en": "Count variables"},
+        "x-tepat-help" = {"id": "Variabel berupa jumlah (mis. penduduk), dibagi menurut proporsi luas: kolom lapisan sumber, atau kolom tabel yang digabung ke sumber."},
+        "x-tepat-field" = {"of": "source", "types": ["int", "float"]}
+    ))]
     pub extensive: Vec<String>,
     /// Rate variables, averaged by area: fields of the source, or of a table joined to it.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Variabel rasio", "en": "Rate variables"},
+        "x-tepat-help" = {"id": "Variabel berupa rasio atau persentase, dirata-rata menurut luas: kolom lapisan sumber, atau kolom tabel yang digabung ke sumber."},
+        "x-tepat-field" = {"of": "source", "types": ["int", "float"]}
+    ))]
     pub intensive: Vec<String>,
     /// Allocate each source's whole total to the targets that cover it (tobler's default).
     #[serde(default = "yes")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bagikan seluruh total", "en": "Allocate the whole total"},
+        "x-tepat-help" = {"id": "Bagikan seluruh total setiap poligon sumber ke zona tujuan yang menutupinya (bawaan tobler)."}
+    ))]
     pub allocate_total: bool,
 }
 
 impl TypedAnalysis for Interpolate {
     type Params = InterpolateParams;
     const NAME: &'static str = "interpolate";
-    const DESCRIPTION: &'static str =
-        "Area-weighted interpolation of counts and rates from source polygons (or a table joined to them) to target zones (as tobler)";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Interpolasi antarwilayah", "Areal interpolation"),
+        description: text(
+            "Memindahkan jumlah dan rasio dari poligon sumber (atau tabel yang digabung ke sumber) ke zona tujuan menurut proporsi luas (seperti tobler)",
+            "Area-weighted interpolation of counts and rates from source polygons (or a table joined to them) to target zones (as tobler)",
+        ),
+        columns: &[
+            // Every variable's column takes the variable's name, so only this one has a
+            // name of its own: how far the target's numbers rest on source data at all.
+            Column::new(
+                "source_coverage",
+                text("Tercakup poligon sumber", "Covered by the source"),
+                Unit::Percent,
+                Kind::Share,
+                Better::Higher,
+            )
+            .headline(),
+            Column::new(
+                "{field}",
+                text("{field}", "{field}"),
+                Unit::None,
+                Kind::Score,
+                Better::Neutral,
+            ),
+        ],
+    };
 
     fn run(&self, project: &Project, p: &mut InterpolateParams) -> Result<Output> {
         let polygons = [Role::Zones, Role::Demand, Role::Hazard];
@@ -134,6 +183,20 @@ impl TypedAnalysis for Interpolate {
                 }
             }
         }
+        // How much of each target the sources cover: where it is short of 1, a target's
+        // counts miss the part outside the sources and its rates rest on part of its area.
+        let mut covered_t = vec![0.0; nt];
+        for o in &pieces {
+            covered_t[o.b] += o.measure;
+        }
+        let coverage = |t: usize| {
+            let area = tgt_geoms[t].as_ref().map_or(0.0, measure);
+            if area > 0.0 && area.is_finite() {
+                (covered_t[t] / area).min(1.0)
+            } else {
+                0.0
+            }
+        };
         let rows = (0..nt)
             .map(|t| {
                 let mut r = Row::new();
@@ -149,6 +212,9 @@ impl TypedAnalysis for Interpolate {
                     };
                     r.insert(f.clone(), v);
                 }
+                // A variable of that name keeps its column.
+                r.entry("source_coverage")
+                    .or_insert_with(|| num(coverage(t)));
                 r
             })
             .collect();
@@ -259,6 +325,10 @@ mod tests {
         assert!((r.rows[0]["rate"].as_f64().unwrap_or(0.0) - 50.0 / 150.0).abs() < 1e-12);
         assert_eq!(r.rows[1]["rate"], 0.6);
         assert_eq!(r.rows[2]["rate"], Value::Null);
+        // T1 lies wholly on blocks 1 and 2; T2 has [15,20]×[0,10] of its 150 m²; T3 none.
+        assert_eq!(r.rows[0]["source_coverage"], 1.0);
+        assert!((r.rows[1]["source_coverage"].as_f64().unwrap_or(0.0) - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(r.rows[2]["source_coverage"], 0.0);
         // Block 3 reaches no target: its 7 people cannot be allocated.
         assert_eq!(r.summary["source_total_pop"], 157.0);
         assert_eq!(r.summary["target_total_pop"], 150.0);

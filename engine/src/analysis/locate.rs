@@ -24,12 +24,13 @@ pub mod heuristic;
 pub mod models;
 
 use super::access::{cost_table, counts, location, CostTable, HazardFilter};
+use super::descriptor::{text, Better, Category, Column, Descriptor, Kind as ColumnKind, Unit};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
-use crate::index::{PointIndex, SpatialIndex};
 use crate::kernels::point_in_polygon;
-use crate::layer::{Column, Layer, Role, Value as Cell};
+use crate::layer::{Column as LayerColumn, Layer, Role, Value as Cell};
 use crate::project::Project;
+use crate::rtree::{PointIndex, SpatialIndex};
 use geo::{Coord, Geometry, Point};
 use models::{Instance, Kind, Method, Plan, Spec};
 use rayon::prelude::*;
@@ -86,10 +87,19 @@ pub enum SolveMethod {
 #[serde(deny_unknown_fields)]
 pub struct GridParams {
     /// Grid spacing in metres.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jarak antartitik grid (m)", "en": "Grid spacing (m)"},
+        "x-tepat-help" = {"id": "Jarak antara titik-titik calon lokasi pada grid, dalam meter."}
+    ))]
     pub spacing_m: f64,
     /// Polygons of buildable land: cell centres inside them become candidates (default: the
     /// `zones` layer, else the `demand` layer when it holds polygons).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Lahan yang bisa dibangun", "en": "Buildable land"},
+        "x-tepat-help" = {"id": "Poligon lahan yang bisa dibangun: titik grid di dalamnya menjadi calon lokasi (bawaan: lapisan `zones`, atau lapisan permintaan bila berupa poligon)."},
+        "x-tepat-layer" = {"roles": ["zones", "context", "demand", "hazard"], "geometry": ["polygon"]}
+    ))]
     pub within: Option<String>,
 }
 
@@ -98,11 +108,24 @@ pub struct GridParams {
 #[serde(deny_unknown_fields)]
 pub struct WeightFrom {
     /// The analysis to run (e.g. `exposure`).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Analisis", "en": "Analysis"},
+        "x-tepat-help" = {"id": "Analisis yang dijalankan untuk mendapatkan bobot (mis. `exposure`)."}
+    ))]
     pub analysis: String,
     /// Its params.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Parameter analisis", "en": "Analysis params"},
+        "x-tepat-help" = {"id": "Parameter analisis tersebut."}
+    ))]
     pub params: Value,
     /// The numeric column of its rows to use as the weight.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom bobot", "en": "Weight column"},
+        "x-tepat-help" = {"id": "Kolom numerik hasil analisis itu yang dipakai sebagai bobot permintaan."},
+        "x-tepat-column" = {"analysis": "analysis"}
+    ))]
     pub field: String,
 }
 
@@ -111,55 +134,131 @@ pub struct WeightFrom {
 #[serde(deny_unknown_fields)]
 pub struct LocateParams {
     /// `lscp`, `mclp`, `pmedian` or `pcenter`.
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Model lokasi", "en": "Location model"},
+        "x-tepat-help" = {"id": "`lscp`: lokasi sesedikit mungkin yang menjangkau semua permintaan; `mclp`: permintaan terbanyak yang terjangkau dengan `p` lokasi baru; `pmedian`: total jarak tertimbang terkecil; `pcenter`: jarak terjauh sekecil mungkin."}
+    ))]
     pub model: ModelName,
     /// Demand: a `demand` point layer or zones (at their centroid).
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Permintaan (penduduk)", "en": "Demand"},
+        "x-tepat-help" = {"id": "Lokasi permintaan: lapisan titik `demand`, atau zona (diambil titik tengahnya)."},
+        "x-tepat-layer" = {"roles": ["demand", "zones"], "geometry": ["point", "polygon"]}
+    ))]
     pub demand: String,
     /// Weight field of `demand` (default: the layer's `population`, else 1 per point).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom bobot", "en": "Weight field"},
+        "x-tepat-help" = {"id": "Kolom bobot pada lapisan permintaan (bawaan: kolom `population` lapisan itu, atau 1 per titik)."},
+        "x-tepat-field" = {"of": "demand", "types": ["int", "float"]}
+    ))]
     pub weight: Option<String>,
     /// Weight from another analysis' rows instead of a field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bobot dari analisis lain", "en": "Weight from another analysis"},
+        "x-tepat-help" = {"id": "Bobot diambil dari kolom hasil analisis lain (mis. penduduk terpapar banjir), sebagai ganti kolom lapisan."}
+    ))]
     pub weight_from: Option<WeightFrom>,
     /// Candidate site layer (points; polygons at their centroid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Calon lokasi", "en": "Candidate sites"},
+        "x-tepat-help" = {"id": "Lapisan calon lokasi (titik; poligon diambil titik tengahnya), mis. lahan milik pemda."},
+        "x-tepat-layer" = {"roles": ["facilities", "demand", "zones", "context"], "geometry": ["point", "polygon"]}
+    ))]
     pub candidates: Option<String>,
     /// Generated candidate sites instead of a layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Grid calon lokasi", "en": "Candidate grid"},
+        "x-tepat-help" = {"id": "Calon lokasi dibuat sebagai grid titik, sebagai ganti lapisan calon lokasi."}
+    ))]
     pub grid: Option<GridParams>,
     /// Hazard layer (or `{"layer", "field", "values"}`): candidates inside it are dropped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Hindari kawasan bahaya", "en": "Avoid hazard area"},
+        "x-tepat-help" = {"id": "Lapisan bahaya (atau `{\"layer\", \"field\", \"values\"}` untuk kelas tertentu): calon lokasi di dalamnya tidak dipakai."},
+        "x-tepat-layer" = {"roles": ["hazard"], "geometry": ["polygon"]}
+    ))]
     pub exclude_hazard: Option<HazardFilter>,
     /// Facilities that stay open (they do not count in `p` and cost nothing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Fasilitas yang sudah ada", "en": "Existing facilities"},
+        "x-tepat-help" = {"id": "Fasilitas yang tetap buka; tidak dihitung dalam `p` dan tanpa biaya."},
+        "x-tepat-layer" = {"roles": ["facilities"], "geometry": ["point"]}
+    ))]
     pub existing: Option<String>,
     /// Service radius in cost units (metres for euclidean costs): needed by `lscp` and
     /// `mclp`; for the others it only defines what counts as covered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Radius layanan (m)", "en": "Service radius (m)"},
+        "x-tepat-help" = {"id": "Radius layanan dalam satuan biaya (meter untuk jarak garis lurus): wajib untuk `lscp` dan `mclp`; untuk model lain hanya menentukan apa yang dihitung terjangkau."}
+    ))]
     pub radius_m: Option<f64>,
     /// Number of new sites to open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah lokasi baru", "en": "New sites"},
+        "x-tepat-help" = {"id": "Jumlah lokasi baru yang akan dibuka."}
+    ))]
     pub p: Option<usize>,
     /// Budget for the new sites' `site_cost` (rupiah).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Anggaran (Rp)", "en": "Budget (Rp)"},
+        "x-tepat-help" = {"id": "Anggaran untuk biaya pembangunan lokasi baru (`site_cost`), dalam rupiah."}
+    ))]
     pub budget: Option<f64>,
     /// Field of the candidates holding the cost of opening each site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom biaya lokasi", "en": "Site cost field"},
+        "x-tepat-help" = {"id": "Kolom pada calon lokasi yang memuat biaya membuka tiap lokasi."},
+        "x-tepat-field" = {"of": "candidates", "types": ["int", "float"]}
+    ))]
     pub site_cost: Option<String>,
     /// Capacity field (of the candidates, and of `existing`): capacitated models.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Kolom kapasitas", "en": "Capacity field"},
+        "x-tepat-help" = {"id": "Kolom kapasitas (pada calon lokasi dan fasilitas yang sudah ada): tiap lokasi melayani paling banyak sebesar kapasitasnya."},
+        "x-tepat-field" = {"of": "candidates", "types": ["int", "float"]}
+    ))]
     pub capacity: Option<String>,
     /// Costs from a table `{"layer", "origin", "destination", "cost"}` (origin = demand id,
     /// destination = site id) instead of euclidean distances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Tabel biaya perjalanan", "en": "Travel cost table"},
+        "x-tepat-help" = {"id": "Biaya dari tabel asal–tujuan (asal = id permintaan, tujuan = id lokasi), sebagai ganti jarak garis lurus."}
+    ))]
     pub costs: Option<CostTable>,
     /// Zone layer for before/after rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Zona ringkasan", "en": "Summary zones"},
+        "x-tepat-help" = {"id": "Lapisan zona untuk baris sebelum/sesudah per zona (mis. `kecamatan`)."},
+        "x-tepat-layer" = {"roles": ["zones"], "geometry": ["polygon"]}
+    ))]
     pub zones: Option<String>,
     /// `auto`, `exact` or `heuristic`.
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Cara penyelesaian", "en": "Solve method"},
+        "x-tepat-help" = {"id": "`auto` (bawaan): solusi eksak bila model cukup kecil, selain itu heuristik; `exact`: selalu eksak (HiGHS); `heuristic`: greedy + pertukaran, dengan batas mutu."}
+    ))]
     pub method: SolveMethod,
     /// Time limit of the solver, seconds.
     #[serde(default = "default_time_limit")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Batas waktu (detik)", "en": "Time limit (s)"},
+        "x-tepat-help" = {"id": "Batas waktu pencarian solusi, dalam detik."}
+    ))]
     pub time_limit_s: f64,
 }
 
@@ -210,11 +309,218 @@ fn numeric_values(layer: &Layer, field: &str, param: &str) -> Result<Vec<f64>> {
     Ok(v)
 }
 
+/// What each row kind means: the values of the `kind` column.
+const ROW_KINDS: &[Category] = &[
+    Category {
+        value: "demand",
+        label: text("Titik permintaan", "Demand point"),
+    },
+    Category {
+        value: "site",
+        label: text("Lokasi layanan", "Service site"),
+    },
+    Category {
+        value: "zone",
+        label: text("Zona (sebelum/sesudah)", "Zone (before/after)"),
+    },
+];
+
+/// The columns of the three row kinds: demand points, open sites and, with `zones`, zones.
+/// Distances are in cost units: metres unless `costs` gives a table.
+const COLUMNS: &[Column] = &[
+    Column::new(
+        "kind",
+        text("Jenis baris", "Row kind"),
+        Unit::None,
+        ColumnKind::Category,
+        Better::Neutral,
+    )
+    .values(ROW_KINDS),
+    // Demand rows.
+    Column::new(
+        "distance",
+        text("Jarak ke lokasi layanan", "Distance to its site"),
+        Unit::Metres,
+        ColumnKind::Distance,
+        Better::Lower,
+    )
+    .headline(),
+    Column::new(
+        "weight",
+        text("Bobot permintaan", "Demand weight"),
+        Unit::None,
+        ColumnKind::Count,
+        Better::Neutral,
+    ),
+    Column::new(
+        "site",
+        text("Lokasi layanan", "Assigned site"),
+        Unit::None,
+        ColumnKind::Text,
+        Better::Neutral,
+    ),
+    Column::new(
+        "covered",
+        text("Terjangkau", "Covered"),
+        Unit::None,
+        ColumnKind::Flag,
+        Better::Higher,
+    ),
+    Column::new(
+        "covered_weight",
+        text("Bobot terjangkau", "Covered weight"),
+        Unit::None,
+        ColumnKind::Count,
+        Better::Higher,
+    ),
+    Column::new(
+        "uncovered_weight",
+        text("Bobot tidak terjangkau", "Uncovered weight"),
+        Unit::None,
+        ColumnKind::Count,
+        Better::Lower,
+    ),
+    Column::new(
+        "site_before",
+        text("Lokasi layanan sebelumnya", "Site before"),
+        Unit::None,
+        ColumnKind::Text,
+        Better::Neutral,
+    ),
+    Column::new(
+        "distance_before",
+        text("Jarak sebelumnya", "Distance before"),
+        Unit::Metres,
+        ColumnKind::Distance,
+        Better::Lower,
+    ),
+    Column::new(
+        "covered_before",
+        text("Terjangkau sebelumnya", "Covered before"),
+        Unit::None,
+        ColumnKind::Flag,
+        Better::Higher,
+    ),
+    // Site rows.
+    Column::new(
+        "existing",
+        text("Fasilitas yang sudah ada", "Existing facility"),
+        Unit::None,
+        ColumnKind::Flag,
+        Better::Neutral,
+    ),
+    Column::new(
+        "cost",
+        text("Biaya lokasi", "Site cost"),
+        Unit::Rupiah,
+        ColumnKind::Money,
+        Better::Lower,
+    ),
+    Column::new(
+        "x",
+        text("Koordinat X", "X coordinate"),
+        Unit::Metres,
+        ColumnKind::Score,
+        Better::Neutral,
+    ),
+    Column::new(
+        "y",
+        text("Koordinat Y", "Y coordinate"),
+        Unit::Metres,
+        ColumnKind::Score,
+        Better::Neutral,
+    ),
+    Column::new(
+        "geometry",
+        text("Geometri (WKT)", "Geometry (WKT)"),
+        Unit::None,
+        ColumnKind::Text,
+        Better::Neutral,
+    ),
+    Column::new(
+        "capacity",
+        text("Kapasitas", "Capacity"),
+        Unit::None,
+        ColumnKind::Count,
+        Better::Higher,
+    ),
+    Column::new(
+        "assigned_demand",
+        text("Titik permintaan yang dilayani", "Demand points served"),
+        Unit::None,
+        ColumnKind::Count,
+        Better::Neutral,
+    ),
+    Column::new(
+        "assigned_weight",
+        text("Bobot yang dilayani", "Weight served"),
+        Unit::None,
+        ColumnKind::Count,
+        Better::Neutral,
+    ),
+    // Zone rows.
+    Column::new(
+        "demand_points",
+        text("Titik permintaan", "Demand points"),
+        Unit::None,
+        ColumnKind::Count,
+        Better::Neutral,
+    ),
+    Column::new(
+        "covered_weight_before",
+        text("Bobot terjangkau sebelum", "Covered weight before"),
+        Unit::None,
+        ColumnKind::Count,
+        Better::Higher,
+    ),
+    Column::new(
+        "covered_weight_after",
+        text("Bobot terjangkau sesudah", "Covered weight after"),
+        Unit::None,
+        ColumnKind::Count,
+        Better::Higher,
+    ),
+    Column::new(
+        "covered_share_before",
+        text("Porsi terjangkau sebelum", "Covered share before"),
+        Unit::Percent,
+        ColumnKind::Share,
+        Better::Higher,
+    ),
+    Column::new(
+        "covered_share_after",
+        text("Porsi terjangkau sesudah", "Covered share after"),
+        Unit::Percent,
+        ColumnKind::Share,
+        Better::Higher,
+    ),
+    Column::new(
+        "mean_distance_before",
+        text("Jarak rata-rata sebelum", "Mean distance before"),
+        Unit::Metres,
+        ColumnKind::Distance,
+        Better::Lower,
+    ),
+    Column::new(
+        "mean_distance_after",
+        text("Jarak rata-rata sesudah", "Mean distance after"),
+        Unit::Metres,
+        ColumnKind::Distance,
+        Better::Lower,
+    ),
+];
+
 impl TypedAnalysis for Locate {
     type Params = LocateParams;
     const NAME: &'static str = "locate";
-    const DESCRIPTION: &'static str =
-        "Facility location: LSCP, MCLP, p-median, p-center with existing sites, capacities and a budget, solved with HiGHS (as PySAL spopt)";
+    const DESCRIPTOR: Descriptor = Descriptor {
+        title: text("Lokasi fasilitas baru", "Where to build"),
+        description: text(
+            "Di mana membangun fasilitas baru: LSCP, MCLP, p-median, p-center dengan fasilitas yang ada, kapasitas dan anggaran, diselesaikan dengan HiGHS (seperti PySAL spopt)",
+            "Facility location: LSCP, MCLP, p-median, p-center with existing sites, capacities and a budget, solved with HiGHS (as PySAL spopt)",
+        ),
+        columns: COLUMNS,
+    };
 
     fn run(&self, project: &Project, p: &mut LocateParams) -> Result<Output> {
         let kind = p.model.kind();
@@ -581,7 +887,7 @@ impl TypedAnalysis for Locate {
 /// A facilities layer of the sites (ids only), so the shared cost-table reader can match
 /// destination ids against them.
 fn site_layer(sites: &Sites) -> Result<Layer> {
-    let col = Column::from_values(
+    let col = LayerColumn::from_values(
         "id",
         sites.ids.iter().map(|s| Cell::Text(s.clone())).collect(),
     );

@@ -10,12 +10,17 @@ pub mod aggregate;
 pub mod allocate;
 pub mod clusters;
 pub mod complaints;
+pub mod defaults;
+pub mod descriptor;
 pub mod exposure;
 pub mod hotspots;
 pub mod index;
 pub mod interpolate;
 pub mod joined;
 pub mod locate;
+
+pub use defaults::Focus;
+pub use descriptor::Descriptor;
 
 use crate::error::{Error, Result};
 use crate::project::Project;
@@ -75,10 +80,16 @@ pub struct AnalysisResult {
 pub trait Analysis: Send + Sync {
     /// Registry name (`aggregate`).
     fn name(&self) -> &'static str;
-    /// One-line description for listings.
+    /// One-line description for listings (the descriptor's English).
     fn description(&self) -> &'static str;
-    /// JSON Schema of the params.
+    /// What the analysis says about itself: titles and output columns.
+    fn descriptor(&self) -> Descriptor;
+    /// JSON Schema of the params, with their `x-tepat-*` annotations.
     fn params_schema(&self) -> Value;
+    /// Params that suit `project` when the caller gives none: read off the layers' roles,
+    /// preferring the layers `focus` names (those a scenario edits). An error says what the
+    /// project lacks.
+    fn default_params(&self, project: &Project, focus: &Focus) -> Result<Value>;
     /// Parses params (filling defaults), returning them resolved and the output.
     fn run_json(&self, project: &Project, params: Value) -> Result<(Value, Output)>;
 }
@@ -89,8 +100,18 @@ pub trait TypedAnalysis: Send + Sync {
     type Params: DeserializeOwned + Serialize + JsonSchema;
     /// Registry name.
     const NAME: &'static str;
-    /// One-line description.
-    const DESCRIPTION: &'static str;
+    /// What it says about itself.
+    const DESCRIPTOR: Descriptor;
+    /// Default params on `project` (see [`Analysis::default_params`]). Analyses that need
+    /// choices no project layout implies keep this default, which says so.
+    fn defaults(project: &Project, focus: &Focus) -> Result<Value> {
+        let _ = (project, focus);
+        Err(Error::param(
+            Self::NAME,
+            "(params)",
+            format!("'{}' has no default params; give them", Self::NAME),
+        ))
+    }
     /// The computation. It may fill defaults that depend on the project into `params`
     /// (e.g. a table's key field), so the envelope reports the params as resolved.
     fn run(&self, project: &Project, params: &mut Self::Params) -> Result<Output>;
@@ -101,10 +122,19 @@ impl<T: TypedAnalysis> Analysis for T {
         T::NAME
     }
     fn description(&self) -> &'static str {
-        T::DESCRIPTION
+        T::DESCRIPTOR.description.en
+    }
+    fn descriptor(&self) -> Descriptor {
+        T::DESCRIPTOR
     }
     fn params_schema(&self) -> Value {
-        serde_json::to_value(schemars::schema_for!(T::Params)).unwrap_or(Value::Null)
+        let mut schema =
+            serde_json::to_value(schemars::schema_for!(T::Params)).unwrap_or(Value::Null);
+        descriptor::annotate(&mut schema);
+        schema
+    }
+    fn default_params(&self, project: &Project, focus: &Focus) -> Result<Value> {
+        T::defaults(project, focus)
     }
     fn run_json(&self, project: &Project, params: Value) -> Result<(Value, Output)> {
         let mut params: T::Params = serde_path_to_error::deserialize(params).map_err(|e| {

@@ -34,13 +34,13 @@ const FAST_RING_MIN: usize = 64;
 
 /// One reason a geometry is invalid: a stable key (used to group features) and detail.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Problem {
+pub(crate) struct GeometryFault {
     pub reason: &'static str,
     pub detail: String,
 }
 
-fn problem(reason: &'static str, detail: impl Into<String>) -> Problem {
-    Problem {
+fn problem(reason: &'static str, detail: impl Into<String>) -> GeometryFault {
+    GeometryFault {
         reason,
         detail: detail.into(),
     }
@@ -67,7 +67,7 @@ fn describe(reason: &str) -> &str {
 /// Invalid-geometry findings (Error) for one layer, one per reason.
 pub(crate) fn check_geometries(layer: &Layer) -> Vec<Finding> {
     // Per feature: its problems (parallel: validation dominates the check on big layers).
-    let mut per_feature: Vec<(usize, Vec<Problem>)> = layer
+    let mut per_feature: Vec<(usize, Vec<GeometryFault>)> = layer
         .geometries
         .par_iter()
         .enumerate()
@@ -155,7 +155,7 @@ pub(crate) fn is_finite(g: &Geometry) -> bool {
 }
 
 /// Everything wrong with one geometry (empty list when valid).
-pub(crate) fn geometry_problems(g: &Geometry) -> Vec<Problem> {
+pub(crate) fn geometry_problems(g: &Geometry) -> Vec<GeometryFault> {
     if g.is_empty() {
         return vec![problem("empty", "")];
     }
@@ -178,7 +178,7 @@ fn max_ring_len(p: &Polygon) -> usize {
         .unwrap_or(0)
 }
 
-fn polygon_problems(p: &Polygon) -> Vec<Problem> {
+fn polygon_problems(p: &Polygon) -> Vec<GeometryFault> {
     if max_ring_len(p) <= FAST_RING_MIN {
         return p
             .validation_errors()
@@ -189,7 +189,7 @@ fn polygon_problems(p: &Polygon) -> Vec<Problem> {
     large_polygon_problems(p)
 }
 
-fn multipolygon_problems(mp: &MultiPolygon) -> Vec<Problem> {
+fn multipolygon_problems(mp: &MultiPolygon) -> Vec<GeometryFault> {
     if mp.0.iter().all(|p| max_ring_len(p) <= FAST_RING_MIN) && mp.0.len() <= 64 {
         return mp
             .validation_errors()
@@ -199,7 +199,7 @@ fn multipolygon_problems(mp: &MultiPolygon) -> Vec<Problem> {
     }
     // Large parts or many parts: each part on its own, then only the pairs of parts whose
     // boxes meet (geo relates all pairs), with the same two tests as geo.
-    let mut out: Vec<Problem> = mp.0.iter().flat_map(polygon_problems).collect();
+    let mut out: Vec<GeometryFault> = mp.0.iter().flat_map(polygon_problems).collect();
     for (i, j) in overlapping_pairs(&mp.0) {
         out.push(problem(
             "overlapping-parts",
@@ -245,7 +245,7 @@ fn rect_of(r: geo::Rect) -> Rectangle<[f64; 2]> {
 /// The checks `geo::Validation` runs on a polygon, for polygons with long rings: the ring
 /// self-intersection test runs over R-tree candidate pairs; the ring-relation tests are
 /// geo's own (relate on prepared geometries, already sub-quadratic).
-fn large_polygon_problems(p: &Polygon) -> Vec<Problem> {
+fn large_polygon_problems(p: &Polygon) -> Vec<GeometryFault> {
     let mut out = Vec::new();
     let rings = std::iter::once(p.exterior()).chain(p.interiors());
     for (k, ring) in rings.enumerate() {
@@ -346,7 +346,7 @@ pub(crate) fn ring_self_intersects(ring: &LineString) -> bool {
     false
 }
 
-fn classify(e: &InvalidGeometry) -> Problem {
+fn classify(e: &InvalidGeometry) -> GeometryFault {
     let d = e.to_string();
     let reason = match e {
         InvalidGeometry::InvalidPoint(_)
@@ -363,7 +363,7 @@ fn classify(e: &InvalidGeometry) -> Problem {
         InvalidGeometry::InvalidGeometryCollection(
             geo::algorithm::validation::InvalidGeometryCollection::InvalidGeometry(_, inner),
         ) => {
-            return Problem {
+            return GeometryFault {
                 detail: d,
                 ..classify(inner)
             }
@@ -392,11 +392,11 @@ fn polygon_reason(e: &InvalidPolygon) -> &'static str {
     }
 }
 
-fn classify_polygon(e: &InvalidPolygon) -> Problem {
+fn classify_polygon(e: &InvalidPolygon) -> GeometryFault {
     problem(polygon_reason(e), e.to_string())
 }
 
-fn classify_multipolygon(e: &InvalidMultiPolygon) -> Problem {
+fn classify_multipolygon(e: &InvalidMultiPolygon) -> GeometryFault {
     let reason = match e {
         InvalidMultiPolygon::InvalidPolygon(_, p) => polygon_reason(p),
         InvalidMultiPolygon::ElementsOverlaps(..)

@@ -23,7 +23,7 @@
 
 use super::geometry::{is_finite, LonLat};
 use super::report::{plural, Finding, Severity};
-use crate::index::SpatialIndex;
+use crate::rtree::SpatialIndex;
 use crate::kernels::overlay::{as_multipolygon, overlaps};
 use crate::kernels::point_coord;
 use crate::kernels::point_in_polygon::assign;

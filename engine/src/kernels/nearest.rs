@@ -1,6 +1,6 @@
 //! Nearest-k and within-distance queries for many origins at once (parallel).
 
-use crate::index::PointIndex;
+use crate::rtree::PointIndex;
 use geo::Coord;
 use rayon::prelude::*;
 

@@ -2,7 +2,7 @@
 //! in each feature of another. This is the join that exposure (population in flood zones)
 //! and areal interpolation (counts split by area share) are built on.
 
-use crate::index::SpatialIndex;
+use crate::rtree::SpatialIndex;
 use crate::kernels::intersection_area::{intersection_area, Edges};
 use geo::orient::{Direction, Orient};
 use geo::{

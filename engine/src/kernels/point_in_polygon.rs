@@ -17,7 +17,7 @@
 //! rules with the same robust predicate, so the answer is identical to [`locate`]'s, point
 //! for point (`prepared_matches_locate_everywhere`).
 
-use crate::index::SpatialIndex;
+use crate::rtree::SpatialIndex;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::{BoundingRect, Coord, Geometry, LineString, Polygon};

@@ -3,6 +3,7 @@
 
 use super::{apply, sentences, Applied, Budget, Scenario, ScenarioError};
 use crate::analysis::{self, AnalysisResult, Meta, Row};
+use crate::error::Result;
 use crate::project::Project;
 use rayon::prelude::*;
 use schemars::JsonSchema;
@@ -23,6 +24,42 @@ pub struct AnalysisRequest {
     /// Its params (as for `POST /analyses/{name}`).
     #[serde(default)]
     pub params: Value,
+}
+
+/// The analyses a comparison runs when none are named.
+pub const DEFAULT_ANALYSES: [&str; 3] = ["exposure", "access", "index"];
+
+impl AnalysisRequest {
+    /// Analysis `name` with the params it defaults to on `project` for `scenarios` (see
+    /// [`crate::analysis::Analysis::default_params`]).
+    pub fn default_for(project: &Project, scenarios: &[Scenario], name: &str) -> Result<Self> {
+        let params = crate::analysis::find(name)?
+            .default_params(project, &crate::analysis::Focus::of(scenarios))?;
+        Ok(AnalysisRequest {
+            name: name.to_string(),
+            params,
+        })
+    }
+}
+
+/// Requests for `names`: each analysis' params from `given` (an object keyed by analysis
+/// name) when there, else its defaults.
+pub fn requests(
+    project: &Project,
+    scenarios: &[Scenario],
+    names: &[String],
+    given: &Value,
+) -> Result<Vec<AnalysisRequest>> {
+    names
+        .iter()
+        .map(|name| match given.get(name) {
+            Some(p) => Ok(AnalysisRequest {
+                name: name.clone(),
+                params: p.clone(),
+            }),
+            None => AnalysisRequest::default_for(project, scenarios, name),
+        })
+        .collect()
 }
 
 /// The answer of [`compare`].

@@ -32,8 +32,8 @@ mod sentences;
 
 pub use apply::{apply, Applied};
 pub use compare::{
-    compare, AnalysisComparison, AnalysisRequest, Comparison, ScenarioInfo, ScenarioOutcome,
-    MAX_SCENARIOS,
+    compare, requests, AnalysisComparison, AnalysisRequest, Comparison, ScenarioInfo,
+    ScenarioOutcome, DEFAULT_ANALYSES, MAX_SCENARIOS,
 };
 pub use edit::{Budget, Edit};
 

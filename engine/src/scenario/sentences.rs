@@ -3,9 +3,15 @@
 //! "+12.400 jiwa dalam jarak 2 km dari puskesmas"), the changed summary figures of any
 //! other, and the money. The hazard is named as the scenario sees it: after a swap the
 //! sentence names the swapped-in layer, not the one the analysis params name.
+//!
+//! What a figure counts (people, households, facilities) and how it reads (a share, a
+//! distance, rupiah) come from the analysis' descriptor, and so do the labels of the
+//! figures of any other analysis; the words that come from params ("within 2 km of a
+//! puskesmas", the hazard's name) are the only ones kept here.
 
 use super::{Applied, Edit, Scenario};
-use crate::analysis::index::reasons::{decimal, facility_label, Lang};
+use crate::analysis::descriptor::{Column, Kind, Unit};
+use crate::analysis::index::reasons::{decimal, facility_label, label_of, Lang};
 use crate::analysis::AnalysisResult;
 use serde_json::{Map, Value};
 
@@ -37,6 +43,8 @@ pub(super) fn outcome(
     match name {
         "access" => {
             let (noun_id, noun_en) = facility_noun(p);
+            // The uncovered and the unreachable are the same people as the covered.
+            let (people_en, people_id) = counted(name, "covered_population");
             if let Some(x) = d("covered_population") {
                 let (reach_en, reach_id) = match p.get("radius_m").and_then(Value::as_f64) {
                     Some(m) => (
@@ -49,8 +57,8 @@ pub(super) fn outcome(
                     ),
                 };
                 out.push(
-                    format!("{} people {reach_en} {noun_en}", signed(x, Lang::En)),
-                    format!("{} jiwa {reach_id} {noun_id}", signed(x, Lang::Id)),
+                    format!("{}{people_en} {reach_en} {noun_en}", signed(x, Lang::En)),
+                    format!("{}{people_id} {reach_id} {noun_id}", signed(x, Lang::Id)),
                 );
             }
             if let Some(x) = d("facilities_open").filter(|x| *x != 0.0) {
@@ -61,9 +69,12 @@ pub(super) fn outcome(
             }
             if let Some(x) = d("unreachable_population").filter(|x| *x != 0.0) {
                 out.push(
-                    format!("{} people who can reach no {noun_en}", signed(x, Lang::En)),
                     format!(
-                        "{} jiwa tidak dapat menjangkau {noun_id} mana pun",
+                        "{}{people_en} who can reach no {noun_en}",
+                        signed(x, Lang::En)
+                    ),
+                    format!(
+                        "{}{people_id} tidak dapat menjangkau {noun_id} mana pun",
                         signed(x, Lang::Id)
                     ),
                 );
@@ -75,21 +86,24 @@ pub(super) fn outcome(
                 None => ("the hazard".to_string(), "bahaya".to_string()),
             };
             if let Some(x) = d("exposed_population") {
+                let (en, id) = counted(name, "exposed_population");
                 out.push(
-                    format!("{} people exposed to {h_en}", signed(x, Lang::En)),
-                    format!("{} jiwa terpapar {h_id}", signed(x, Lang::Id)),
+                    format!("{}{en} exposed to {h_en}", signed(x, Lang::En)),
+                    format!("{}{id} terpapar {h_id}", signed(x, Lang::Id)),
                 );
             }
             if let Some(x) = d("displaced").filter(|x| *x != 0.0) {
+                let (en, id) = counted(name, "displaced");
                 out.push(
-                    format!("{} people displaced", signed(x, Lang::En)),
-                    format!("{} jiwa mengungsi", signed(x, Lang::Id)),
+                    format!("{}{en} displaced", signed(x, Lang::En)),
+                    format!("{}{id} mengungsi", signed(x, Lang::Id)),
                 );
             }
             if let Some(x) = d("facilities_exposed").filter(|x| *x != 0.0) {
+                let (en, id) = counted(name, "facilities_exposed");
                 out.push(
-                    format!("{} facilities in {h_en}", signed(x, Lang::En)),
-                    format!("{} fasilitas di zona {h_id}", signed(x, Lang::Id)),
+                    format!("{}{en} in {h_en}", signed(x, Lang::En)),
+                    format!("{}{id} di zona {h_id}", signed(x, Lang::Id)),
                 );
             }
         }
@@ -137,15 +151,93 @@ pub(super) fn outcome(
             for (k, v) in delta {
                 let x = v.as_f64().unwrap_or(0.0);
                 if x != 0.0 && out.en.len() < 5 {
-                    out.push(
-                        format!("{k} {}", signed_value(x, Lang::En)),
-                        format!("{k} {}", signed_value(x, Lang::Id)),
-                    );
+                    let (en, id) = figure(name, k, x);
+                    out.push(en, id);
                 }
             }
         }
     }
     out
+}
+
+/// Column `key` of analysis `name`, as its descriptor describes it.
+fn column(name: &str, key: &str) -> Option<Column> {
+    crate::analysis::find(name)
+        .ok()?
+        .descriptor()
+        .column(key)
+        .copied()
+}
+
+/// What a unit counts, (English, Indonesian): people / jiwa, households / rumah tangga.
+fn unit_noun(unit: Unit) -> Option<(&'static str, &'static str)> {
+    match unit {
+        Unit::People => Some(("people", "jiwa")),
+        Unit::Households => Some(("households", "rumah tangga")),
+        Unit::Facilities => Some(("facilities", "fasilitas")),
+        Unit::Events => Some(("events", "kejadian")),
+        _ => None,
+    }
+}
+
+/// What column `key` of analysis `name` counts, as words to put after a number, each with
+/// its leading space: (" people", " jiwa"); empty when its descriptor names no such unit.
+fn counted(name: &str, key: &str) -> (String, String) {
+    column(name, key)
+        .and_then(|c| unit_noun(c.unit))
+        .map_or_else(Default::default, |(en, id)| {
+            (format!(" {en}"), format!(" {id}"))
+        })
+}
+
+/// A changed summary figure in words, (English, Indonesian): by its column's label and
+/// unit when the descriptor describes one of that name ("People covered +1,200 people"),
+/// else by its key ("total_count +3").
+fn figure(name: &str, key: &str, x: f64) -> (String, String) {
+    let Some(c) = column(name, key).filter(|c| !matches!(c.kind, Kind::Text | Kind::Detail)) else {
+        return (
+            format!("{key} {}", signed_value(x, Lang::En)),
+            format!("{key} {}", signed_value(x, Lang::Id)),
+        );
+    };
+    let [en, id] = [Lang::En, Lang::Id].map(|lang| {
+        let value = match (c.unit, c.kind) {
+            (Unit::Percent, _) | (_, Kind::Share) => {
+                let pp = decimal(x.abs() * 100.0, 1, lang);
+                let sign = if x < 0.0 { "-" } else { "+" };
+                match lang {
+                    Lang::En => format!("{sign}{pp} percentage points"),
+                    Lang::Id => format!("{sign}{pp} poin persen"),
+                }
+            }
+            (Unit::Metres, _) => {
+                let sign = if x < 0.0 { "-" } else { "+" };
+                format!("{sign}{}", distance(x.abs(), lang))
+            }
+            (Unit::Rupiah, _) | (_, Kind::Money) => match lang {
+                Lang::En => format!("{} IDR", signed(x, lang)),
+                Lang::Id => {
+                    let sign = if x < 0.0 { "-" } else { "+" };
+                    format!("{sign}{}", money_id(x.abs(), "IDR"))
+                }
+            },
+            // A count of whole things reads whole; less than one of them keeps its places.
+            (unit, kind) => {
+                let noun = unit_noun(unit);
+                if x.abs() < 1.0 || (noun.is_none() && kind != Kind::Count) {
+                    signed_value(x, lang)
+                } else {
+                    match (noun, lang) {
+                        (Some((en, _)), Lang::En) => format!("{} {en}", signed(x, lang)),
+                        (Some((_, id)), Lang::Id) => format!("{} {id}", signed(x, lang)),
+                        (None, _) => signed(x, lang),
+                    }
+                }
+            }
+        };
+        format!("{} {value}", label_of(&c, key, lang))
+    });
+    (en, id)
 }
 
 /// The money: spend against the budget.
@@ -366,6 +458,50 @@ mod tests {
         assert_eq!(money_id(1.25e12, "IDR"), "Rp 1,25 triliun");
         assert_eq!(money_id(750_000.0, "IDR"), "Rp 750.000");
         assert_eq!(money_id(12_345.0, "USD"), "12.345 USD");
+    }
+
+    #[test]
+    fn other_figures_read_by_their_descriptor() {
+        let both = |en: &str, id: &str| (en.to_string(), id.to_string());
+        assert_eq!(
+            figure("access", "covered_population", 1234.4),
+            both(
+                "People covered +1,234 people",
+                "Penduduk terlayani +1.234 jiwa"
+            )
+        );
+        assert_eq!(
+            figure("exposure", "exposed_share", -0.0123),
+            both(
+                "Share of people exposed -1.2 percentage points",
+                "Persentase penduduk terpapar -1,2 poin persen"
+            )
+        );
+        assert_eq!(
+            figure("access", "nearest_m", 1500.0),
+            both(
+                "Distance to the nearest facility +1.5 km",
+                "Jarak ke fasilitas terdekat +1,5 km"
+            )
+        );
+        // A template's placeholder is filled from the key; a count without a unit reads whole.
+        assert_eq!(
+            figure("exposure", "exposed_jumlah_kelurahan", 3.0),
+            both(
+                "jumlah kelurahan exposed +3",
+                "jumlah kelurahan terpapar +3"
+            )
+        );
+        // An undescribed key, or one that is no number in the rows, reads as before.
+        assert_eq!(
+            figure("aggregate", "total_count", 3.0),
+            both("total_count +3.000", "total_count +3,000")
+        );
+        assert_eq!(
+            counted("exposure", "facilities_exposed"),
+            both(" facilities", " fasilitas")
+        );
+        assert_eq!(counted("access", "access"), both("", ""));
     }
 
     #[test]

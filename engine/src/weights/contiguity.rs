@@ -11,7 +11,7 @@
 
 use super::{geometry_of, Weights};
 use crate::error::{Error, Result};
-use crate::index::SpatialIndex;
+use crate::rtree::SpatialIndex;
 use crate::layer::Layer;
 use geo::{BoundingRect, Coord, Geometry, MultiPolygon, Rect};
 use rayon::prelude::*;

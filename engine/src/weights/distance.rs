@@ -1,6 +1,6 @@
 //! Distance-based weights over feature points (points as they are, polygons at their area
 //! centroid, as libpysal's `from_dataframe`), from the point R-tree / grid of
-//! [`crate::index::PointIndex`].
+//! [`crate::rtree::PointIndex`].
 //!
 //! - knn: the k nearest other features; ties at the k-th distance go to the lower feature
 //!   index (libpysal's KD-tree breaks them arbitrarily: avoid ties when comparing).
@@ -12,7 +12,7 @@
 
 use super::{geometry_of, KernelFn, Weights};
 use crate::error::{Error, Result};
-use crate::index::PointIndex;
+use crate::rtree::PointIndex;
 use crate::layer::Layer;
 use geo::{Centroid, Coord, Geometry};
 use rayon::prelude::*;

@@ -126,32 +126,68 @@ pub enum IslandPolicy {
 pub struct WeightsSpec {
     /// `queen` (default), `rook`, `knn`, `distance` or `kernel`.
     #[serde(rename = "type", default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jenis ketetanggaan", "en": "Weights type"},
+        "x-tepat-help" = {"id": "`queen` (bawaan: zona yang bersinggungan, walau hanya di satu titik), `rook` (bersinggungan sepanjang batas), `knn` (k tetangga terdekat), `distance` (dalam jarak tertentu) atau `kernel`."}
+    ))]
     pub kind: WeightsKind,
     /// knn: number of neighbours (default 8). kernel: adaptive bandwidth = distance to the
     /// k-th nearest neighbour (used when `threshold` is not given; default 8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Jumlah tetangga (k)", "en": "Neighbours (k)"},
+        "x-tepat-help" = {"id": "knn: jumlah tetangga (bawaan 8). kernel: lebar pita mengikuti jarak ke tetangga terdekat ke-k (dipakai bila `threshold` tidak diisi; bawaan 8)."}
+    ))]
     pub k: Option<usize>,
     /// distance: the band (CRS units, metres in a project; required). kernel: a fixed bandwidth.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Batas jarak (m)", "en": "Distance band (m)"},
+        "x-tepat-help" = {"id": "distance: batas jarak tetangga (satuan CRS, meter dalam proyek; wajib). kernel: lebar pita tetap."}
+    ))]
     pub threshold: Option<f64>,
     /// distance: binary weights (default true) or inverse distance d^alpha.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Bobot biner", "en": "Binary weights"},
+        "x-tepat-help" = {"id": "distance: semua tetangga berbobot sama (bawaan ya), atau berbobot menurut kebalikan jarak d^alpha."}
+    ))]
     pub binary: Option<bool>,
     /// distance with `binary: false`: the power of distance (default −1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Pangkat jarak", "en": "Distance power"},
+        "x-tepat-help" = {"id": "distance dengan `binary: false`: pangkat jarak (bawaan −1)."}
+    ))]
     pub alpha: Option<f64>,
     /// kernel: the function (default triangular).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Fungsi kernel", "en": "Kernel function"},
+        "x-tepat-help" = {"id": "kernel: fungsi pembobot menurut jarak (bawaan triangular)."}
+    ))]
     pub function: Option<KernelFn>,
     /// queen / rook: snapping tolerance in CRS units (default 0: exact shared vertices /
     /// edges, as libpysal and GeoDa).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Toleransi celah batas (m)", "en": "Snapping tolerance (m)"},
+        "x-tepat-help" = {"id": "queen / rook: celah antarbatas zona yang masih dianggap bersinggungan, dalam satuan CRS (bawaan 0: titik sudut / sisi harus persis sama, seperti libpysal dan GeoDa)."}
+    ))]
     pub tolerance: Option<f64>,
     /// `R` (row-standardised, default), `B` (binary) or `V` (variance stabilising).
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Transformasi bobot", "en": "Weights transform"},
+        "x-tepat-help" = {"id": "`R` (dibakukan per baris, bawaan), `B` (biner) atau `V` (penstabil ragam)."}
+    ))]
     pub transform: Transform,
     /// `keep` (default: zero lag, reported) or `drop` (left out of the statistic).
     #[serde(default)]
+    #[schemars(extend(
+        "x-tepat-label" = {"id": "Zona tanpa tetangga", "en": "Islands"},
+        "x-tepat-help" = {"id": "Zona tanpa tetangga: `keep` (bawaan: tetap diikutkan dengan lag nol, dan dilaporkan) atau `drop` (dikeluarkan dari perhitungan)."}
+    ))]
     pub islands: IslandPolicy,
 }
 

@@ -1,12 +1,16 @@
 //! Reason sentences for a zone's rank, in Bahasa Indonesia and English.
 //!
 //! A leader reads "62% rumah tangga miskin berada di zona banjir Q25 (median kota 8%)",
-//! not `poor_exposed_share = 0.62`. Known fields of the zone layers and of the `exposure`
-//! and `access` analyses get a sentence that names the hazard or service they came from;
-//! any other field gets "label: value", and an indicator may bring its own template.
-//! Numbers follow each language's convention (Indonesian: 12.345 and 4,5%).
+//! not `poor_exposed_share = 0.62`. A column of another analysis reads as its descriptor
+//! says: its label in each language, and its unit and kind decide how the value is written
+//! (a share as 62%, a distance as 2,5 km). Some columns get a sentence that also names the
+//! hazard or service from the analysis' params ("… di zona banjir Q25", "puskesmas terdekat
+//! …"), which no label can say; common zone-layer fields (no descriptor: they are data) get
+//! their own words; any other field gets "label: value"; and an indicator may bring its own
+//! template. Numbers follow each language's convention (Indonesian: 12.345 and 4,5%).
 
 use super::{Direction, Indicator, Source};
+use crate::analysis::descriptor::{self, Column, Kind, Unit};
 use serde_json::Value;
 
 /// An indicator's raw values, sorted, for the comparison in a sentence.
@@ -55,11 +59,16 @@ impl Stats {
 
 /// How a value reads.
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+enum Reads {
     Percent,
     Metres,
+    /// Times a reference: 0.46×.
     Ratio,
     Count,
+    /// A count with a unit after it: 45 menit, 1.200 m².
+    With(&'static str, &'static str),
+    /// Rupiah: Rp 2.500.000.
+    Rupiah,
 }
 
 /// The two languages tepat writes in.
@@ -76,7 +85,18 @@ pub(crate) fn sentence(
     v: f64,
     stats: &Stats,
 ) -> (String, String) {
-    let kind = kind_of(ind);
+    let (analysis, params) = match source {
+        Source::Analysis { analysis, params } => (analysis.as_str(), Some(params)),
+        Source::Layer => ("", None),
+    };
+    let column = described(analysis, &ind.field);
+    // `access` is relative to the city's mean, so it reads as a multiple of it: part of the
+    // sentence the access arm below says, not of the column's unit.
+    let kind = if (ind.field.as_str(), ind.per.is_none(), analysis) == ("access", true, "access") {
+        Reads::Ratio
+    } else {
+        reads(ind, column.as_ref())
+    };
     let median = stats.median();
     if let Some(t) = &ind.reason {
         let rank = stats.rank_of(v, ind.direction).to_string();
@@ -89,10 +109,6 @@ pub(crate) fn sentence(
         };
         return (fill(&t.id, Lang::Id), fill(&t.en, Lang::En));
     }
-    let (analysis, params) = match source {
-        Source::Analysis { analysis, params } => (analysis.as_str(), Some(params)),
-        Source::Layer => ("", None),
-    };
     let text = |key: &str| params.and_then(|p| p.get(key)).and_then(Value::as_str);
     let (hid, hen) = text("hazard").map(hazard_label).unwrap_or_default();
     let (fid, fen) = text("facilities")
@@ -149,11 +165,11 @@ pub(crate) fn sentence(
             (
                 format!(
                     "tidak ada {fid} yang terjangkau dalam {}",
-                    format_value(r, Kind::Metres, Lang::Id)
+                    format_value(r, Reads::Metres, Lang::Id)
                 ),
                 format!(
                     "no {fen} within {}",
-                    format_value(r, Kind::Metres, Lang::En)
+                    format_value(r, Reads::Metres, Lang::En)
                 ),
                 false,
             )
@@ -168,11 +184,11 @@ pub(crate) fn sentence(
             (
                 format!(
                     "{vid} jiwa tinggal lebih dari {} dari {fid}",
-                    format_value(r, Kind::Metres, Lang::Id)
+                    format_value(r, Reads::Metres, Lang::Id)
                 ),
                 format!(
                     "{ven} people live more than {} from a {fen}",
-                    format_value(r, Kind::Metres, Lang::En)
+                    format_value(r, Reads::Metres, Lang::En)
                 ),
                 true,
             )
@@ -214,11 +230,18 @@ pub(crate) fn sentence(
         ),
         ("population", None, _) => (format!("{vid} jiwa"), format!("{ven} residents"), true),
         (field, per, _) => {
-            let label = match per {
-                Some(p) => format!("{} per {}", words(field), words(p)),
-                None => words(field),
+            // An analysis' column by its label; a layer's field by its name.
+            let label = |key: &str, lang: Lang| match &column {
+                Some(_) => {
+                    described(analysis, key).map_or_else(|| words(key), |c| label_of(&c, key, lang))
+                }
+                None => words(key),
             };
-            (format!("{label} {vid}"), format!("{label}: {ven}"), true)
+            let [lid, len] = [Lang::Id, Lang::En].map(|l| match per {
+                Some(p) => format!("{} per {}", label(field, l), label(p, l)),
+                None => label(field, l),
+            });
+            (format!("{lid} {vid}"), format!("{len}: {ven}"), true)
         }
     };
     let reference = match stats.city.filter(|c| c.is_finite()) {
@@ -237,17 +260,60 @@ pub(crate) fn sentence(
     }
 }
 
-fn kind_of(ind: &Indicator) -> Kind {
+/// Column `key` of analysis `analysis`, as its descriptor describes it.
+fn described(analysis: &str, key: &str) -> Option<Column> {
+    crate::analysis::find(analysis)
+        .ok()?
+        .descriptor()
+        .column(key)
+        .copied()
+}
+
+/// A column's label in `lang`, its placeholder filled from the row key it matched:
+/// `exposed_{count}` "{count} terpapar" for `exposed_lansia` reads "lansia terpapar".
+pub(crate) fn label_of(c: &Column, key: &str, lang: Lang) -> String {
+    let label = match lang {
+        Lang::Id => c.label.id,
+        Lang::En => c.label.en,
+    };
+    let (Some(open), Some(close)) = (c.name.find('{'), c.name.find('}')) else {
+        return label.to_string();
+    };
+    let (before, after) = (&c.name[..open], &c.name[close + 1..]);
+    if after.contains('{') || !descriptor::template_matches(c.name, key) {
+        return words(key);
+    }
+    let value = &key[before.len()..key.len() - after.len()];
+    label.replace(&c.name[open..=close], &words(value))
+}
+
+/// How indicator `ind`'s value reads: a rate `per` something as a share; an analysis'
+/// column by its unit and kind; a layer field (no descriptor) by its name's suffix.
+fn reads(ind: &Indicator, column: Option<&Column>) -> Reads {
+    if ind.per.is_some() {
+        return Reads::Percent;
+    }
+    if let Some(c) = column {
+        return match (c.unit, c.kind) {
+            (Unit::Percent, _) | (_, Kind::Share) => Reads::Percent,
+            (Unit::Metres, _) => Reads::Metres,
+            (Unit::SquareMetres, _) => Reads::With("m²", "m²"),
+            (Unit::SquareKm, _) => Reads::With("km²", "km²"),
+            (Unit::Minutes, _) => Reads::With("menit", "min"),
+            (Unit::Days, _) => Reads::With("hari", "days"),
+            (Unit::Rupiah, _) | (_, Kind::Money) => Reads::Rupiah,
+            _ => Reads::Count,
+        };
+    }
     let f = ind.field.as_str();
-    if ind.per.is_some() || f.ends_with("_share") || f.ends_with("_rate") || f.starts_with("persen")
-    {
-        Kind::Percent
+    if f.ends_with("_share") || f.ends_with("_rate") || f.starts_with("persen") {
+        Reads::Percent
     } else if f.ends_with("_m") || f.ends_with("_m_max") {
-        Kind::Metres
+        Reads::Metres
     } else if f == "access" {
-        Kind::Ratio
+        Reads::Ratio
     } else {
-        Kind::Count
+        Reads::Count
     }
 }
 
@@ -333,12 +399,12 @@ fn capitalize(s: &str) -> String {
 }
 
 /// A value in the language's number format.
-fn format_value(v: f64, kind: Kind, lang: Lang) -> String {
+fn format_value(v: f64, kind: Reads, lang: Lang) -> String {
     if !v.is_finite() {
         return "–".into();
     }
     match kind {
-        Kind::Percent => {
+        Reads::Percent => {
             let p = v * 100.0;
             // 4,5% keeps its decimal; 62% and 8% don't need one.
             let decimals = if p.abs() >= 10.0 || (p - p.round()).abs() < 0.05 {
@@ -348,18 +414,30 @@ fn format_value(v: f64, kind: Kind, lang: Lang) -> String {
             };
             format!("{}%", decimal(p, decimals, lang))
         }
-        Kind::Metres if v.abs() >= 1000.0 => format!("{} km", decimal(v / 1000.0, 1, lang)),
-        Kind::Metres => format!("{} m", decimal(v, 0, lang)),
-        Kind::Ratio => format!("{}×", decimal(v, 2, lang)),
-        Kind::Count => {
-            let decimals = if v.abs() >= 100.0 || v.fract() == 0.0 {
-                0
-            } else {
-                2
-            };
-            decimal(v, decimals, lang)
-        }
+        Reads::Metres if v.abs() >= 1000.0 => format!("{} km", decimal(v / 1000.0, 1, lang)),
+        Reads::Metres => format!("{} m", decimal(v, 0, lang)),
+        Reads::Ratio => format!("{}×", decimal(v, 2, lang)),
+        Reads::Count => count(v, lang),
+        Reads::Rupiah => format!("Rp {}", decimal(v, 0, lang)),
+        Reads::With(id, en) => format!(
+            "{} {}",
+            count(v, lang),
+            match lang {
+                Lang::Id => id,
+                Lang::En => en,
+            }
+        ),
     }
+}
+
+/// A count, or a small value with two places: 12.345, 3, 0,46.
+fn count(v: f64, lang: Lang) -> String {
+    let decimals = if v.abs() >= 100.0 || v.fract() == 0.0 {
+        0
+    } else {
+        2
+    };
+    decimal(v, decimals, lang)
 }
 
 /// `v` with `decimals` places and thousands grouping: 12.345,6 (id) / 12,345.6 (en).
@@ -445,6 +523,25 @@ mod tests {
     }
 
     #[test]
+    fn other_columns_read_by_their_descriptor() {
+        let src = Source::Analysis {
+            analysis: "exposure".into(),
+            params: json!({"hazard": "banjir_q25", "zones": "kecamatan"}),
+        };
+        let stats = Stats::of(&[Some(20_000.0), Some(5_000.0), Some(0.0)], None);
+        let (id, en) = sentence(&ind("hazard_area_m2"), &src, 20_000.0, &stats);
+        assert_eq!(id, "Luas kawasan bahaya 20.000 m² (median kota 5.000 m²)");
+        assert_eq!(en, "Hazard area: 20,000 m² (city median 5,000 m²)");
+        // A template column: its label with the placeholder filled in.
+        let stats = Stats::of(&[Some(3.0), Some(1.0), Some(0.0)], None);
+        let (id, en) = sentence(&ind("exposed_jumlah_kelurahan"), &src, 3.0, &stats);
+        assert_eq!(id, "Jumlah kelurahan terpapar 3 (median kota 1)");
+        assert_eq!(en, "Jumlah kelurahan exposed: 3 (city median 1)");
+        let (id, _) = sentence(&ind("exposed_population_tinggi"), &src, 3.0, &stats);
+        assert_eq!(id, "Penduduk terpapar kelas tinggi 3 (median kota 1)");
+    }
+
+    #[test]
     fn custom_templates_and_generic_fields() {
         let stats = Stats::of(&[Some(1.0), Some(5.0), Some(3.0), None], None);
         let mut i = ind("pengaduan");
@@ -491,8 +588,8 @@ mod tests {
         assert_eq!(decimal(1234567.891, 2, Lang::Id), "1.234.567,89");
         assert_eq!(decimal(1234567.891, 2, Lang::En), "1,234,567.89");
         assert_eq!(decimal(-0.001, 1, Lang::En), "0.0");
-        assert_eq!(format_value(0.045, Kind::Percent, Lang::Id), "4,5%");
-        assert_eq!(format_value(f64::NAN, Kind::Count, Lang::Id), "–");
+        assert_eq!(format_value(0.045, Reads::Percent, Lang::Id), "4,5%");
+        assert_eq!(format_value(f64::NAN, Reads::Count, Lang::Id), "–");
         let s = Stats::of(&[Some(1.0), Some(2.0), Some(2.0), Some(3.0)], None);
         assert_eq!(s.rank_of(2.0, Direction::HigherIsWorse), 2);
         assert_eq!(s.rank_of(2.0, Direction::HigherIsBetter), 2);
