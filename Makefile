@@ -142,12 +142,34 @@ $(NB_VENV)/.installed: notebooks/requirements.txt clients/python/pyproject.toml
 	rm -rf $(NB_VENV)
 	python3 -m venv $(NB_VENV)
 	$(NB_VENV)/bin/pip install -q --no-cache-dir -r notebooks/requirements.txt
+	$(NB_VENV)/bin/pip install -q --no-cache-dir -r clients/requirements-types.txt
 	$(NB_VENV)/bin/pip install -q --no-cache-dir --no-deps -e clients/python
 	touch $@
 
+# The client's pytest checks the generated types (test_generated_types.py): it runs both generators.
+$(NB_VENV)/.installed: clients/requirements-types.txt
+notebooks-test: viewer/node_modules/.installed
 notebooks-test: deps notebooks-venv
 	$(CARGO) build -p tepat
 	$(NB_VENV)/bin/python notebooks/run_all.py --binary target/debug/tepat
+
+# Client types generated from api/openapi.json by clients/gen_types.py (run it after `make openapi`):
+# the Python client's TypedDicts (clients/python/tepat_client/openapi_types.py, datamodel-code-generator
+# in target/venv-types) and the viewer's (viewer/src/generated/openapi.ts, openapi-typescript from
+# viewer/node_modules). Pinned, offline once installed; the client's pytest (notebooks-test) fails
+# while either is stale.
+.PHONY: types types-venv
+TYPES_VENV ?= target/venv-types
+
+types-venv: $(TYPES_VENV)/.installed
+$(TYPES_VENV)/.installed: clients/requirements-types.txt
+	rm -rf $(TYPES_VENV)
+	python3 -m venv $(TYPES_VENV)
+	$(TYPES_VENV)/bin/pip install -q --no-cache-dir -r clients/requirements-types.txt
+	touch $@
+
+types: types-venv viewer/node_modules/.installed
+	$(TYPES_VENV)/bin/python clients/gen_types.py
 
 # The OpenAPI document of the HTTP API, checked in at api/openapi.json (api/tests/openapi.rs
 # fails when it is stale): regenerate it after changing a handler's annotation.

@@ -160,6 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Options {
                 private,
                 sync_timeout_ms,
+                ..Options::default()
             },
             max_upload_mb,
         ),

@@ -26,6 +26,7 @@
 pub mod analyses;
 pub mod auth;
 pub mod blocking;
+pub mod bounded;
 pub mod features;
 pub mod jobs;
 pub mod layers;

@@ -395,13 +395,9 @@ async fn run_analysis(
             }
             // GeoJSON joins the rows to the zones' geometry (reprojected to EPSG:4326); CSV
             // flattens.
-            let project = match scenario {
-                Some((id, v)) => {
-                    std::borrow::Cow::Owned(scenarios::scenario_project(&state, id, v)?)
-                }
-                None => std::borrow::Cow::Borrowed(state.project()),
-            };
-            let bytes = render(&result, &project, format).map_err(|e| match e {
+            let view = scenario.map(|(id, v)| state.view(id, v)).transpose()?;
+            let project = view.as_ref().map_or(state.project(), |v| &v.project);
+            let bytes = render(&result, project, format).map_err(|e| match e {
                 OutputError::Engine(e) => Problem::from(e),
                 other => Problem::internal(other.to_string()),
             })?;

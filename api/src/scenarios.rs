@@ -381,44 +381,55 @@ pub async fn compare_one(
     Ok(Json(c).into_response())
 }
 
-/// Runs `name` on the baseline or on a stored scenario, through the results cache. The
-/// flag says whether the result came from the cache.
+/// Analysis `name` with `params` on the baseline or on a scenario version, from the cache
+/// or run (on the scenario's memoised view) and cached with its recipe; `true` on a hit.
 pub fn run_cached(
     state: &AppState,
     name: &str,
     params: Value,
     scenario: Option<(&str, Option<u32>)>,
 ) -> Result<(Arc<AnalysisResult>, bool), Problem> {
-    let stored = match scenario {
-        Some((id, version)) => Some(state.store().scenario(id, version)?),
-        None => None,
-    };
+    let view = scenario
+        .map(|(id, version)| state.view(id, version))
+        .transpose()?;
+    let pinned = view.as_ref().map(|v| v.pinned.clone());
     let key = state.cache_key(
         name,
         &params,
-        stored.as_ref().map(|s| (s.id.as_str(), s.scenario.version)),
+        pinned.as_ref().map(|(id, v)| (id.as_str(), *v)),
     );
     if let Some(hit) = state.cached(&key) {
         return Ok((hit, true));
     }
-    let result = match &stored {
-        Some(s) => {
-            let applied = scenario::apply(state.project(), &s.scenario)?;
-            analysis::run(&applied.project, name, params)?
-        }
-        None => analysis::run(state.project(), name, params)?,
+    let project = view.as_ref().map_or(state.project(), |v| &v.project);
+    let result = Arc::new(analysis::run(project, name, params.clone())?);
+    let recipe = crate::state::Recipe {
+        analysis: name.to_string(),
+        params,
+        scenario: pinned,
+        layers: String::new(),
     };
-    let result = Arc::new(result);
-    state.cache(key, result.clone());
+    state.cache(key, result.clone(), recipe);
     Ok((result, false))
 }
 
-/// The project a scenario makes (for rendering GeoJSON of a scenario run).
-pub fn scenario_project(
+/// Result `key` (as handed out in `x-tepat-result`): from the cache, or made again from its
+/// recipe while the layers it was made on are current. `None` when the key was never
+/// handed out here, or its data has changed since.
+pub fn result_by_key(
     state: &AppState,
-    id: &str,
-    version: Option<u32>,
-) -> Result<Project, Problem> {
-    let s = state.store().scenario(id, version)?;
-    Ok(scenario::apply(state.project(), &s.scenario)?.project)
+    key: &str,
+) -> Result<Option<Arc<AnalysisResult>>, Problem> {
+    if let Some(hit) = state.cached(key) {
+        return Ok(Some(hit));
+    }
+    let Some(recipe) = state.recipe(key) else {
+        return Ok(None);
+    };
+    let scenario = recipe
+        .scenario
+        .as_ref()
+        .map(|(id, v)| (id.as_str(), Some(*v)));
+    let (result, _) = run_cached(state, &recipe.analysis, recipe.params.clone(), scenario)?;
+    Ok(Some(result))
 }

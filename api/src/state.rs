@@ -17,13 +17,14 @@
 //! handler checked. Cache keys hash every layer's content, so a result computed on one
 //! set of layers is never served for another.
 
+use crate::bounded::{lock, Bounded};
 use crate::jobs::Jobs;
 use crate::layers::LayerSummary;
 use crate::problem::Problem;
 use crate::store::{Store, StoreError, StoredLayer};
 use crate::uploads::{self, LayerFiles, LoadError, Prepared};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -32,9 +33,16 @@ use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::project::Project;
 use tepat_engine::{Layer, Result};
 
-/// Most analysis results kept in memory; past it the cache starts afresh (results are
-/// recomputed on demand, so forgetting is always safe).
-pub const CACHE_ENTRIES: usize = 512;
+/// Bytes of analysis results kept in memory (estimated); past it the least recently used
+/// go first. A forgotten result is made again from its recipe when its link is followed.
+pub const RESULT_BYTES: usize = 256 << 20;
+
+/// Bytes of recipes kept: how each handed-out result key was made (analysis, params, the
+/// scenario version), so its link keeps working after the result itself is forgotten.
+pub const RECIPE_BYTES: usize = 32 << 20;
+
+/// Scenario views kept (each shares every unedited layer with the baseline).
+pub const VIEWS: usize = 32;
 
 /// Response header saying whether an analysis result came from the cache (`hit`/`miss`).
 pub const CACHE_HEADER: &str = "x-tepat-cache";
@@ -47,6 +55,8 @@ pub struct Options {
     /// How long an analysis run is waited for before it answers 202 with a job
     /// (`tepat serve --sync-timeout-ms`); 0 makes every run a job.
     pub sync_timeout_ms: u64,
+    /// Bytes of analysis results kept in memory (default [`RESULT_BYTES`]).
+    pub result_bytes: usize,
 }
 
 impl Default for Options {
@@ -54,6 +64,7 @@ impl Default for Options {
         Options {
             private: false,
             sync_timeout_ms: crate::jobs::DEFAULT_SYNC_TIMEOUT_MS,
+            result_bytes: RESULT_BYTES,
         }
     }
 }
@@ -102,7 +113,11 @@ struct Shared {
     store: Store,
     options: Options,
     /// Analysis results by [`AppState::cache_key`].
-    cache: Mutex<HashMap<String, Arc<AnalysisResult>>>,
+    results: Mutex<Bounded<String, Arc<AnalysisResult>>>,
+    /// How each result key was made, by key.
+    recipes: Mutex<Bounded<String, Arc<Recipe>>>,
+    /// Scenarios applied, by layers, scenario id and version.
+    views: Mutex<Bounded<String, Arc<View>>>,
     /// Analysis runs answered with 202, followed at `/jobs/{id}`.
     jobs: Jobs,
     /// Vector tiles cut so far, and what makes the next ones quick.
@@ -119,6 +134,36 @@ impl Shared {
         let s = self.snapshot.read().unwrap_or_else(|p| p.into_inner());
         Arc::clone(&s)
     }
+}
+
+/// How a result was made: enough to make it again once the cache has forgotten it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recipe {
+    /// Analysis name.
+    pub analysis: String,
+    /// Params as the request gave them.
+    pub params: serde_json::Value,
+    /// The scenario id and version it ran on; `None`: the baseline.
+    pub scenario: Option<(String, u32)>,
+    /// The layers' key it was made on (filled in by [`AppState::cache`]).
+    pub layers: String,
+}
+
+/// A scenario version as the server applied it.
+#[derive(Debug)]
+pub struct View {
+    /// The project it makes: every layer it does not edit is the baseline's.
+    pub project: Project,
+    /// The layers it edits.
+    pub edited: Vec<String>,
+    /// Its id and version.
+    pub pinned: (String, u32),
+}
+
+/// A result's size in memory, roughly: its rows' cells and a little for the envelope.
+fn result_weight(r: &AnalysisResult) -> usize {
+    let cells: usize = r.rows.iter().map(|row| row.len()).sum();
+    1024 + cells * 48 + r.summary.len() * 64
 }
 
 /// One consistent set of layers: the project, each layer's summary and R-tree, and which
@@ -275,7 +320,9 @@ impl AppState {
                 changing: Mutex::new(()),
                 store,
                 options,
-                cache: Mutex::new(HashMap::new()),
+                results: Mutex::new(Bounded::new(options.result_bytes)),
+                recipes: Mutex::new(Bounded::new(RECIPE_BYTES)),
+                views: Mutex::new(Bounded::new(VIEWS)),
                 jobs: Jobs::default(),
                 tiles: crate::tiles::TileCache::default(),
                 files,
@@ -367,17 +414,45 @@ impl AppState {
 
     /// A cached result.
     pub fn cached(&self, key: &str) -> Option<Arc<AnalysisResult>> {
-        let cache = self.shared.cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache.get(key).cloned()
+        lock(&self.shared.results).get(&key.to_string())
     }
 
-    /// Caches a result.
-    pub fn cache(&self, key: String, result: Arc<AnalysisResult>) {
-        let mut cache = self.shared.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= CACHE_ENTRIES {
-            cache.clear();
+    /// Caches a result and how it was made.
+    pub fn cache(&self, key: String, result: Arc<AnalysisResult>, recipe: Recipe) {
+        let recipe = Arc::new(Recipe {
+            layers: self.current.layers_key().to_string(),
+            ..recipe
+        });
+        let recipe_weight = recipe.params.to_string().len() + key.len() + 256;
+        lock(&self.shared.recipes).insert(key.clone(), recipe, recipe_weight);
+        let weight = result_weight(&result);
+        lock(&self.shared.results).insert(key, result, weight);
+    }
+
+    /// How result `key` was made, while the layers it was made on are the current ones.
+    pub fn recipe(&self, key: &str) -> Option<Arc<Recipe>> {
+        lock(&self.shared.recipes)
+            .get(&key.to_string())
+            .filter(|r| r.layers == self.current.layers_key())
+    }
+
+    /// Scenario `id` at `version` (else its latest) applied to the current layers, once:
+    /// results, tiles and GeoJSON of one scenario version share it.
+    pub fn view(&self, id: &str, version: Option<u32>) -> Result<Arc<View>, Problem> {
+        let stored = self.store().scenario(id, version)?;
+        let v = stored.scenario.version;
+        let key = format!("{}/{}/{v}", self.current.layers_key(), stored.id);
+        if let Some(view) = lock(&self.shared.views).get(&key) {
+            return Ok(view);
         }
-        cache.insert(key, result);
+        let applied = tepat_engine::scenario::apply(self.project(), &stored.scenario)?;
+        let view = Arc::new(View {
+            project: applied.project,
+            edited: applied.edited_layers,
+            pinned: (stored.id, v),
+        });
+        lock(&self.shared.views).insert(key, view.clone(), 1);
+        Ok(view)
     }
 
     /// The project.

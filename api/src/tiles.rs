@@ -28,14 +28,13 @@ use geo::Rect;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, VecDeque};
-use std::hash::Hash;
-use std::sync::{Arc, Mutex, MutexGuard};
+use crate::bounded::{lock, Bounded};
+use std::sync::{Arc, Mutex};
 use tepat_engine::analysis::{AnalysisResult, Row};
 use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::layer::FieldType;
 use tepat_engine::tiles::{self as kernel, Tags, TileError, TileFeatures, TileId, TileSpec};
-use tepat_engine::{scenario, Layer, Role};
+use tepat_engine::{Layer, Role};
 
 /// Media type of a Mapbox Vector Tile.
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
@@ -49,58 +48,11 @@ pub const RESULT_LAYER: &str = "result";
 /// Bytes of tiles kept in memory by default; past it the oldest go first.
 pub const TILE_BYTES: usize = 64 << 20;
 
-/// Scenario layers, layer bounds, result joins and result origins kept (each).
+/// Scenario layers, layer bounds and result joins kept (each).
 const ENTRIES: usize = 256;
 
 /// What a tile entry costs besides its bytes (key, map slot), so empty tiles count too.
 const ENTRY_OVERHEAD: usize = 128;
-
-/// A map that forgets its oldest entries past a budget of total weight.
-#[derive(Debug)]
-struct Bounded<K, V> {
-    map: HashMap<K, (V, usize)>,
-    order: VecDeque<K>,
-    weight: usize,
-    budget: usize,
-}
-
-impl<K: Eq + Hash + Clone, V: Clone> Bounded<K, V> {
-    fn new(budget: usize) -> Self {
-        Bounded {
-            map: HashMap::new(),
-            order: VecDeque::new(),
-            weight: 0,
-            budget,
-        }
-    }
-
-    fn get(&self, k: &K) -> Option<V> {
-        self.map.get(k).map(|(v, _)| v.clone())
-    }
-
-    fn insert(&mut self, k: K, v: V, weight: usize) {
-        if weight > self.budget {
-            return;
-        }
-        match self.map.insert(k.clone(), (v, weight)) {
-            Some((_, old)) => self.weight -= old,
-            None => self.order.push_back(k),
-        }
-        self.weight += weight;
-        while self.weight > self.budget {
-            let Some(oldest) = self.order.pop_front() else {
-                break;
-            };
-            if let Some((_, w)) = self.map.remove(&oldest) {
-                self.weight -= w;
-            }
-        }
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 /// A layer as a scenario made it, with its own R-tree and bounds.
 #[derive(Debug)]
@@ -123,8 +75,6 @@ pub struct TileCache {
     /// Layers as scenarios make them, by scenario, version, layer and the baseline layer's
     /// hash; `None` when the scenario leaves the layer as it is.
     edited: Mutex<Bounded<String, Option<Arc<Edited>>>>,
-    /// The scenario each result key was computed on (`None`: the baseline).
-    origins: Mutex<Bounded<String, Option<Pinned>>>,
     /// Result rows by feature of their row layer, by result key.
     joins: Mutex<Bounded<String, Arc<Vec<Option<usize>>>>>,
 }
@@ -142,15 +92,8 @@ impl TileCache {
             tiles: Mutex::new(Bounded::new(bytes)),
             bounds: Mutex::new(Bounded::new(ENTRIES)),
             edited: Mutex::new(Bounded::new(ENTRIES)),
-            origins: Mutex::new(Bounded::new(ENTRIES * 2)),
             joins: Mutex::new(Bounded::new(ENTRIES)),
         }
-    }
-
-    /// Records that result `key` was computed on `scenario` (or the baseline), so its tiles
-    /// join the rows to the zones that run saw.
-    pub fn remember_result(&self, key: &str, scenario: Option<Pinned>) {
-        lock(&self.origins).insert(key.to_string(), scenario, 1);
     }
 
     fn tile(&self, key: &str) -> Option<Bytes> {
@@ -175,16 +118,15 @@ pub async fn result_key(
     version: Option<u32>,
 ) -> Result<(String, Option<u32>), Problem> {
     let Some(id) = scenario else {
-        let key = state.cache_key(name, params, None);
-        state.tiles().remember_result(&key, None);
-        return Ok((key, None));
+        return Ok((state.cache_key(name, params, None), None));
     };
     let (s, id) = (state.clone(), id.to_string());
     let stored = blocking(move || Ok(s.store().scenario(&id, version)?)).await?;
     let v = stored.scenario.version;
-    let key = state.cache_key(name, params, Some((stored.id.as_str(), v)));
-    state.tiles().remember_result(&key, Some((stored.id, v)));
-    Ok((key, Some(v)))
+    Ok((
+        state.cache_key(name, params, Some((stored.id.as_str(), v))),
+        Some(v),
+    ))
 }
 
 impl From<TileError> for Problem {
@@ -280,17 +222,16 @@ fn resolve(
     let Some((id, version)) = scenario else {
         return Ok((Resolved::Baseline, None));
     };
-    let stored = state.store().scenario(id, version)?;
-    let v = stored.scenario.version;
-    let key = format!("{}/{v}/{name}/{}", stored.id, base.content_hash());
-    let pinned = Some((stored.id.clone(), v));
+    let view = state.view(id, version)?;
+    let (id, v) = view.pinned.clone();
+    let key = format!("{id}/{v}/{name}/{}", base.content_hash());
+    let pinned = Some((id, v));
     let cached = lock(&state.tiles().edited).get(&key);
     let edited = match cached {
         Some(e) => e,
         None => {
-            let applied = scenario::apply(state.project(), &stored.scenario)?;
-            let e = if applied.edited_layers.iter().any(|l| l == name) {
-                let layer = applied.project.layers.get(name)?.clone();
+            let e = if view.edited.iter().any(|l| l == name) {
+                let layer = view.project.layers.get(name)?.clone();
                 let bounds = kernel::mercator_bounds(&layer, &state.project().crs)?;
                 Some(Arc::new(Edited {
                     index: SpatialIndex::of(&layer),
@@ -438,8 +379,9 @@ fn unknown_result(key: &str) -> Problem {
     )
 }
 
+/// Result `key`, from the cache or made again from the recipe it was handed out with.
 fn cached_result(state: &AppState, key: &str) -> Result<Arc<AnalysisResult>, Problem> {
-    state.cached(key).ok_or_else(|| unknown_result(key))
+    scenarios::result_by_key(state, key)?.ok_or_else(|| unknown_result(key))
 }
 
 /// Tile `t` of result `key`: its rows joined to the features of its row layer, as the
@@ -467,7 +409,7 @@ fn result_tile(state: &AppState, key: &str, t: TileId) -> Result<Served, Problem
             ),
         ));
     };
-    let origin = lock(&state.tiles().origins).get(&key.to_string()).flatten();
+    let origin = state.recipe(key).and_then(|r| r.scenario.clone());
     let (resolved, _) = resolve(
         state,
         name,
@@ -788,22 +730,6 @@ mod tests {
             assert_eq!(p.status, status, "{z}/{x}/{y}: {p:?}");
             assert!(p.detail.contains(why), "{z}/{x}/{y}: {}", p.detail);
         }
-    }
-
-    #[test]
-    fn bounded_cache_forgets_the_oldest_past_its_budget() {
-        let mut b: Bounded<&str, u8> = Bounded::new(10);
-        b.insert("a", 1, 4);
-        b.insert("b", 2, 4);
-        b.insert("c", 3, 4); // 12 > 10: "a" goes
-        assert_eq!(
-            (b.get(&"a"), b.get(&"b"), b.get(&"c")),
-            (None, Some(2), Some(3))
-        );
-        b.insert("d", 4, 11); // larger than the whole budget: not kept, nothing evicted
-        assert_eq!((b.get(&"d"), b.get(&"b")), (None, Some(2)));
-        b.insert("b", 5, 2); // replaced in place
-        assert_eq!((b.get(&"b"), b.weight), (Some(5), 6));
     }
 
     #[test]

@@ -442,6 +442,79 @@ async fn result_tiles_carry_the_result_fields() -> Result<()> {
     Ok(())
 }
 
+/// With room for about one result, a thousand other runs push the first out of the cache; its
+/// link still answers, with the same envelope and tiles, made again from its recipe, on
+/// the scenario version it was made on even after the scenario has moved on.
+#[tokio::test]
+async fn a_result_link_survives_a_thousand_other_runs() -> Result<()> {
+    let options = tepat::state::Options {
+        result_bytes: 24_000,
+        ..Default::default()
+    };
+    let state = AppState::with_store(
+        state()?.project().clone(),
+        tepat::store::Store::in_memory()?,
+        options,
+    )?;
+    let token = state.store().create_token(UserRole::Planner, None)?;
+    let s = write(
+        &state,
+        Method::POST,
+        "/api/v1/scenarios",
+        &token,
+        json!({"name": "Sekolah baru", "edits": [{"op": "add_facility", "layer": "sekolah", "id": "SD-BARU",
+               "lon": 124.85, "lat": 1.48, "attributes": {"students": 100000}}]}),
+    )
+    .await?;
+    assert_eq!(s.status, StatusCode::CREATED, "{}", s.text());
+    let id = s.json()?["id"].as_str().context("id")?.to_string();
+    let run = |uri: String, params: Value| {
+        let state = state.clone();
+        async move {
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri(uri)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(params.to_string()))?;
+            send(&state, req).await
+        }
+    };
+    let params = json!({"zones": "kelurahan", "layer": "sekolah", "sum": ["students"]});
+    let first = run(format!("/api/v1/analyses/aggregate?scenario={id}"), params).await?;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    let key = first.header("x-tepat-result").context("key")?.to_string();
+    let envelope = first.json()?;
+    // The scenario moves on to version 2; the link pins version 1.
+    let edit = json!({"op": "scale_demand", "layer": "kelurahan", "factor": 2.0});
+    let r = write(&state, Method::POST, &format!("/api/v1/scenarios/{id}/edits"), &token, edit).await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    for i in 0..1000 {
+        let other = json!({"zones": "kelurahan", "layer": "sekolah",
+                           "filter": {"field": "jenjang", "values": [format!("jenjang-{i}")]}});
+        let r = run("/api/v1/analyses/aggregate".into(), other).await?;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    assert!(state.cached(&key).is_none(), "the first result is still cached");
+    let req = Request::builder().uri(format!("/api/v1/results/{key}")).body(Body::empty())?;
+    let again = send(&state, req).await?;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    let mut again = again.json()?;
+    // Made again: the same rows, params and data; only the run's own time differs.
+    again["meta"]["elapsed_ms"] = envelope["meta"]["elapsed_ms"].clone();
+    assert_eq!(again, envelope);
+    let kel = layer("kelurahan")?;
+    let (z, x, y) = covering(lon_lat_bbox(&kel)?);
+    let req = Request::builder()
+        .uri(format!("/api/v1/results/{key}/tiles/{z}/{x}/{y}.mvt"))
+        .body(Body::empty())?;
+    let t = tile(&send(&state, req).await?)?;
+    assert_eq!(one_layer(&t, "result")?.features.len(), kel.len());
+    // A key never handed out is still unknown.
+    let req = Request::builder().uri("/api/v1/results/feedbeef").body(Body::empty())?;
+    assert_eq!(send(&state, req).await?.status, StatusCode::NOT_FOUND);
+    Ok(())
+}
+
 #[tokio::test]
 async fn bad_tile_addresses_and_unknown_layers_are_problems() -> Result<()> {
     let raster = get("/api/v1/layers")

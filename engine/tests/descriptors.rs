@@ -51,6 +51,9 @@ fn examples(name: &str) -> Vec<Value> {
                    "grid": {"spacing_m": 500, "within": "daratan"}, "exclude_hazard": "banjir_q100",
                    "existing": "puskesmas", "radius_m": 1000, "p": 3, "zones": "kecamatan"}),
             json!({"model": "pmedian", "demand": "kelurahan", "candidates": "sekolah", "p": 3}),
+            // Capacitated: site rows carry `capacity`.
+            json!({"model": "mclp", "demand": "kelurahan", "candidates": "sekolah", "capacity": "capacity",
+                   "radius_m": 1500, "p": 2}),
         ],
         "allocate" => vec![
             json!({"layer": "kelurahan", "cost": "households", "benefit": "poor_households",

@@ -291,7 +291,7 @@ class Client:
         version: int | None = None,
     ) -> Any:
         """The run as GeoJSON (rows joined by the server to their zones, EPSG:4326), as a
-        GeoDataFrame sorted by id; rows without geometry (e.g. generated sites) keep None."""
+        GeoDataFrame in the rows' order; rows without geometry (e.g. generated sites) keep None."""
         import geopandas as gpd
 
         r = self._request(
@@ -305,10 +305,8 @@ class Client:
             # The work outlasted the sync timeout: follow the job, then ask again (cached).
             Job(id=r.json()["job"], view=r.json(), client=self).wait()
             return self.run_geojson(analysis, params, scenario=scenario, version=version)
-        gdf = _features_frame(gpd, r.json()["features"]).reset_index(drop=True)
-        if "id" in gdf.columns:
-            gdf = gdf.sort_values("id", kind="stable", key=lambda s: s.astype(str)).reset_index(drop=True)
-        return gdf
+        # The features come in the rows' order (the engine's id order): kept as sent.
+        return _features_frame(gpd, r.json()["features"]).reset_index(drop=True)
 
     def join_rows(self, rows: pd.DataFrame, layer: str) -> Any:
         """``rows`` joined on ``id`` to the geometry of ``layer``'s features."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +16,13 @@ if TYPE_CHECKING:
     from .client import Client
 
 
-def rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows as a DataFrame sorted by ``id`` (stable: rows sharing an id keep their order)."""
-    df = pd.DataFrame.from_records(rows) if rows else pd.DataFrame({"id": pd.Series([], dtype=str)})
-    if "id" in df.columns:
-        df = df.sort_values("id", kind="stable", key=lambda s: s.astype(str)).reset_index(drop=True)
-    return df
+def rows_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Rows as a DataFrame in the order the server sent them: the engine's id order (ids
+    compare as numbers when both are integers, so "2" before "10", else as text). Not
+    re-sorted here: a text sort would put "10" before "2"."""
+    if not rows:
+        return pd.DataFrame({"id": pd.Series([], dtype=str)})
+    return pd.DataFrame.from_records(list(rows))
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,11 @@ class AnalysisResult:
 
     @property
     def rows(self) -> pd.DataFrame:
-        """The rows, one per feature, sorted by ``id``."""
+        """The rows, one per feature, in the engine's order (by id, numerically for integer ids)."""
         return rows_frame(self.envelope["rows"])
 
     def to_geodataframe(self, via: str | None = None) -> gpd.GeoDataFrame:
-        """The rows joined to their features' geometry, in EPSG:4326, sorted by ``id``.
+        """The rows joined to their features' geometry, in EPSG:4326, in the rows' order.
 
         ``via="geojson"`` asks the server for the same run as GeoJSON (the server joins the
         rows to the zones of the run's own project, scenario edits included); ``via="features"``
@@ -133,7 +135,8 @@ class Comparison:
         return self._analysis(name)["scenarios"][index]
 
     def rows(self, name: str, index: int = 0) -> pd.DataFrame:
-        """Scenario ``index``'s rows of analysis ``name`` with their ``*_delta`` columns, by id."""
+        """Scenario ``index``'s rows of analysis ``name`` with their ``*_delta`` columns, in the
+        engine's order."""
         return rows_frame(self.scenario(name, index)["rows"])
 
     def sentences(self, name: str, index: int = 0) -> list[str]:

@@ -259,7 +259,7 @@ impl TypedAnalysis for Clusters {
     type Params = ClustersParams;
     const NAME: &'static str = NAME;
     const DESCRIPTOR: Descriptor = Descriptor {
-        title: text("Pengelompokan zona dan titik", "Clusters"),
+        title: text("Pengelompokan zona dan titik", "Clusters of zones and points"),
         description: text(
             "Zona mana yang mirip dan di mana titik berkerumun: k-means indikator zona, DBSCAN titik (mis. pengaduan), wilayah bersebelahan SKATER dengan penduduk minimum",
             "Clusters: k-means of zone indicators, DBSCAN of points (e.g. complaints), SKATER contiguous regions with a population floor",

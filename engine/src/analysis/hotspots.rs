@@ -877,6 +877,40 @@ pub fn fdr_cutoff(p: &[f64], alpha: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// A project of one zone layer `z` with the given integer fields.
+    fn zones_with(fields: &[&str]) -> Project {
+        use crate::analysis::fixtures::{ints, rect, spec};
+        let cols = fields.iter().map(|f| ints(f, &[1, 2])).collect();
+        let z = Layer::new(
+            "z",
+            Role::Zones,
+            Some(crate::crs::Crs::Epsg(32651)),
+            vec![rect(0.0, 0.0, 1.0, 1.0), rect(1.0, 0.0, 1.0, 1.0)],
+            cols,
+        )
+        .expect("zones");
+        Project::from_layers(
+            "t",
+            crate::crs::Crs::Epsg(32651),
+            vec![(spec("z", "zones"), z)],
+        )
+        .expect("project")
+    }
+
+    #[test]
+    fn defaults_test_the_poor_share_or_say_what_is_missing() {
+        let p = zones_with(&["poor_households", "households"]);
+        let d = Hotspots::defaults(&p, &Focus::default()).expect("defaults");
+        assert_eq!(
+            d,
+            serde_json::json!({"layer": "z", "numerator": "poor_households", "denominator": "households"})
+        );
+        let p = zones_with(&["poor_households"]);
+        let e = Hotspots::defaults(&p, &Focus::default()).expect_err("no households");
+        assert!(e.to_string().contains("'households'"), "{e}");
+        assert!(e.to_string().contains("`field`"), "{e}");
+    }
+
     #[test]
     fn fdr_like_esda() {
         // m = 4, α = 0.05: thresholds .0125 .025 .0375 .05; p = .001 .02 .04 .3 →

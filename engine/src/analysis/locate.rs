@@ -514,7 +514,7 @@ impl TypedAnalysis for Locate {
     type Params = LocateParams;
     const NAME: &'static str = "locate";
     const DESCRIPTOR: Descriptor = Descriptor {
-        title: text("Lokasi fasilitas baru", "Where to build"),
+        title: text("Lokasi fasilitas baru", "Where to build new facilities"),
         description: text(
             "Di mana membangun fasilitas baru: LSCP, MCLP, p-median, p-center dengan fasilitas yang ada, kapasitas dan anggaran, diselesaikan dengan HiGHS (seperti PySAL spopt)",
             "Facility location: LSCP, MCLP, p-median, p-center with existing sites, capacities and a budget, solved with HiGHS (as PySAL spopt)",
