@@ -395,7 +395,7 @@ fn compare_two_scenario_files() -> Result<()> {
         "{}",
         stderr(&o)
     );
-    let o = tepat(&["compare", "--scenario", &a, "--analyses", "aggregate"])?;
+    let o = tepat(&["compare", "--scenario", &a, "--analyses", "allocate"])?;
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no default params"), "{}", stderr(&o));
     Ok(())

@@ -405,7 +405,7 @@ async fn compare_over_http() -> Result<()> {
         Method::POST,
         "/api/v1/compare",
         None,
-        Some(json!({"scenarios": [a["id"]], "analyses": ["aggregate"]})),
+        Some(json!({"scenarios": [a["id"]], "analyses": ["allocate"]})),
     )
     .await?;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

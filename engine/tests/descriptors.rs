@@ -6,7 +6,24 @@
 use crate::analyses_demo::demo;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 use tepat_engine::analysis::{self, Focus};
+use tepat_engine::project::Project;
+use tepat_engine::Role;
+
+/// The demo city plus its schools as a demand layer of points, `murid` (pupils), for the
+/// columns `access` gives only when demand is points reported per zone.
+fn city() -> &'static Project {
+    static P: OnceLock<Project> = OnceLock::new();
+    P.get_or_init(|| {
+        let mut p = demo().clone();
+        let mut pupils = (**p.layers.get("sekolah").expect("sekolah")).clone();
+        pupils.name = "murid".into();
+        pupils.role = Role::Demand;
+        p.layers.insert(pupils);
+        p
+    })
+}
 
 /// Param sets that between them make every described column appear on the demo city.
 fn examples(name: &str) -> Vec<Value> {
@@ -33,6 +50,9 @@ fn examples(name: &str) -> Vec<Value> {
             access.clone(),
             json!({"demand": "kelurahan", "facilities": "puskesmas", "method": "nearest", "k": 2}),
             json!({"demand": "kelurahan", "facilities": "puskesmas", "method": "gravity"}),
+            // Demand as points reported per zone: the schools' pupils (see `demo_city`).
+            json!({"demand": "murid", "population": "students", "zones": "kelurahan",
+                   "facilities": "puskesmas", "method": "2sfca", "radius_m": 3000.0}),
         ],
         "index" => vec![json!({
             "zones": "kelurahan",
@@ -115,7 +135,7 @@ fn rows_carry_exactly_the_described_columns() {
         let d = a.descriptor();
         let mut seen = BTreeSet::new();
         for params in examples(a.name()) {
-            let r = analysis::run(demo(), a.name(), params.clone())
+            let r = analysis::run(city(), a.name(), params.clone())
                 .unwrap_or_else(|e| panic!("{} {params}: {e}", a.name()));
             assert!(!r.rows.is_empty(), "{} {params}: no rows", a.name());
             for row in &r.rows {
@@ -152,7 +172,7 @@ fn category_values_are_the_values_rows_carry() {
     for a in analysis::registry() {
         let d = a.descriptor();
         for params in examples(a.name()) {
-            let r = analysis::run(demo(), a.name(), params).expect("ran above");
+            let r = analysis::run(city(), a.name(), params).expect("ran above");
             for c in d.columns.iter().filter(|c| !c.values.is_empty()) {
                 for row in &r.rows {
                     let Some(v) = row.get(c.name).filter(|v| !v.is_null()) else {
@@ -174,7 +194,14 @@ fn category_values_are_the_values_rows_carry() {
 #[test]
 fn defaults_run_on_the_demo_city() {
     // The analyses compare runs without params, and those the viewer can prefill.
-    for name in ["aggregate", "exposure", "access", "index", "hotspots", "complaints"] {
+    for name in [
+        "aggregate",
+        "exposure",
+        "access",
+        "index",
+        "hotspots",
+        "complaints",
+    ] {
         let a = analysis::find(name).expect("registered");
         let params = a
             .default_params(demo(), &Focus::default())

@@ -28,14 +28,66 @@ export interface LayerInfo {
   fields: FieldInfo[];
 }
 
+/** A text in Bahasa Indonesia and English. */
+export interface Text {
+  id: string;
+  en: string;
+}
+
+export type ColumnKind =
+  | 'count'
+  | 'share'
+  | 'rate'
+  | 'money'
+  | 'distance'
+  | 'time'
+  | 'area'
+  | 'score'
+  | 'rank'
+  | 'category'
+  | 'text'
+  | 'flag'
+  | 'detail';
+
+/** One output column of an analysis' rows, as its descriptor says (engine/src/analysis/descriptor.rs).
+ *  `name` may hold `{placeholder}`s standing for any non-empty text; `label` may use them too. */
+export interface ColumnInfo {
+  name: string;
+  label: Text;
+  /** `jiwa`, `rumah tangga`, `m`, `m²`, `km²`, `menit`, `hari`, `%`, `Rp`, `fasilitas`, `kejadian` or ''. */
+  unit: string;
+  kind: ColumnKind;
+  better: 'higher' | 'lower' | 'neutral';
+  /** The column the map shows first (one per analysis). */
+  headline?: boolean;
+  /** A category column's values with their labels. */
+  values?: Array<{ value: string; label: Text }>;
+}
+
+/** `GET /analyses`: what each analysis says about itself. */
 export interface AnalysisInfo {
   name: string;
-  description: string;
+  title: Text;
+  description: Text;
   params_schema: JsonSchema;
+  columns: ColumnInfo[];
+  /** The analysis' default params on the served project, when it has some. */
+  default_params?: Record<string, unknown>;
 }
 
 // A JSON Schema as schemars writes it (draft 2020-12); only what the form reads is typed.
 export interface JsonSchema {
+  /** The param's label. */
+  'x-tepat-label'?: Text;
+  /** The param's help (the English one is the doc comment, `description`). */
+  'x-tepat-help'?: Partial<Text>;
+  /** The param names a layer of one of these roles (and geometry kinds, when given). */
+  'x-tepat-layer'?: { roles?: string[]; geometry?: string[] };
+  /** The param names field(s) of the layer that sibling param `of` names, of these types. */
+  'x-tepat-field'?: { of: string; types?: string[] };
+  /** The param names an output column of another analysis: a sibling param holding its
+   *  name, or the analysis' own name. */
+  'x-tepat-column'?: { analysis: string };
   type?: string | string[];
   description?: string;
   properties?: Record<string, JsonSchema>;

@@ -12,6 +12,8 @@ export type Tab = 'layers' | 'analysis' | 'results' | 'scenarios' | 'compare';
 /** A result on the map: its rows by id, the zone names, how it is classed. */
 export interface ResultView {
   result: AnalysisResult;
+  /** What the analysis says about itself (labels, formats, palettes of its columns). */
+  info: AnalysisInfo | undefined;
   /** The params as sent (index reasons need the indicators' `per`). */
   params: Record<string, unknown>;
   /** The scenario the result ran on (none: the baseline). */

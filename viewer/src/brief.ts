@@ -2,15 +2,18 @@
 // with its reasons, the budget, the assumptions in words and the data sources with their
 // dates. Pure (no DOM), unit-tested; panels/brief.ts draws it.
 
-import type { LayerDetail, Recommendation, Row } from './api';
-import { formatNumber, formatPercent, formatRupiah, type Lang } from './format';
-import { hasKey, label, t, type Key } from './i18n';
+import type { AnalysisInfo, LayerDetail, Recommendation, Row } from './api';
+import { analysisOf, analysisTitle, columnLabel, formatKey } from './descriptor';
+import { formatPercent, formatRupiah, formatNumber, type Lang } from './format';
+import { attributeLabel, hasKey, t, type Key } from './i18n';
 
 export interface BriefRow {
   rank: number;
   id: string;
   name: string;
   score: number | null;
+  /** The score as its column's descriptor formats it. */
+  scoreText: string;
   /** Rank interval under weight changes, when the run had a sensitivity analysis. */
   interval: [number, number] | null;
   reasons: string[];
@@ -35,6 +38,8 @@ export interface BriefModel {
   createdBy: string;
   createdAt: string;
   analysis: string;
+  /** What the score column is (the analysis' headline), in the language. */
+  scoreLabel: string;
   rows: BriefRow[];
   total: number;
   budget: string | null;
@@ -106,20 +111,29 @@ function layerDates(d: LayerDetail | undefined, l: Lang): string[] {
   return [...new Set(out)];
 }
 
+/** An indicator's label: a column of the input analysis it comes `from` (as that analysis
+ *  describes it), else an attribute of the zones. */
+function indicatorLabel(ind: Record<string, unknown>, p: Record<string, unknown>, l: Lang, analyses?: readonly AnalysisInfo[]): string {
+  const field = String(ind.field ?? '');
+  if (typeof ind.from !== 'string') return attributeLabel(field, l);
+  const input = (p.inputs as Record<string, { analysis?: string }> | undefined)?.[ind.from];
+  return columnLabel(analysisOf(analyses, input?.analysis ?? ind.from), field, l);
+}
+
 /** The assumptions of a run in words: the analysis and method, each indicator with its
  *  weight and direction, the hazard, the shortlist size and the weight sensitivity. */
-export function assumptions(rec: Recommendation, l: Lang): string[] {
+export function assumptions(rec: Recommendation, l: Lang, analyses?: readonly AnalysisInfo[]): string[] {
   const p = { ...(rec.params ?? {}), ...(rec.result?.params ?? {}) } as Record<string, unknown>;
   const out: string[] = [];
-  const method = typeof p.method === 'string' ? ` — ${p.method === 'topsis' ? 'TOPSIS' : t('brief.weightedSum', {}, l)}` : '';
-  out.push(`${t('brief.analysis', {}, l)}: ${label(rec.analysis, l)}${rec.analysis === 'index' ? method : ''}`);
+  const method = typeof p.method === 'string' ? ` — ${p.method === 'topsis' ? 'TOPSIS' : p.method === 'weighted_sum' ? t('brief.weightedSum', {}, l) : p.method}` : '';
+  out.push(`${t('brief.analysis', {}, l)}: ${analysisTitle(analysisOf(analyses, rec.analysis), rec.analysis, l)}${method}`);
   if (typeof p.zones === 'string') out.push(`${t('brief.zones', {}, l)}: ${p.zones}`);
   const indicators = Array.isArray(p.indicators) ? (p.indicators as Array<Record<string, unknown>>) : [];
   const weights = indicators.map((i) => (typeof i.weight === 'number' ? i.weight : 1));
   const sum = weights.reduce((a, b) => a + b, 0) || 1;
   indicators.forEach((ind, i) => {
-    const field = label(String(ind.field ?? ''), l);
-    const per = typeof ind.per === 'string' ? ` per ${label(ind.per, l).toLowerCase()}` : '';
+    const field = indicatorLabel(ind, p, l, analyses);
+    const per = typeof ind.per === 'string' ? ` per ${attributeLabel(ind.per, l).toLowerCase()}` : '';
     const from = typeof ind.from === 'string' ? ` (${ind.from})` : '';
     const dir = ind.direction === 'higher_is_better' ? t('index.better', {}, l) : t('index.worse', {}, l);
     out.push(`${t('brief.indicator', {}, l)} ${i + 1}: ${field}${per}${from} — ${t('index.weight', {}, l).toLowerCase()} ${formatPercent(weights[i] / sum, l, 0)}, ${dir}`);
@@ -142,8 +156,10 @@ export function assumptions(rec: Recommendation, l: Lang): string[] {
 }
 
 /** The brief of `rec`; `details` are the `GET /layers/{name}` answers of the layers the run
- *  read (missing ones are listed with what the result's provenance says). */
-export function briefModel(rec: Recommendation, details: Map<string, LayerDetail>, l: Lang, defaultField?: string): BriefModel {
+ *  read (missing ones are listed with what the result's provenance says); `field` is the
+ *  column scored (the analysis' headline), `analyses` what the analyses say about themselves. */
+export function briefModel(rec: Recommendation, details: Map<string, LayerDetail>, l: Lang, defaultField?: string, analyses?: readonly AnalysisInfo[]): BriefModel {
+  const info = analysisOf(analyses, rec.analysis);
   const rows = rankedRows(rec.result?.rows ?? [], defaultField);
   const n = Math.max(1, rec.top_n || 10);
   const briefRows: BriefRow[] = rows.slice(0, n).map((r, i) => {
@@ -154,7 +170,8 @@ export function briefModel(rec: Recommendation, details: Map<string, LayerDetail
       rank: typeof r.rank === 'number' ? r.rank : i + 1,
       id: String(r.id),
       name: typeof r.name === 'string' ? r.name : String(r.id),
-      score: typeof r.score === 'number' ? r.score : defaultField && typeof r[defaultField] === 'number' ? (r[defaultField] as number) : null,
+      score: defaultField && typeof r[defaultField] === 'number' ? (r[defaultField] as number) : null,
+      scoreText: defaultField ? formatKey(info, defaultField, r[defaultField], l) : '–',
       interval: typeof lo === 'number' && typeof hi === 'number' ? [lo, hi] : null,
       reasons,
     };
@@ -182,10 +199,11 @@ export function briefModel(rec: Recommendation, details: Map<string, LayerDetail
     createdBy: [rec.created_role ? (hasKey(`who.${rec.created_role}`) ? t(`who.${rec.created_role}` as Key, {}, l) : rec.created_role) : '', rec.created_by ? `(${rec.created_by})` : ''].filter(Boolean).join(' '),
     createdAt: formatDate(rec.created_at, l),
     analysis: rec.analysis,
+    scoreLabel: defaultField ? columnLabel(info, defaultField, l) : t('brief.score', {}, l),
     rows: briefRows,
     total: rows.length,
     budget: typeof rec.budget === 'number' ? formatRupiah(rec.budget, l) : null,
-    assumptions: assumptions(rec, l),
+    assumptions: assumptions(rec, l, analyses),
     notes: rec.notes ?? '',
     sources,
   };

@@ -1,8 +1,12 @@
 // Deltas of a comparison (scenario − baseline) on the map: symmetric "nice" breaks around
 // zero with a neutral middle class, and a diverging palette oriented so that blue is always
-// "better" and red "worse" for the field at hand. Pure: no DOM, unit-tested.
+// "better" and red "worse" for the field at hand (which way is better is the column's
+// descriptor's word); orange–purple, passing no verdict, for a neutral column. Pure: no DOM,
+// unit-tested.
 
+import type { AnalysisInfo, ColumnInfo, Comparison } from './api';
 import { finiteSorted } from './breaks';
+import { betterOf, describe, headlineOf } from './descriptor';
 
 /** The smallest "nice" number (1, 2, 2.5 or 5 × 10^k) at or above `x` (> 0). */
 export function niceCeil(x: number): number {
@@ -43,33 +47,22 @@ const RD_BU: Record<number, string[]> = {
   9: ['#b2182b', '#d6604d', '#f4a582', '#fddbc7', '#f7f7f7', '#d1e5f0', '#92c5de', '#4393c3', '#2166ac'],
 };
 
+/** ColorBrewer PuOr, orange to purple: for changes that are neither good nor bad news. */
+const PU_OR: Record<number, string[]> = {
+  3: ['#f1a340', '#f7f7f7', '#998ec3'],
+  5: ['#e66101', '#fdb863', '#f7f7f7', '#b2abd2', '#5e3c99'],
+  7: ['#b35806', '#f1a340', '#fee0b6', '#f7f7f7', '#d8daeb', '#998ec3', '#542788'],
+  9: ['#b35806', '#e08214', '#fdb863', '#fee0b6', '#f7f7f7', '#d8daeb', '#b2abd2', '#8073ac', '#542788'],
+};
+
 /** `n` (odd, 3–9) colours from the most negative class to the most positive: red → grey →
- *  blue when higher is better, blue → grey → red when higher is worse. */
-export function divergingPalette(n: number, higherIsBetter: boolean): string[] {
+ *  blue when higher is better, blue → grey → red when lower is better, orange → grey →
+ *  purple when neither. */
+export function divergingPalette(n: number, better: ColumnInfo['better']): string[] {
   const k = Math.max(3, Math.min(9, n % 2 === 0 ? n + 1 : n));
+  if (better === 'neutral') return [...PU_OR[k]];
   const c = RD_BU[k];
-  return higherIsBetter ? [...c] : [...c].reverse();
-}
-
-/** Whether more of a field is good news: access and coverage up is better; need, exposure,
- *  distance, the uncovered and the displaced up is worse. Counts of facilities and
- *  capacity are better; an unknown field is taken as "more is better". */
-export function higherIsBetter(analysis: string, field: string): boolean {
-  const f = field.replace(/_delta$/, '');
-  if (/^(uncovered|unreachable|exposed|displaced|hazard_|poor_exposed|needs_)/.test(f)) return false;
-  if (/(nearest|kth)_m$|_m$/.test(f)) return false;
-  if (/^(access|covered|capacity|facilities_open|total_capacity)/.test(f)) return true;
-  if (analysis === 'index' && (f === 'score' || f === 'top')) return false;
-  // A rank going down (1 = most need) means more need.
-  if (analysis === 'index' && f === 'rank') return true;
-  if (analysis === 'exposure') return false;
-  return true;
-}
-
-/** Fields whose change is neither good nor bad news in itself (how many people live
- *  there, how large a zone is): shown without a verdict. */
-export function isNeutral(field: string): boolean {
-  return /^(population|households|demand_features|area_m2|luas_\w+|features)$/.test(field.replace(/_delta$/, ''));
+  return better === 'higher' ? [...c] : [...c].reverse();
 }
 
 /** Numeric `<field>_delta` columns of comparison rows, in first-seen order, without the
@@ -86,23 +79,41 @@ export function deltaFields(rows: Array<Record<string, unknown>>): string[] {
   return out;
 }
 
-/** The delta field to map first: the analysis' headline when it changed anywhere, else the
- *  first field with a non-zero delta, else the first field. */
-export function defaultDeltaField(analysis: string, rows: Array<Record<string, unknown>>): string {
+/** The delta field to map first: the analysis' headline column when it changed anywhere,
+ *  else the first field with a non-zero delta, else the headline, else the first field. */
+export function defaultDeltaField(info: AnalysisInfo | undefined, rows: Array<Record<string, unknown>>): string {
   const fields = deltaFields(rows);
   const changed = (f: string) => rows.some((r) => typeof r[`${f}_delta`] === 'number' && r[`${f}_delta`] !== 0);
-  const headline: Record<string, string[]> = {
-    access: ['covered_population', 'access', 'nearest_m'],
-    exposure: ['exposed_population', 'displaced', 'exposed_share'],
-    index: ['score', 'rank'],
-  };
-  return (
-    (headline[analysis] ?? []).find((f) => fields.includes(f) && changed(f)) ??
-    fields.find(changed) ??
-    (headline[analysis] ?? []).find((f) => fields.includes(f)) ??
-    fields[0] ??
-    ''
-  );
+  const headline = headlineOf(info);
+  const has = headline !== undefined && fields.includes(headline);
+  return (has && changed(headline) ? headline : undefined) ?? fields.find(changed) ?? (has ? headline : undefined) ?? fields[0] ?? '';
+}
+
+/** Whether any row of a comparison changed. */
+export function anyChange(rows: Array<Record<string, unknown>>): boolean {
+  return rows.some((r) => Object.entries(r).some(([k, v]) => k.endsWith('_delta') && typeof v === 'number' && v !== 0));
+}
+
+/** The summary figures to chart for one analysis of a comparison: those the analysis
+ *  describes as columns that are good or bad news (its headline first), then others that
+ *  changed; four at most. A summary is matched to columns by exact name only. */
+export function chartKeys(a: Comparison['analyses'][number], info: AnalysisInfo | undefined): string[] {
+  const base = a.baseline.summary;
+  const numeric = Object.keys(base).filter((k) => typeof base[k] === 'number');
+  const order = (info?.columns ?? []).map((c) => c.name);
+  const headline = headlineOf(info);
+  const rank = (k: string) => (k === headline ? -1 : order.indexOf(k));
+  const known = numeric
+    .filter((k) => describe(info, k, false) !== undefined && betterOf(info, k, false) !== 'neutral')
+    .sort((x, y) => rank(x) - rank(y))
+    .slice(0, 4);
+  const changed = numeric.filter((k) => !known.includes(k) && a.scenarios.some((s) => typeof s.summary_delta[k] === 'number' && s.summary_delta[k] !== 0));
+  return [...known, ...changed.slice(0, Math.max(0, 4 - known.length))];
+}
+
+/** The analysis to map first: the first whose rows changed in the first scenario. */
+export function firstChanged(c: Comparison): number {
+  return Math.max(0, c.analyses.findIndex((a) => anyChange(a.scenarios[0]?.rows ?? [])));
 }
 
 /** `+1.234` / `−56` / `±0`, signs always shown (the caller formats the magnitude). */

@@ -64,25 +64,26 @@ export function formatRupiah(x: number | null | undefined, lang: Lang): string {
   return `${sign}Rp ${formatNumber(Math.round(a), lang, 0)}`;
 }
 
-/** Whether a field holds a share in [0, 1] (shown as a percentage). */
-export function isShareField(name: string): boolean {
-  return /(^|_)(share|rate|ratio)(_|$)/.test(name) || name === 'top_n_share';
-}
-
-/** Whether a field holds money in rupiah. */
-export function isRupiahField(name: string): boolean {
-  return /(^|_)(rp|rupiah|budget|anggaran|biaya|cost_rp)(_|$)/.test(name);
-}
-
-/** Any attribute value for a table cell or a popup, by its field name. */
-export function formatValue(name: string, v: unknown, lang: Lang): string {
+/** Any value for a cell, without knowing what it measures: numbers grouped, yes/no, nested
+ *  values as JSON. */
+export function formatPlain(v: unknown, lang: Lang): string {
   if (v === null || v === undefined || v === '') return '–';
-  if (typeof v === 'number') {
-    if (isShareField(name)) return formatPercent(v, lang);
-    if (isRupiahField(name)) return formatRupiah(v, lang);
-    return formatNumber(v, lang);
-  }
+  if (typeof v === 'number') return formatNumber(v, lang);
   if (typeof v === 'boolean') return lang === 'id' ? (v ? 'ya' : 'tidak') : v ? 'yes' : 'no';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+// A layer's own attributes have no descriptor; only for them is the format read off the
+// field name (analysis results are formatted by their columns' descriptors instead).
+const SHARE_ATTRIBUTE = /(^|_)(share|rate|ratio)(_|$)/;
+const RUPIAH_ATTRIBUTE = /(^|_)(rp|rupiah|budget|anggaran|biaya|cost_rp)(_|$)/;
+
+/** A layer attribute's value for a popup or a layer legend, by its field name. */
+export function formatAttribute(name: string, v: unknown, lang: Lang): string {
+  if (typeof v === 'number') {
+    if (SHARE_ATTRIBUTE.test(name)) return formatPercent(v, lang);
+    if (RUPIAH_ATTRIBUTE.test(name)) return formatRupiah(v, lang);
+  }
+  return formatPlain(v, lang);
 }

@@ -182,6 +182,7 @@ const DICT = {
   'cmp.better': { id: 'lebih baik', en: 'better' },
   'cmp.worse': { id: 'lebih buruk', en: 'worse' },
   'cmp.blueBetter': { id: 'biru = lebih baik, merah = lebih buruk', en: 'blue = better, red = worse' },
+  'cmp.noVerdict': { id: 'ungu = bertambah, jingga = berkurang (tanpa penilaian)', en: 'purple = more, orange = less (no verdict)' },
   'cmp.noChange': { id: 'tidak berubah', en: 'no change' },
   'cmp.legendTitle': { id: 'Perubahan: {field}', en: 'Change: {field}' },
   'cmp.legendSub': { id: '{scenario} − kondisi saat ini', en: '{scenario} − baseline' },
@@ -253,44 +254,17 @@ const DICT = {
 
 export type Key = keyof typeof DICT;
 
-/** Human labels of common field and analysis names; unknown names are shown as they are. */
-const NAMES: Record<string, Record<Lang, string>> = {
-  // analyses
-  aggregate: { id: 'Agregasi per zona', en: 'Aggregate per zone' },
-  exposure: { id: 'Paparan bahaya', en: 'Hazard exposure' },
-  interpolate: { id: 'Interpolasi areal', en: 'Areal interpolation' },
-  access: { id: 'Akses ke fasilitas', en: 'Access to facilities' },
-  index: { id: 'Indeks kebutuhan (peringkat)', en: 'Need index (ranking)' },
-  // fields
+/** Labels of the demo city's layer attributes (kelurahan statistics, facility fields). A
+ *  layer has no descriptor, so these are the only labels kept by name; an analysis' output
+ *  columns, its params and its title come from its descriptor (descriptor.ts). */
+const ATTRIBUTES: Record<string, Record<Lang, string>> = {
   kode: { id: 'Kode', en: 'Code' },
-  id: { id: 'Kode', en: 'Id' },
   nama: { id: 'Nama', en: 'Name' },
-  name: { id: 'Nama', en: 'Name' },
   population: { id: 'Penduduk', en: 'Population' },
   households: { id: 'Rumah tangga', en: 'Households' },
   poor_households: { id: 'Rumah tangga miskin', en: 'Poor households' },
   under5: { id: 'Balita', en: 'Under five' },
   elderly: { id: 'Lansia', en: 'Elderly' },
-  score: { id: 'Skor', en: 'Score' },
-  rank: { id: 'Peringkat', en: 'Rank' },
-  rank_low: { id: 'Peringkat terbaik', en: 'Best rank' },
-  rank_high: { id: 'Peringkat terburuk', en: 'Worst rank' },
-  top_n_share: { id: 'Peluang masuk daftar pendek', en: 'Share of runs in shortlist' },
-  count: { id: 'Jumlah', en: 'Count' },
-  exposed_population: { id: 'Penduduk terpapar', en: 'Exposed population' },
-  exposed_share: { id: 'Bagian penduduk terpapar', en: 'Exposed share' },
-  poor_exposed_share: { id: 'Bagian RT miskin terpapar', en: 'Poor households exposed' },
-  hazard_share: { id: 'Bagian luas terpapar', en: 'Area share in hazard' },
-  displaced: { id: 'Pengungsi', en: 'Displaced' },
-  nearest_m: { id: 'Jarak terdekat (m)', en: 'Nearest (m)' },
-  covered_population: { id: 'Penduduk terjangkau', en: 'Covered population' },
-  covered_share: { id: 'Bagian penduduk terjangkau', en: 'Covered share' },
-  unreachable_population: { id: 'Penduduk tanpa fasilitas terjangkau', en: 'Population reaching no facility' },
-  mean_nearest_m: { id: 'Rata-rata jarak terdekat (m)', en: 'Mean nearest distance (m)' },
-  exposed_poor_households: { id: 'RT miskin terpapar', en: 'Poor households exposed' },
-  facilities_open: { id: 'Fasilitas beroperasi', en: 'Facilities open' },
-  access_raw: { id: 'Akses mentah', en: 'Raw access' },
-  uncovered_population: { id: 'Penduduk tak terjangkau', en: 'Uncovered population' },
   capacity: { id: 'Kapasitas', en: 'Capacity' },
   students: { id: 'Siswa', en: 'Students' },
   beds: { id: 'Tempat tidur', en: 'Beds' },
@@ -307,57 +281,11 @@ const NAMES: Record<string, Record<Lang, string>> = {
   jenjang: { id: 'Jenjang', en: 'Level' },
 };
 
-/** Labels of common analysis params (the form shows the param's own name beside them). */
-const PARAMS: Record<string, Record<Lang, string>> = {
-  zones: { id: 'Zona', en: 'Zones' },
-  layer: { id: 'Lapisan', en: 'Layer' },
-  sum: { id: 'Isian yang dijumlahkan', en: 'Fields to total' },
-  filter: { id: 'Saringan', en: 'Filter' },
-  key: { id: 'Isian kode zona', en: 'Zone code field' },
-  hazard: { id: 'Lapisan bahaya', en: 'Hazard layer' },
-  class_field: { id: 'Isian kelas bahaya', en: 'Hazard class field' },
-  classes: { id: 'Urutan kelas', en: 'Class order' },
-  breaks: { id: 'Batas kelas', en: 'Class breaks' },
-  population: { id: 'Isian penduduk', en: 'Population field' },
-  counts: { id: 'Isian hitungan lain', en: 'Other count fields' },
-  facilities: { id: 'Fasilitas', en: 'Facilities' },
-  facility_kinds: { id: 'Jenis fasilitas', en: 'Facility kinds' },
-  kind: { id: 'Jenis fasilitas', en: 'Facility kinds' },
-  kind_field: { id: 'Isian jenis', en: 'Kind field' },
-  capacity: { id: 'Isian kapasitas', en: 'Capacity field' },
-  demand: { id: 'Permintaan (penduduk)', en: 'Demand (people)' },
-  method: { id: 'Metode', en: 'Method' },
-  radius_m: { id: 'Radius jangkauan (m)', en: 'Catchment radius (m)' },
-  k: { id: 'Fasilitas ke-k terdekat', en: 'k-th nearest facility' },
-  source: { id: 'Poligon sumber', en: 'Source polygons' },
-  target: { id: 'Zona tujuan', en: 'Target zones' },
-  extensive: { id: 'Variabel jumlah', en: 'Count variables' },
-  intensive: { id: 'Variabel laju', en: 'Rate variables' },
-  allocate_total: { id: 'Bagikan seluruh total', en: 'Allocate whole totals' },
-  exclude_in_hazard: { id: 'Tutup fasilitas di zona bahaya', en: 'Close facilities in hazard' },
-  displacement_rate: { id: 'Laju pengungsian per kelas', en: 'Displacement rate per class' },
-  needs: { id: 'Kebutuhan mingguan per orang', en: 'Weekly needs per person' },
+/** The two keys every result row and feature may carry besides its columns. */
+const UI_KEYS: Record<string, Record<Lang, string>> = {
+  id: { id: 'Kode', en: 'Id' },
+  name: { id: 'Nama', en: 'Name' },
 };
-
-/** A param's label: "Zona (zones)"; unknown params by their own name. */
-export function paramLabel(key: string, l: Lang = current): string {
-  const known = PARAMS[key]?.[l];
-  return known ? `${known} (${key})` : key;
-}
-
-/** Indonesian descriptions of the registered analyses (the API's are in English). */
-const ANALYSIS_ID: Record<string, string> = {
-  aggregate: 'Jumlah, total dan rata-rata fitur suatu lapisan (atau baris tabel, menurut kode) per zona',
-  exposure: 'Penduduk, rumah tangga dan fasilitas di zona bahaya per zona, dengan pengungsi dan kebutuhan mingguan (BNPB)',
-  interpolate: 'Interpolasi areal jumlah dan laju dari poligon sumber ke zona tujuan (seperti tobler)',
-  access: 'Jarak ke fasilitas terdekat, jangkauan, 2SFCA / E2SFCA dan akses gravitasi per titik permintaan atau zona (seperti PySAL access)',
-  index: 'Memeringkat zona menurut kebutuhan dari indikator berbobot (jumlah berbobot atau TOPSIS), dengan sumbangan, alasan dua bahasa dan kepekaan bobot',
-};
-
-/** An analysis's description in the current language (the API's English one otherwise). */
-export function describeAnalysis(name: string, english: string, l: Lang = current): string {
-  return l === 'id' ? (ANALYSIS_ID[name] ?? english) : english;
-}
 
 let current: Lang = 'id';
 const listeners: Array<(l: Lang) => void> = [];
@@ -373,17 +301,14 @@ export function t(key: Key, vars: Record<string, string | number> = {}, l: Lang 
   return s;
 }
 
-/** A field's or analysis's human label (sum_/mean_ prefixes understood). */
-export function label(name: string, l: Lang = current): string {
-  const known = NAMES[name];
-  if (known) return known[l];
-  const m = /^(sum|mean)_(.+)$/.exec(name);
-  if (m) {
-    const inner = NAMES[m[2]]?.[l] ?? m[2];
-    const word = m[1] === 'sum' ? (l === 'id' ? 'Jumlah' : 'Total') : l === 'id' ? 'Rata-rata' : 'Mean';
-    return `${word} ${inner.charAt(0).toLowerCase()}${inner.slice(1)}`;
-  }
-  return name;
+/** A layer attribute's label (or a row's `id` / `name`); other names are shown as they are. */
+export function attributeLabel(name: string, l: Lang = current): string {
+  return (ATTRIBUTES[name] ?? UI_KEYS[name])?.[l] ?? name;
+}
+
+/** `Label (name)` when the label differs from the name, else the name. */
+export function withName(lbl: string, name: string): string {
+  return lbl && lbl !== name ? `${lbl} (${name})` : name;
 }
 
 export function hasKey(key: string): key is Key {

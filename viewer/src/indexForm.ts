@@ -1,7 +1,9 @@
 // The `index` analysis's form model: a preset (flood exposure of the poor, poverty rate,
-// share of under-fives) and an editable list of indicators, turned into params. Pure.
+// share of under-fives) and an editable list of indicators, turned into params. The
+// indicators an exposure input offers are the numeric columns its descriptor lists. Pure.
 
-import type { LayerInfo } from './api';
+import type { AnalysisInfo, LayerInfo } from './api';
+import { analysisOf, headlineOf, numericColumns } from './descriptor';
 
 export type Direction = 'higher_is_worse' | 'higher_is_better';
 
@@ -28,18 +30,18 @@ export interface IndexForm {
 /** Name of the exposure input in `inputs`. */
 export const EXPOSURE_INPUT = 'banjir';
 
-/** Row fields of `exposure` an indicator can use (numeric, per zone). */
-export const EXPOSURE_FIELDS = [
-  'poor_exposed_share',
-  'exposed_share',
-  'hazard_share',
-  'exposed_population',
-  'exposed_households',
-  'exposed_poor_households',
-  'exposed_under5',
-  'exposed_elderly',
-  'displaced',
-];
+/** The analysis the exposure input runs. */
+export const EXPOSURE_ANALYSIS = 'exposure';
+
+/** Row columns of the exposure analysis an indicator can use: the numeric columns its
+ *  descriptor lists. */
+export function exposureFields(analyses: readonly AnalysisInfo[]): string[] {
+  return numericColumns(analysisOf(analyses, EXPOSURE_ANALYSIS));
+}
+
+/** The preset's exposure indicator: the share of poor households exposed, when the exposure
+ *  analysis describes it, else its headline column. */
+const POOR_EXPOSED = 'poor_exposed_share';
 
 const NUMERIC = new Set(['int', 'float']);
 
@@ -49,14 +51,16 @@ export function numericFields(layer: LayerInfo | undefined): string[] {
 
 /** The preset: what the demo city's planners ask first. Indicators whose fields the
  *  project lacks are left out. */
-export function presetIndex(layers: LayerInfo[]): IndexForm {
+export function presetIndex(layers: LayerInfo[], analyses: readonly AnalysisInfo[]): IndexForm {
   const zoneLayers = layers.filter((l) => l.role === 'zones');
   const zones = zoneLayers.find((l) => l.name === 'kelurahan') ?? [...zoneLayers].sort((a, b) => b.features - a.features)[0];
   const hazards = layers.filter((l) => l.role === 'hazard' && l.geometry === 'polygon');
   const hazard = hazards.find((l) => /q25/i.test(l.name)) ?? hazards[0];
   const have = new Set(numericFields(zones));
   const indicators: IndicatorRow[] = [];
-  if (hazard) indicators.push({ from: EXPOSURE_INPUT, field: 'poor_exposed_share', per: '', weight: '0.5', direction: 'higher_is_worse' });
+  const exposure = exposureFields(analyses);
+  const exposureField = exposure.includes(POOR_EXPOSED) ? POOR_EXPOSED : (headlineOf(analysisOf(analyses, EXPOSURE_ANALYSIS)) ?? exposure[0]);
+  if (hazard && exposureField) indicators.push({ from: EXPOSURE_INPUT, field: exposureField, per: '', weight: '0.5', direction: 'higher_is_worse' });
   if (have.has('poor_households') && have.has('households')) {
     indicators.push({ from: '', field: 'poor_households', per: 'households', weight: '0.3', direction: 'higher_is_worse' });
   }
@@ -70,8 +74,8 @@ export function presetIndex(layers: LayerInfo[]): IndexForm {
 }
 
 /** Fields an indicator can take from its source. */
-export function indicatorFields(form: IndexForm, row: IndicatorRow, layers: LayerInfo[]): string[] {
-  if (row.from === EXPOSURE_INPUT) return EXPOSURE_FIELDS;
+export function indicatorFields(form: IndexForm, row: IndicatorRow, layers: LayerInfo[], analyses: readonly AnalysisInfo[]): string[] {
+  if (row.from === EXPOSURE_INPUT) return exposureFields(analyses);
   return numericFields(layers.find((l) => l.name === form.zones));
 }
 
@@ -96,7 +100,7 @@ export function indexParams(form: IndexForm, layers: LayerInfo[]): Record<string
   if (usesExposure && hazard) {
     const exposure: Record<string, unknown> = { zones: form.zones, hazard: hazard.name };
     if (hazard.fields.some((f) => f.name === 'depth_class')) exposure.class_field = 'depth_class';
-    params.inputs = { [EXPOSURE_INPUT]: { analysis: 'exposure', params: exposure } };
+    params.inputs = { [EXPOSURE_INPUT]: { analysis: EXPOSURE_ANALYSIS, params: exposure } };
   }
   params.indicators = indicators;
   if (form.method !== 'weighted_sum') params.method = form.method;

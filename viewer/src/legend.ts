@@ -1,7 +1,7 @@
 // Legends of classed choropleths: as HTML beside the map, and drawn onto the PNG export.
 
 import { classCount } from './breaks';
-import { formatValue } from './format';
+import { formatAttribute, type Lang } from './format';
 import { lang, t } from './i18n';
 
 export interface LegendSpec {
@@ -11,6 +11,9 @@ export interface LegendSpec {
   breaks: number[];
   colors: string[];
   nodata: boolean;
+  /** How a class edge reads (a result column's descriptor); a layer attribute's own
+   *  formatting when absent. */
+  format?: (x: number, l: Lang) => string;
   /** Ready-made entries (a delta legend's signed classes), used instead of the breaks. */
   items?: LegendItem[];
 }
@@ -24,7 +27,7 @@ export interface LegendItem {
 export function legendItems(spec: LegendSpec): LegendItem[] {
   if (spec.items) return spec.items;
   const l = lang();
-  const fmt = (x: number) => formatValue(spec.field, x, l);
+  const fmt = (x: number) => (spec.format ? spec.format(x, l) : formatAttribute(spec.field, x, l));
   const n = classCount(spec.breaks);
   const items: LegendItem[] = [];
   for (let i = 0; i < n; i++) {

@@ -5,9 +5,10 @@
 import './style.css';
 import { api, ApiError, onBusy, setToken, token, type AnalysisResult, type AnalysisInfo, type LayerInfo, type Me, type StoredScenario, type TileJson } from './api';
 import type { App, AppEvent, ResultView, Tab } from './app';
-import { classify, computeBreaks, palette, type Palette } from './breaks';
+import { classify, computeBreaks, palette } from './breaks';
+import { analysisOf, paletteOf } from './descriptor';
 import { showError } from './errors';
-import { applyStatic, initialLang, label, lang, onLangChange, setLang, t, type Key } from './i18n';
+import { applyStatic, initialLang, lang, onLangChange, setLang, t, type Key } from './i18n';
 import { renderLegends, type LegendSpec } from './legend';
 import { MapView } from './map';
 import { mountAnalysisPanel } from './panels/analysis';
@@ -15,20 +16,12 @@ import { renderBrief } from './panels/brief';
 import { mountComparePanel } from './panels/compare';
 import { mountDetailPanel } from './panels/detail';
 import { mountLayersPanel, storedBasemap } from './panels/layers';
-import { defaultField, mountResultsPanel, numericColumns } from './panels/results';
+import { mountResultsPanel, resultLegend } from './panels/results';
+import { defaultField, numericColumns } from './resultColumns';
 import { mountScenariosPanel } from './panels/scenarios';
 import { wantsTiles } from './tiles';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-
-/** Need (the index, exposure, distance, the uncovered) in yellow–red; counts, access and
- *  everything else in yellow–blue, so red on the map always means "needs attention". */
-export function paletteFor(analysis: string, field: string): Palette {
-  if (field === 'rank' || /^(access|covered_|capacity)/.test(field)) return 'good';
-  if (analysis === 'index' || analysis === 'exposure') return 'need';
-  if (/(nearest|kth)_m$|^uncovered|unreachable/.test(field)) return 'need';
-  return 'good';
-}
 
 function setupBusy(): void {
   const el = $('busy');
@@ -172,7 +165,7 @@ async function main(): Promise<void> {
       me = await whoAmI().catch(() => ({ role: null }));
       showWho(me);
       const briefErrors = $('brief-errors');
-      const render = () => renderBrief($('brief'), id, { project: health.project, layers, me, showError: (e) => showError(briefErrors, e) }).then(() => void (document.body.dataset.briefReady = 'true'));
+      const render = () => renderBrief($('brief'), id, { project: health.project, layers, analyses, me, showError: (e) => showError(briefErrors, e) }).then(() => void (document.body.dataset.briefReady = 'true'));
       await render();
       document.title = `${document.getElementById('brief-title')?.textContent ?? id} — tepat`;
       return;
@@ -247,16 +240,7 @@ async function startApp(health: { project: string }, layers: LayerInfo[], analys
       const specs: LegendSpec[] = [];
       const rv = app.result;
       if (app.deltaLegend) specs.push(app.deltaLegend);
-      else if (rv) {
-        specs.push({
-          title: label(rv.field),
-          subtitle: `${label(rv.result.analysis)} · ${t(`method.${rv.method}` as Key)}${rv.scenario ? ` · ${rv.scenario.name}` : ''}`,
-          field: rv.field,
-          breaks: rv.breaks,
-          colors: rv.colors,
-          nodata: rv.result.rows.some((r) => typeof r[rv.field] !== 'number'),
-        });
-      }
+      else if (rv) specs.push(resultLegend(rv));
       renderLegends($('legend'), [...specs, ...app.layerLegends]);
     },
     showResult: async (result: AnalysisResult, params: Record<string, unknown>, scenario?: StoredScenario) => {
@@ -281,14 +265,16 @@ async function startApp(health: { project: string }, layers: LayerInfo[], analys
           }
         : null;
       const cols = numericColumns(result.rows);
+      const info = analysisOf(analyses, result.analysis);
       const rv: ResultView = {
         result,
+        info,
         params,
         scenario,
         rowsById: new Map(result.rows.map((r) => [String(r.id), r])),
         names,
         features,
-        field: defaultField(result.analysis, cols),
+        field: defaultField(info, cols),
         method: 'quantile',
         classes: 5,
         breaks: [],
@@ -306,7 +292,7 @@ async function startApp(health: { project: string }, layers: LayerInfo[], analys
       if (!rv) return;
       const values = rv.result.rows.map((r) => r[rv.field]);
       rv.breaks = computeBreaks(values, rv.classes, rv.method);
-      rv.colors = palette(Math.max(1, rv.breaks.length - 1), paletteFor(rv.result.analysis, rv.field));
+      rv.colors = palette(Math.max(1, rv.breaks.length - 1), paletteOf(rv.info, rv.field));
       if (rv.features) {
         for (const f of rv.features.features) if (f.properties) f.properties.__cls = classify(f.properties[rv.field], rv.breaks);
         map.setResult(rv.features, rv.colors);

@@ -1,14 +1,20 @@
 // From an analysis's params JSON Schema to a form model, and from form values back to params.
-// Pure: no DOM, unit-tested. Layers and fields are offered as choices from the project, never
-// typed by hand: a string param naming a layer becomes a layer picker (filtered by role), a
-// param naming a field becomes a field picker over the layer it refers to.
+// Pure: no DOM, unit-tested. What a param names is what its `x-tepat-*` annotations say (see
+// engine/src/analysis/descriptor.rs), never guessed from its name: a param naming a layer
+// becomes a layer picker (filtered by role and geometry), one naming fields of another
+// param's layer a field picker over that layer, one naming another analysis' output column a
+// picker over that analysis' columns. Labels and help come in both languages.
 
-import type { JsonSchema, LayerInfo } from './api';
+import type { AnalysisInfo, JsonSchema, LayerInfo, Text } from './api';
+import { analysisOf, numericColumns, say } from './descriptor';
+import type { Lang } from './format';
 
 export type Kind =
   | 'layer' // one layer of the project
   | 'field' // one field of another param's layer
   | 'fields' // several fields of another param's layer
+  | 'column' // one output column of another analysis
+  | 'columns' // several output columns of another analysis
   | 'enum' // one of fixed values
   | 'number'
   | 'integer'
@@ -22,57 +28,40 @@ export interface FormField {
   key: string;
   kind: Kind;
   required: boolean;
+  /** The schema's description (English): the help when the param has none. */
   description: string;
+  /** Label in both languages (`x-tepat-label`). */
+  label?: Text;
+  /** Help in both languages (`x-tepat-help`). */
+  help?: Partial<Text>;
   default?: unknown;
   /** `enum`: the values; with descriptions when the schema gives them. */
   options?: { value: string; description?: string }[];
   /** `layer`: the roles offered (all vector layers when absent). */
   roles?: string[];
-  /** `layer`: polygons only. */
-  polygonsOnly?: boolean;
+  /** `layer`: the geometry kinds offered (any when absent). */
+  geometry?: string[];
   /** `field`/`fields`: the param whose layer the fields come from. */
   fieldOf?: string;
-  /** `field`/`fields`: numeric fields only. */
+  /** `field`/`fields`: the field types offered (any when absent). */
+  types?: string[];
+  /** `field`/`fields`: numeric fields only (the types are all numeric). */
   numeric?: boolean;
+  /** `column`/`columns`: the sibling param naming the analysis, or the analysis itself. */
+  columnOf?: { param: string } | { analysis: string };
   /** Nested or rarely needed: shown under "advanced". */
   advanced: boolean;
 }
 
-/** Params that name a layer, and the roles a layer must have to be offered. */
-const LAYER_PARAMS: Record<string, { roles?: string[]; polygonsOnly?: boolean }> = {
-  zones: { roles: ['zones'] },
-  target: { roles: ['zones'] },
-  hazard: { roles: ['hazard'] },
-  facilities: { roles: ['facilities'] },
-  demand: { roles: ['demand', 'zones'] },
-  source: { polygonsOnly: true },
-  layer: {},
-  exclude_in_hazard: { roles: ['hazard'] },
-  events: { roles: ['events'] },
-};
+/** A field's label in `l`: its own, else its key. */
+export function fieldLabel(f: FormField, l: Lang): string {
+  return say(f.label, l) || f.key;
+}
 
-/** Params that name fields: the param holding their layer (first that exists), numeric only? */
-const FIELD_PARAMS: Record<string, { of: string[]; numeric: boolean }> = {
-  sum: { of: ['layer'], numeric: true },
-  class_field: { of: ['hazard'], numeric: false },
-  counts: { of: ['zones'], numeric: true },
-  capacity: { of: ['facilities'], numeric: true },
-  kind_field: { of: ['facilities'], numeric: false },
-  population: { of: ['zones', 'demand'], numeric: true },
-  extensive: { of: ['source'], numeric: true },
-  intensive: { of: ['source'], numeric: true },
-  key: { of: ['layer'], numeric: false },
-  // hotspots: the value, or a rate's two parts, of the layer's features.
-  field: { of: ['layer'], numeric: true },
-  numerator: { of: ['layer'], numeric: true },
-  denominator: { of: ['layer'], numeric: true },
-  // clusters (skater): what each region must hold at least (residents, households).
-  floor_field: { of: ['layer'], numeric: true },
-  // complaints: the events' own columns.
-  category_field: { of: ['events', 'layer'], numeric: false },
-  time_field: { of: ['events', 'layer'], numeric: false },
-  resolved_field: { of: ['events', 'layer'], numeric: false },
-};
+/** A field's help in `l`: its own, else the schema's description. */
+export function fieldHelp(f: FormField, l: Lang): string {
+  return say(f.help, l) || f.description;
+}
 
 function resolve(s: JsonSchema, root: JsonSchema): JsonSchema {
   let cur = s;
@@ -98,7 +87,7 @@ function nonNull(s: JsonSchema, root: JsonSchema): { schema: JsonSchema; nullabl
     const alts = r.anyOf.filter((a) => a.type !== 'null');
     if (alts.length < r.anyOf.length) {
       const inner = alts.length === 1 ? resolve(alts[0], root) : { anyOf: alts };
-      return { schema: { ...inner, description: r.description ?? inner.description, default: r.default }, nullable: true };
+      return { schema: { ...inner, ...annotations(r), description: r.description ?? inner.description, default: r.default }, nullable: true };
     }
   }
   return { schema: r, nullable: false };
@@ -117,45 +106,71 @@ function typeOf(s: JsonSchema): string | undefined {
   return Array.isArray(s.type) ? s.type[0] : s.type;
 }
 
-/** Where the fields of param `key` come from: the table above, else a backticked sibling
- *  layer param in its description ("Numeric fields of `layer` to total"). */
-function fieldSource(key: string, description: string, layerParams: string[]): { of?: string; numeric: boolean } | undefined {
-  const known = FIELD_PARAMS[key];
-  if (known) return { of: known.of.find((p) => layerParams.includes(p)), numeric: known.numeric };
-  if (!/\bfields?\b/i.test(description)) return undefined;
-  const named = [...description.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).find((n) => layerParams.includes(n));
-  return { of: named, numeric: /numeric|count|sum|total/i.test(description) };
+const ANNOTATIONS = ['x-tepat-label', 'x-tepat-help', 'x-tepat-layer', 'x-tepat-field', 'x-tepat-column'] as const;
+
+/** The `x-tepat-*` annotations of a schema. */
+function annotations(s: JsonSchema): Partial<JsonSchema> {
+  const out: Partial<JsonSchema> = {};
+  for (const k of ANNOTATIONS) if (s[k] !== undefined) (out as Record<string, unknown>)[k] = s[k];
+  return out;
 }
+
+const NUMERIC = new Set(['int', 'float']);
 
 /** The form of an analysis's params schema, in schema order. */
 export function schemaToForm(schema: JsonSchema): FormField[] {
   const props = schema.properties ?? {};
   const required = new Set(schema.required ?? []);
-  const layerParams = Object.keys(props).filter((k) => k in LAYER_PARAMS);
   const out: FormField[] = [];
   for (const [key, raw] of Object.entries(props)) {
     const { schema: s } = nonNull(raw, schema);
+    // The property's own annotations win over those of a definition it refers to.
+    const ann = { ...annotations(s), ...annotations(raw) };
     const description = (s.description ?? raw.description ?? '').trim();
-    const base = { key, required: required.has(key), description, default: raw.default ?? s.default, advanced: false };
+    const base = {
+      key,
+      required: required.has(key),
+      description,
+      label: ann['x-tepat-label'],
+      help: ann['x-tepat-help'],
+      default: raw.default ?? s.default,
+      advanced: false,
+    };
     // A union of a string and an object (a field or {layer, field}): offer the string form.
     const alternatives = s.anyOf?.map((a) => resolve(a, schema));
     const stringAlt = alternatives?.find((a) => typeOf(a) === 'string');
     const ty = stringAlt ? 'string' : typeOf(s);
     const options = enumOptions(s);
-    const fieldSrc = fieldSource(key, description, layerParams);
+    const layer = ann['x-tepat-layer'];
+    const fieldAnn = ann['x-tepat-field'];
+    const field = fieldAnn
+      ? {
+          fieldOf: fieldAnn.of,
+          types: fieldAnn.types,
+          numeric: !!fieldAnn.types?.length && fieldAnn.types.every((t) => NUMERIC.has(t)),
+        }
+      : undefined;
+    const columnAnn = ann['x-tepat-column'];
+    const column = columnAnn
+      ? { columnOf: columnAnn.analysis in props && columnAnn.analysis !== key ? { param: columnAnn.analysis } : { analysis: columnAnn.analysis } }
+      : undefined;
     if (options) {
       out.push({ ...base, kind: 'enum', options });
-    } else if (ty === 'string' && key in LAYER_PARAMS) {
-      out.push({ ...base, kind: 'layer', ...LAYER_PARAMS[key] });
-    } else if (ty === 'string' && fieldSrc) {
-      out.push({ ...base, kind: 'field', fieldOf: fieldSrc.of, numeric: fieldSrc.numeric });
+    } else if (ty === 'string' && layer) {
+      out.push({ ...base, kind: 'layer', roles: layer.roles, geometry: layer.geometry });
+    } else if (ty === 'string' && field) {
+      out.push({ ...base, kind: 'field', ...field });
+    } else if (ty === 'string' && column) {
+      out.push({ ...base, kind: 'column', ...column });
     } else if (ty === 'string') {
       out.push({ ...base, kind: 'text' });
     } else if (ty === 'array') {
       const items = s.items ? resolve(s.items, schema) : {};
       const itemType = typeOf(items);
-      if (itemType === 'string' && fieldSrc?.of) {
-        out.push({ ...base, kind: 'fields', fieldOf: fieldSrc.of, numeric: fieldSrc.numeric });
+      if (itemType === 'string' && field) {
+        out.push({ ...base, kind: 'fields', ...field });
+      } else if (itemType === 'string' && column) {
+        out.push({ ...base, kind: 'columns', ...column });
       } else if (itemType === 'string') {
         out.push({ ...base, kind: 'list' });
       } else if (itemType === 'number' || itemType === 'integer') {
@@ -175,36 +190,64 @@ export function schemaToForm(schema: JsonSchema): FormField[] {
 /** Layers a `layer` field offers. */
 export function layerChoices(f: FormField, layers: LayerInfo[]): string[] {
   return layers
-    .filter((l) => l.role !== 'raster')
-    .filter((l) => !f.roles || f.roles.includes(l.role))
-    .filter((l) => !f.polygonsOnly || l.geometry === 'polygon')
+    // Rasters are offered only to a param that asks for them by role.
+    .filter((l) => (f.roles ? f.roles.includes(l.role) : l.role !== 'raster'))
+    .filter((l) => !f.geometry?.length || (l.geometry !== undefined && f.geometry.includes(l.geometry)))
     .map((l) => l.name);
 }
 
-const NUMERIC = new Set(['int', 'float']);
-
-/** Fields a `field`/`fields` field offers, given the layer currently chosen for its
- *  `fieldOf` param (all numeric fields of all layers when it has none). */
+/** Fields a `field`/`fields` field offers, of its types, given the layer currently chosen
+ *  for its `fieldOf` param (the fields of all layers when it has none). */
 export function fieldChoices(f: FormField, layers: LayerInfo[], values: Record<string, FormValue>): string[] {
   const layerName = f.fieldOf ? values[f.fieldOf] : undefined;
   const from = typeof layerName === 'string' && layerName ? layers.filter((l) => l.name === layerName) : f.fieldOf ? [] : layers;
   const names = new Set<string>();
-  for (const l of from) for (const fi of l.fields) if (!f.numeric || NUMERIC.has(fi.type)) names.add(fi.name);
+  for (const l of from) for (const fi of l.fields) if (!f.types?.length || f.types.includes(fi.type)) names.add(fi.name);
   return [...names];
+}
+
+/** Columns a `column`/`columns` field offers: the numeric columns the analysis it names
+ *  (fixed, or the one chosen in its sibling param) describes. */
+export function columnChoices(f: FormField, analyses: readonly AnalysisInfo[], values: Record<string, FormValue>): string[] {
+  const of = f.columnOf;
+  if (!of) return [];
+  const name = 'param' in of ? values[of.param] : of.analysis;
+  return typeof name === 'string' && name ? numericColumns(analysisOf(analyses, name)) : [];
 }
 
 export type FormValue = string | string[] | boolean | undefined;
 
-/** Initial values: schema defaults, and for a required layer param the first choice. */
-export function initialValues(fields: FormField[], layers: LayerInfo[]): Record<string, FormValue> {
+/** A default param value as the form holds it. */
+function fromDefault(f: FormField, v: unknown): FormValue {
+  if (v === null || v === undefined) return f.kind === 'boolean' ? false : f.kind === 'fields' || f.kind === 'columns' ? [] : '';
+  switch (f.kind) {
+    case 'boolean':
+      return v === true;
+    case 'fields':
+    case 'columns':
+      return Array.isArray(v) ? v.map(String) : [String(v)];
+    case 'list':
+    case 'numbers':
+      return Array.isArray(v) ? v.map(String).join(', ') : String(v);
+    case 'json':
+      return JSON.stringify(v);
+    default:
+      return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+}
+
+/** Initial values: the analysis' default params on this project when it has them, else the
+ *  schema defaults, and for a required layer param the first choice. */
+export function initialValues(fields: FormField[], layers: LayerInfo[], defaults?: Record<string, unknown>): Record<string, FormValue> {
   const v: Record<string, FormValue> = {};
   for (const f of fields) {
-    if (f.kind === 'layer') {
-      const choices = layerChoices(f, layers);
-      v[f.key] = f.required ? preferred(f.key, choices) : '';
+    if (defaults && f.key in defaults) {
+      v[f.key] = fromDefault(f, defaults[f.key]);
+    } else if (f.kind === 'layer') {
+      v[f.key] = f.required ? preferred(f, layers) : '';
     } else if (f.kind === 'boolean') {
       v[f.key] = typeof f.default === 'boolean' ? f.default : false;
-    } else if (f.kind === 'fields') {
+    } else if (f.kind === 'fields' || f.kind === 'columns') {
       v[f.key] = [];
     } else if (f.kind === 'enum') {
       v[f.key] = f.default !== undefined && f.default !== null ? String(f.default) : '';
@@ -217,12 +260,17 @@ export function initialValues(fields: FormField[], layers: LayerInfo[]): Record<
   return v;
 }
 
-/** A sensible first choice: the finest zones (most features) are listed by the caller first. */
-function preferred(key: string, choices: string[]): string {
-  if (key === 'zones' || key === 'target' || key === 'demand') {
-    return choices.find((c) => c === 'kelurahan') ?? choices[0] ?? '';
+/** A sensible first layer: one of the first role the param lists that the project has; of
+ *  zones, the finest (most features), as results are read per kelurahan before kecamatan. */
+function preferred(f: FormField, layers: LayerInfo[]): string {
+  const choices = new Set(layerChoices(f, layers));
+  const offered = layers.filter((l) => choices.has(l.name));
+  for (const role of f.roles ?? []) {
+    const of = offered.filter((l) => l.role === role);
+    if (of.length === 0) continue;
+    return role === 'zones' ? [...of].sort((a, b) => b.features - a.features)[0].name : of[0].name;
   }
-  return choices[0] ?? '';
+  return offered[0]?.name ?? '';
 }
 
 export class FormError extends Error {
@@ -260,6 +308,7 @@ export function formToParams(fields: FormField[], values: Record<string, FormVal
         break;
       }
       case 'fields':
+      case 'columns':
         params[f.key] = Array.isArray(v) ? v : splitList(text);
         break;
       case 'list':

@@ -34,18 +34,19 @@ pub enum PopulationSource {
     /// A numeric field of the zone layer (people spread evenly over the zone).
     Field(String),
     /// A `demand` layer of points or polygons with a count field.
+    // Its fields' help carries its English: `annotate` does not reach into an `anyOf`.
     Layer {
         /// The demand layer.
         #[schemars(extend(
             "x-tepat-label" = {"id": "Lapisan penduduk", "en": "Population layer"},
-            "x-tepat-help" = {"id": "Lapisan `demand` (titik atau poligon) yang memuat jumlah penduduk."},
+            "x-tepat-help" = {"id": "Lapisan `demand` (titik atau poligon) yang memuat jumlah penduduk.", "en": "The demand layer."},
             "x-tepat-layer" = {"roles": ["demand"], "geometry": ["point", "polygon"]}
         ))]
         layer: String,
         /// Its count field.
         #[schemars(extend(
             "x-tepat-label" = {"id": "Kolom jumlah", "en": "Count field"},
-            "x-tepat-help" = {"id": "Kolom jumlah penduduk pada lapisan itu."},
+            "x-tepat-help" = {"id": "Kolom jumlah penduduk pada lapisan itu.", "en": "Its count field."},
             "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
         ))]
         field: String,

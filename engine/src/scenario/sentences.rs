@@ -11,7 +11,7 @@
 
 use super::{Applied, Edit, Scenario};
 use crate::analysis::descriptor::{Column, Kind, Unit};
-use crate::analysis::index::reasons::{decimal, facility_label, label_of, Lang};
+use crate::analysis::index::reasons::{decimal, facility_label, label_of, unit_noun, Lang};
 use crate::analysis::AnalysisResult;
 use serde_json::{Map, Value};
 
@@ -169,23 +169,12 @@ fn column(name: &str, key: &str) -> Option<Column> {
         .copied()
 }
 
-/// What a unit counts, (English, Indonesian): people / jiwa, households / rumah tangga.
-fn unit_noun(unit: Unit) -> Option<(&'static str, &'static str)> {
-    match unit {
-        Unit::People => Some(("people", "jiwa")),
-        Unit::Households => Some(("households", "rumah tangga")),
-        Unit::Facilities => Some(("facilities", "fasilitas")),
-        Unit::Events => Some(("events", "kejadian")),
-        _ => None,
-    }
-}
-
 /// What column `key` of analysis `name` counts, as words to put after a number, each with
 /// its leading space: (" people", " jiwa"); empty when its descriptor names no such unit.
 fn counted(name: &str, key: &str) -> (String, String) {
     column(name, key)
         .and_then(|c| unit_noun(c.unit))
-        .map_or_else(Default::default, |(en, id)| {
+        .map_or_else(Default::default, |(id, en)| {
             (format!(" {en}"), format!(" {id}"))
         })
 }
@@ -228,8 +217,8 @@ fn figure(name: &str, key: &str, x: f64) -> (String, String) {
                     signed_value(x, lang)
                 } else {
                     match (noun, lang) {
-                        (Some((en, _)), Lang::En) => format!("{} {en}", signed(x, lang)),
-                        (Some((_, id)), Lang::Id) => format!("{} {id}", signed(x, lang)),
+                        (Some((_, en)), Lang::En) => format!("{} {en}", signed(x, lang)),
+                        (Some((id, _)), Lang::Id) => format!("{} {id}", signed(x, lang)),
                         (None, _) => signed(x, lang),
                     }
                 }

@@ -4,11 +4,12 @@
 
 import { api, type AnalysisInfo } from '../api';
 import type { App } from '../app';
-import { h, uid } from '../dom';
+import { h, uid, withCode } from '../dom';
 import { formatPercent } from '../format';
-import { describeAnalysis, label, lang, paramLabel, t } from '../i18n';
-import { EXPOSURE_INPUT, indexParams, indicatorFields, type IndexForm, numericFields, presetIndex } from '../indexForm';
-import { fieldChoices, type FormField, type FormValue, formToParams, initialValues, layerChoices, schemaToForm } from '../schemaForm';
+import { analysisOf, analysisTitle, columnLabel, say } from '../descriptor';
+import { attributeLabel, lang, t, withName } from '../i18n';
+import { EXPOSURE_ANALYSIS, EXPOSURE_INPUT, indexParams, indicatorFields, type IndexForm, numericFields, presetIndex } from '../indexForm';
+import { columnChoices, fieldChoices, fieldHelp, fieldLabel, type FormField, type FormValue, formToParams, initialValues, layerChoices, schemaToForm } from '../schemaForm';
 
 interface GenericState {
   fields: FormField[];
@@ -19,7 +20,7 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
   const preferred = app.analyses.find((a) => a.name === 'index') ?? app.analyses[0];
   let current: AnalysisInfo | undefined = preferred;
   const generic = new Map<string, GenericState>();
-  let indexForm: IndexForm = presetIndex(app.layers);
+  let indexForm: IndexForm = presetIndex(app.layers, app.analyses);
   let jsonText = '';
   let running = false;
   /** Progress of a run the server answered with 202 (a job), 0..1; null otherwise. */
@@ -31,7 +32,7 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
     let s = generic.get(a.name);
     if (!s) {
       const fields = schemaToForm(a.params_schema);
-      s = { fields, values: initialValues(fields, app.layers) };
+      s = { fields, values: initialValues(fields, app.layers, a.default_params) };
       generic.set(a.name, s);
     }
     return s;
@@ -102,28 +103,41 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
       if (rerender) render();
     };
     const value = s.values[f.key];
-    const hint = f.description.split('\n')[0];
-    const labelEl = h('label', { for: id }, paramLabel(f.key), f.required ? h('span', { class: 'req', title: t('analysis.required') }, ' *') : null);
+    // Another param offers fields of this one's layer or columns of its analysis: a change
+    // here changes the choices there.
+    const drives = s.fields.some((o) => o.fieldOf === f.key || (o.columnOf && 'param' in o.columnOf && o.columnOf.param === f.key));
+    const l = lang();
+    const hint = fieldHelp(f, l).split('\n')[0];
+    const labelEl = h('label', { for: id }, withName(fieldLabel(f, l), f.key), f.required ? h('span', { class: 'req', title: t('analysis.required') }, ' *') : null);
+    /** An offered field or column, by its label when it has one. */
+    const choiceText = (c: string) => {
+      if (f.kind === 'column' || f.kind === 'columns') {
+        const of = f.columnOf && ('param' in f.columnOf ? s.values[f.columnOf.param] : f.columnOf.analysis);
+        return withName(columnLabel(analysisOf(app.analyses, typeof of === 'string' ? of : ''), c, l), c);
+      }
+      return f.kind === 'layer' ? c : withName(attributeLabel(c, l), c);
+    };
     let input: HTMLElement;
     switch (f.kind) {
       case 'layer':
-      case 'field': {
-        const choices = f.kind === 'layer' ? layerChoices(f, app.layers) : fieldChoices(f, app.layers, s.values);
-        // A layer change changes the fields offered below it.
+      case 'field':
+      case 'column': {
+        const choices = f.kind === 'layer' ? layerChoices(f, app.layers) : f.kind === 'field' ? fieldChoices(f, app.layers, s.values) : columnChoices(f, app.analyses, s.values);
         input = h(
           'select',
-          { id, name: f.key, onchange: (e: Event) => set((e.target as HTMLSelectElement).value, f.kind === 'layer') },
+          { id, name: f.key, onchange: (e: Event) => set((e.target as HTMLSelectElement).value, drives) },
           f.required ? null : h('option', { value: '', selected: !value }, t('analysis.optional')),
-          ...choices.map((c) => h('option', { value: c, selected: value === c }, f.kind === 'field' && label(c) !== c ? `${label(c)} (${c})` : c)),
+          ...choices.map((c) => h('option', { value: c, selected: value === c }, choiceText(c))),
         );
         break;
       }
-      case 'fields': {
+      case 'fields':
+      case 'columns': {
         const chosen = new Set(Array.isArray(value) ? value : []);
-        const choices = fieldChoices(f, app.layers, s.values);
+        const choices = f.kind === 'fields' ? fieldChoices(f, app.layers, s.values) : columnChoices(f, app.analyses, s.values);
         input = h(
           'fieldset',
-          { id, class: 'checks', 'aria-label': f.key },
+          { id, class: 'checks', 'aria-label': fieldLabel(f, l) },
           ...choices.map((c) => {
             const cid = uid('chk');
             return h(
@@ -140,7 +154,7 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
                   set([...chosen]);
                 },
               }),
-              h('label', { for: cid }, label(c) !== c ? `${label(c)} (${c})` : c),
+              h('label', { for: cid }, choiceText(c)),
             );
           }),
           choices.length === 0 ? h('span', { class: 'hint' }, '—') : null,
@@ -150,7 +164,7 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
       case 'enum':
         input = h(
           'select',
-          { id, name: f.key, onchange: (e: Event) => set((e.target as HTMLSelectElement).value) },
+          { id, name: f.key, onchange: (e: Event) => set((e.target as HTMLSelectElement).value, drives) },
           f.required || f.default !== undefined ? null : h('option', { value: '' }, t('analysis.optional')),
           ...(f.options ?? []).map((o) => h('option', { value: o.value, selected: value === o.value, title: o.description ?? '' }, o.value)),
         );
@@ -179,9 +193,11 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
           value: typeof value === 'string' ? value : '',
           placeholder: f.kind === 'list' || f.kind === 'numbers' ? t('analysis.listHint') : '',
           oninput: (e: Event) => set((e.target as HTMLInputElement).value),
+          // Typed text re-offers the choices that depend on it once it is complete.
+          onchange: drives ? () => render() : undefined,
         });
     }
-    return h('div', { class: `form-row kind-${f.kind}` }, labelEl, input, hint ? h('p', { class: 'hint' }, hint) : null);
+    return h('div', { class: `form-row kind-${f.kind}` }, labelEl, input, hint ? h('p', { class: 'hint' }, ...withCode(hint)) : null);
   }
 
   function genericForm(a: AnalysisInfo): HTMLElement {
@@ -198,19 +214,31 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
 
   // ---- index form ----
 
+  /** An indicator's label: a column of the exposure input as its descriptor says, else a
+   *  zone attribute. */
+  function indicatorText(from: string, field: string): string {
+    return from === EXPOSURE_INPUT ? columnLabel(analysisOf(app.analyses, EXPOSURE_ANALYSIS), field, lang()) : attributeLabel(field);
+  }
+
+  /** The label of the index' `zones` param, as its schema says. */
+  function indexZonesLabel(): string {
+    const zones = current ? schemaToForm(current.params_schema).find((f) => f.key === 'zones') : undefined;
+    return zones ? withName(fieldLabel(zones, lang()), 'zones') : 'zones';
+  }
+
   function indexEditor(): HTMLElement {
     const f = indexForm;
     const zones = app.layers.filter((l) => l.role === 'zones');
     const hazards = app.layers.filter((l) => l.role === 'hazard' && l.geometry === 'polygon');
     const rerender = () => render();
     const rows = f.indicators.map((row, i) => {
-      const fields = indicatorFields(f, row, app.layers);
+      const fields = indicatorFields(f, row, app.layers, app.analyses);
       const perFields = row.from ? [] : numericFields(app.layers.find((l) => l.name === f.zones));
       const n = i + 1;
       return h(
         'fieldset',
         { class: 'indicator', 'data-indicator': i },
-        h('legend', {}, `${n}. ${label(row.field)}`),
+        h('legend', {}, `${n}. ${indicatorText(row.from, row.field)}`),
         h(
           'div',
           { class: 'grid2' },
@@ -221,7 +249,7 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
               id: `ind-${i}-from`,
               onchange: (e: Event) => {
                 row.from = (e.target as HTMLSelectElement).value;
-                row.field = indicatorFields(f, row, app.layers)[0] ?? '';
+                row.field = indicatorFields(f, row, app.layers, app.analyses)[0] ?? '';
                 row.per = '';
                 rerender();
               },
@@ -233,14 +261,14 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
           h(
             'select',
             { id: `ind-${i}-field`, onchange: (e: Event) => ((row.field = (e.target as HTMLSelectElement).value), rerender()) },
-            ...fields.map((c) => h('option', { value: c, selected: row.field === c }, label(c) !== c ? `${label(c)} (${c})` : c)),
+            ...fields.map((c) => h('option', { value: c, selected: row.field === c }, withName(indicatorText(row.from, c), c))),
           ),
           h('label', { for: `ind-${i}-per` }, t('index.per')),
           h(
             'select',
             { id: `ind-${i}-per`, disabled: row.from !== '', onchange: (e: Event) => (row.per = (e.target as HTMLSelectElement).value) },
             h('option', { value: '', selected: row.per === '' }, '—'),
-            ...perFields.map((c) => h('option', { value: c, selected: row.per === c }, label(c))),
+            ...perFields.map((c) => h('option', { value: c, selected: row.per === c }, attributeLabel(c))),
           ),
           h('label', { for: `ind-${i}-weight` }, t('index.weight')),
           h('input', { id: `ind-${i}-weight`, type: 'text', inputmode: 'decimal', value: row.weight, oninput: (e: Event) => (row.weight = (e.target as HTMLInputElement).value) }),
@@ -273,7 +301,7 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
       h(
         'div',
         { class: 'form-row' },
-        h('label', { for: 'param-zones' }, paramLabel('zones')),
+        h('label', { for: 'param-zones' }, indexZonesLabel()),
         h(
           'select',
           { id: 'param-zones', onchange: (e: Event) => ((f.zones = (e.target as HTMLSelectElement).value), rerender()) },
@@ -368,7 +396,7 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
           render();
         },
       },
-      ...app.analyses.map((a) => h('option', { value: a.name, selected: a === current }, `${label(a.name)} (${a.name})`)),
+      ...app.analyses.map((a) => h('option', { value: a.name, selected: a === current }, withName(analysisTitle(a, a.name, lang()), a.name))),
     );
     const form = h(
       'form',
@@ -379,7 +407,7 @@ export function mountAnalysisPanel(root: HTMLElement, app: App): void {
           void run();
         },
       },
-      h('div', { class: 'form-row' }, h('label', { for: pickId }, t('analysis.pick')), picker, current ? h('p', { class: 'hint' }, describeAnalysis(current.name, current.description)) : null),
+      h('div', { class: 'form-row' }, h('label', { for: pickId }, t('analysis.pick')), picker, current ? h('p', { class: 'hint', id: 'analysis-description' }, ...withCode(say(current.description, lang()))) : null),
       app.scenarios.length
         ? h(
             'div',

@@ -4,14 +4,15 @@
 // comment. Print CSS (style.css, @media print) makes the browser's "Save as PDF" an A4 page.
 
 import * as maplibregl from 'maplibre-gl';
-import { api, type LayerDetail, type LayerInfo, type Me, type Recommendation } from '../api';
+import { api, type AnalysisInfo, type LayerDetail, type LayerInfo, type Me, type Recommendation } from '../api';
 import { briefModel, canDecide, formatDate, type BriefModel } from '../brief';
 import { h } from '../dom';
 import { formatNumber } from '../format';
 import { labelPoint, bbox, union } from '../geo';
 import { hasKey, lang, t, type Key } from '../i18n';
+import { analysisOf } from '../descriptor';
 import { COLORS } from '../layerStyles';
-import { defaultField, numericColumns } from './results';
+import { defaultField, numericColumns } from '../resultColumns';
 
 type FC = GeoJSON.FeatureCollection;
 
@@ -94,6 +95,8 @@ async function shortlistImage(zones: FC, land: FC | null, top: Map<string, numbe
 export interface BriefDeps {
   project: string;
   layers: LayerInfo[];
+  /** What the analyses say about themselves (titles, column labels and formats). */
+  analyses: AnalysisInfo[];
   me: Me;
   showError(e: unknown): void;
 }
@@ -125,11 +128,11 @@ export async function renderBrief(root: HTMLElement, id: string, deps: BriefDeps
     rowLayer ? api.features(rowLayer).catch(() => null) : Promise.resolve(null),
     landName ? api.features(landName).catch(() => null) : Promise.resolve(null),
   ]);
-  const field = defaultField(rec.analysis, numericColumns(rec.result?.rows ?? []));
+  const field = defaultField(analysisOf(deps.analyses, rec.analysis), numericColumns(rec.result?.rows ?? []));
   let image: string | null = null;
   const draw = async () => {
     const l = lang();
-    const model = briefModel(rec, details, l, field);
+    const model = briefModel(rec, details, l, field, deps.analyses);
     if (zones && !image) {
       const top = new Map(model.rows.map((r) => [r.id, r.rank]));
       image = await shortlistImage(zones, land, top, model.rows.length).catch((e) => {
@@ -242,7 +245,7 @@ function page(m: BriefModel, rec: Recommendation, image: string | null, deps: Br
       h(
         'table',
         { class: 'brief-table' },
-        h('thead', {}, h('tr', {}, h('th', { class: 'num' }, t('brief.rank')), h('th', {}, t('brief.name')), h('th', { class: 'num' }, t('brief.score')), h('th', { class: 'num' }, t('brief.interval')), h('th', {}, t('brief.reasons')))),
+        h('thead', {}, h('tr', {}, h('th', { class: 'num' }, t('brief.rank')), h('th', {}, t('brief.name')), h('th', { class: 'num' }, m.scoreLabel), h('th', { class: 'num' }, t('brief.interval')), h('th', {}, t('brief.reasons')))),
         h(
           'tbody',
           {},
@@ -252,7 +255,7 @@ function page(m: BriefModel, rec: Recommendation, image: string | null, deps: Br
               { 'data-id': r.id },
               h('td', { class: 'num rank' }, String(r.rank)),
               h('td', {}, h('strong', {}, r.name), h('div', { class: 'hint' }, r.id)),
-              h('td', { class: 'num' }, r.score === null ? '–' : formatNumber(r.score, l, 3)),
+              h('td', { class: 'num' }, r.scoreText),
               h('td', { class: 'num' }, r.interval ? `${r.interval[0]}–${r.interval[1]}` : '–'),
               h('td', {}, r.reasons.length ? h('ul', { class: 'reasons' }, ...r.reasons.map((x) => h('li', {}, x))) : '–'),
             ),

@@ -3,35 +3,20 @@
 // diverging choropleth — or baseline and scenario side by side, or one over the other with
 // a swipe handle.
 
-import type { Comparison, StoredScenario } from '../api';
+import type { AnalysisInfo, Comparison, StoredScenario } from '../api';
 import type { App } from '../app';
 import { classify, computeBreaks, palette } from '../breaks';
 import { barChart, barChartSvg, SCENARIO_COLORS } from '../chart';
 import { CompareMaps, type CompareMode, type PaneData } from '../compareMaps';
-import { defaultDeltaField, deltaClass, deltaFields, divergingBreaks, divergingPalette, higherIsBetter, isNeutral, signed } from '../delta';
+import { chartKeys, defaultDeltaField, deltaClass, deltaFields, divergingBreaks, divergingPalette, firstChanged, signed } from '../delta';
+import { analysisOf, analysisTitle, betterOf, columnHeading, columnLabel, formatKey, paletteOf } from '../descriptor';
 import { h } from '../dom';
 import { facilityChanges } from '../edits';
-import { formatNumber, formatRupiah, formatValue, isRupiahField, isShareField } from '../format';
-import { label, lang, t } from '../i18n';
+import { formatRupiah } from '../format';
+import { lang, t, withName } from '../i18n';
 import type { LegendItem, LegendSpec } from '../legend';
 
 type View = 'delta' | CompareMode;
-
-/** Summary figures charted per analysis (others when they changed). */
-const CHART_KEYS: Record<string, string[]> = {
-  exposure: ['exposed_population', 'displaced', 'exposed_poor_households'],
-  access: ['covered_population', 'covered_share', 'unreachable_population', 'mean_nearest_m'],
-};
-
-/** The figures to chart for one analysis of a comparison. */
-export function chartKeys(a: Comparison['analyses'][number]): string[] {
-  const base = a.baseline.summary;
-  const known = (CHART_KEYS[a.analysis] ?? []).filter((k) => typeof base[k] === 'number');
-  const changed = Object.keys(base).filter(
-    (k) => typeof base[k] === 'number' && !known.includes(k) && a.scenarios.some((s) => typeof s.summary_delta[k] === 'number' && s.summary_delta[k] !== 0),
-  );
-  return [...known, ...changed.slice(0, Math.max(0, 4 - known.length))];
-}
 
 export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElement): void {
   let analysisIdx = 0;
@@ -41,6 +26,7 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
   let maps: CompareMaps | null = null;
 
   const cmp = () => app.comparison?.cmp ?? null;
+  const infoOf = (name: string) => analysisOf(app.analyses, name);
 
   function closeMaps(): void {
     maps?.close();
@@ -54,10 +40,10 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
     app.refreshLegends();
   }
 
-  /** A figure of `f` for people: counts of 100 and more without decimals (a delta of
-   *  people is never "+1.928,9"), shares as percentages, money in words. */
-  function fmt(f: string) {
-    return (x: number) => (isShareField(f) || isRupiahField(f) || Math.abs(x) < 100 ? formatValue(f, x, lang()) : formatNumber(x, lang(), 0));
+  /** A figure of `f` of analysis `info` as its column's descriptor formats it (a summary
+   *  figure by exact name only). */
+  function fmt(info: AnalysisInfo | undefined, f: string, templates = true) {
+    return (x: number) => formatKey(info, f, x, lang(), templates);
   }
 
   /** The delta choropleth (or the two maps) for the chosen analysis, scenario and field. */
@@ -71,7 +57,8 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
     const zones = await app.map.ensureData(rowLayer).catch((e) => (app.showError(e), undefined));
     if (!zones) return;
     const geom = new Map(zones.features.map((f) => [String(f.properties?.__id ?? f.id), f]));
-    const better = higherIsBetter(a.analysis, field);
+    const info = infoOf(a.analysis);
+    const better = betterOf(info, field);
     closeMaps();
     if (view === 'delta') {
       const deltas = o.rows.map((r) => r[`${field}_delta`]);
@@ -86,7 +73,7 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
         return [{ type: 'Feature', id: r.id, geometry: z.geometry, properties: props }];
       });
       app.map.setDelta({ type: 'FeatureCollection', features }, breaks.length ? colors : ['#f7f7f7']);
-      const f = fmt(field);
+      const f = fmt(info, field);
       const items: LegendItem[] = [];
       if (breaks.length) {
         const mid = (breaks.length - 2) / 2;
@@ -99,8 +86,8 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
         items.reverse(); // gains on top
       } else items.push({ color: '#f7f7f7', label: t('cmp.noChange') });
       const spec: LegendSpec = {
-        title: t('cmp.legendTitle', { field: label(field) }),
-        subtitle: `${t('cmp.legendSub', { scenario: o.scenario })} · ${t('cmp.blueBetter')}`,
+        title: t('cmp.legendTitle', { field: columnHeading(info, field, lang()) }),
+        subtitle: `${t('cmp.legendSub', { scenario: o.scenario })} · ${t(better === 'neutral' ? 'cmp.noVerdict' : 'cmp.blueBetter')}`,
         field,
         breaks,
         colors,
@@ -116,7 +103,7 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
     const baseRows = new Map(a.baseline.rows.map((r) => [String(r.id), r]));
     const values = [...a.baseline.rows.map((r) => r[field]), ...o.rows.map((r) => r[field])];
     const breaks = computeBreaks(values, 5, 'quantile');
-    const colors = palette(Math.max(1, breaks.length - 1), better ? 'good' : 'need');
+    const colors = palette(Math.max(1, breaks.length - 1), paletteOf(info, field));
     const zonesOf = (get: (id: string) => unknown): GeoJSON.FeatureCollection => ({
       type: 'FeatureCollection',
       features: [...geom.entries()].map(([id, z]) => ({ type: 'Feature', geometry: z.geometry, properties: { __cls: classify(get(id), breaks) } })),
@@ -161,7 +148,7 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
       view,
       t('cmp.swipe'),
     );
-    app.deltaLegend = { title: label(field), subtitle: `${t('cmp.baseline')} | ${o.scenario}`, field, breaks, colors, nodata: false };
+    app.deltaLegend = { title: columnHeading(info, field, lang()), subtitle: `${t('cmp.baseline')} | ${o.scenario}`, field, breaks, colors, nodata: false, format: (x, l) => formatKey(info, field, x, l) };
     app.refreshLegends();
   }
 
@@ -169,12 +156,13 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
     const names = [t('cmp.baseline'), ...c.scenarios.map((s) => s.name)];
     const blocks: HTMLElement[] = [];
     for (const a of c.analyses) {
-      for (const key of chartKeys(a)) {
+      const info = infoOf(a.analysis);
+      for (const key of chartKeys(a, info)) {
         const values = [a.baseline.summary[key], ...a.scenarios.map((s) => s.summary[key])].map((v) => (typeof v === 'number' ? v : null));
         const m = barChart(names, values, 320, 150);
-        const f = fmt(key);
-        const title = `${label(key)} — ${label(a.analysis)}`;
-        const better = higherIsBetter(a.analysis, key);
+        const f = fmt(info, key, false);
+        const title = `${columnHeading(info, key, lang(), false)} — ${analysisTitle(info, a.analysis, lang())}`;
+        const better = betterOf(info, key, false);
         blocks.push(
           h(
             'figure',
@@ -187,7 +175,7 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
               ...a.scenarios.map((s, i) => {
                 const d = s.summary_delta[key];
                 const dn = typeof d === 'number' ? d : 0;
-                const tone = dn === 0 || isNeutral(key) ? 'same' : dn > 0 === better ? 'better' : 'worse';
+                const tone = dn === 0 || better === 'neutral' ? 'same' : dn > 0 === (better === 'higher') ? 'better' : 'worse';
                 return h(
                   'li',
                   { class: tone },
@@ -235,7 +223,7 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
         h(
           'div',
           { class: 'sentences', 'data-analysis': x.analysis },
-          h('h4', {}, label(x.analysis)),
+          h('h4', {}, analysisTitle(infoOf(x.analysis), x.analysis, l)),
           h('ul', {}, ...x.scenarios.flatMap((s) => said(s).map((txt) => h('li', {}, c.scenarios.length > 1 ? `${s.scenario}: ${txt}` : txt)))),
         ),
       ),
@@ -256,9 +244,10 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
     const controls = h(
       'section',
       { class: 'map-controls' },
-      select('cmp-analysis', t('cmp.analysis'), c.analyses.map((x, i) => [String(i), label(x.analysis)]), String(analysisIdx), (v) => {
+      select('cmp-analysis', t('cmp.analysis'), c.analyses.map((x, i) => [String(i), analysisTitle(infoOf(x.analysis), x.analysis, l)]), String(analysisIdx), (v) => {
         analysisIdx = Number(v);
-        field = defaultDeltaField(c.analyses[analysisIdx].analysis, c.analyses[analysisIdx].scenarios[scenarioIdx]?.rows ?? []);
+        const next = c.analyses[analysisIdx];
+        field = defaultDeltaField(infoOf(next.analysis), next.scenarios[scenarioIdx]?.rows ?? []);
         render();
         void drawMap();
       }),
@@ -269,7 +258,7 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
             void drawMap();
           })
         : null,
-      select('cmp-field', t('cmp.field'), fields.map((f) => [f, label(f) !== f ? `${label(f)} (${f})` : f]), field, (v) => {
+      select('cmp-field', t('cmp.field'), fields.map((f) => [f, withName(columnLabel(a && infoOf(a.analysis), f, l), f)]), field, (v) => {
         field = v;
         render();
         void drawMap();
@@ -301,10 +290,10 @@ export function mountComparePanel(root: HTMLElement, app: App, mapHost: HTMLElem
 
   app.on('comparison', () => {
     const c = cmp();
-    analysisIdx = Math.max(0, c?.analyses.findIndex((a) => a.analysis === 'access') ?? 0);
+    analysisIdx = c ? firstChanged(c) : 0;
     scenarioIdx = 0;
     const a = c?.analyses[analysisIdx];
-    field = a ? defaultDeltaField(a.analysis, a.scenarios[0]?.rows ?? []) : '';
+    field = a ? defaultDeltaField(infoOf(a.analysis), a.scenarios[0]?.rows ?? []) : '';
     view = 'delta';
     render();
     void drawMap();

@@ -4,8 +4,9 @@
 import type { Row } from '../api';
 import type { App, ResultView } from '../app';
 import { h } from '../dom';
-import { formatNumber, formatPercent, formatValue } from '../format';
-import { label, lang, t } from '../i18n';
+import { analysisOf, columnHeading, columnLabel, formatKey } from '../descriptor';
+import { formatAttribute, formatNumber, formatPercent } from '../format';
+import { attributeLabel, lang, t } from '../i18n';
 
 interface Contribution {
   raw: number | null;
@@ -26,27 +27,49 @@ interface Shown {
   feature: GeoJSON.Feature;
 }
 
-/** Indicators of the params as sent: name → its `per` (for labels and raw formatting). */
-function indicatorInfo(rv: ResultView): Map<string, { field: string; per?: string; from?: string }> {
-  const out = new Map<string, { field: string; per?: string; from?: string }>();
-  const list = (rv.result.params.indicators ?? rv.params.indicators) as Array<Record<string, unknown>> | undefined;
+interface Indicator {
+  field: string;
+  per?: string;
+  /** The input analysis the field is a column of (none: a zone attribute). */
+  analysis?: string;
+}
+
+/** Indicators of the params as sent: name → its field, `per` and input analysis (for labels
+ *  and raw formatting). */
+function indicatorInfo(rv: ResultView): Map<string, Indicator> {
+  const out = new Map<string, Indicator>();
+  const params = { ...rv.params, ...rv.result.params };
+  const list = params.indicators as Array<Record<string, unknown>> | undefined;
+  const inputs = (params.inputs ?? {}) as Record<string, { analysis?: unknown }>;
   for (const ind of list ?? []) {
     const field = String(ind.field);
     const name = typeof ind.name === 'string' ? ind.name : field;
-    out.set(name, { field, per: typeof ind.per === 'string' ? ind.per : undefined, from: typeof ind.from === 'string' ? ind.from : undefined });
+    const from = typeof ind.from === 'string' ? ind.from : undefined;
+    const analysis = from ? (typeof inputs[from]?.analysis === 'string' ? (inputs[from].analysis as string) : from) : undefined;
+    out.set(name, { field, per: typeof ind.per === 'string' ? ind.per : undefined, analysis });
   }
   return out;
 }
 
-function indicatorLabel(name: string, info?: { field: string; per?: string }): string {
-  if (!info) return label(name);
-  const base = label(info.field);
-  if (!info.per) return base;
-  return lang() === 'id' ? `${base} per ${label(info.per).toLowerCase()}` : `${base} per ${label(info.per).toLowerCase()}`;
-}
-
 export function mountDetailPanel(root: HTMLElement, app: App): { show(s: Shown | null): void } {
   let shown: Shown | null = null;
+
+  /** An indicator's label: the input analysis' column label, else the zone attribute's. */
+  function indicatorLabel(name: string, info?: Indicator): string {
+    if (!info) return attributeLabel(name);
+    const base = info.analysis ? columnLabel(analysisOf(app.analyses, info.analysis), info.field, lang()) : attributeLabel(info.field);
+    return info.per ? `${base} per ${attributeLabel(info.per).toLowerCase()}` : base;
+  }
+
+  /** An indicator's raw value: a ratio as a percentage, a column as its descriptor says,
+   *  an attribute by its name. */
+  function rawText(name: string, raw: number | null, info?: Indicator): string {
+    const l = lang();
+    if (raw === null) return '–';
+    if (info?.per) return formatPercent(raw, l);
+    if (info?.analysis) return formatKey(analysisOf(app.analyses, info.analysis), info.field, raw, l);
+    return formatAttribute(info?.field ?? name, raw, l);
+  }
 
   function indexSection(row: Row, rv: ResultView): HTMLElement {
     const l = lang();
@@ -79,11 +102,10 @@ export function mountDetailPanel(root: HTMLElement, app: App): { show(s: Shown |
       .map(([name, c]) => {
         const info = infos.get(name);
         const share = score > 0 ? c.contribution / score : 0;
-        const rawText = c.raw === null ? '–' : info?.per || /share/.test(info?.field ?? name) ? formatPercent(c.raw, l) : formatValue(info?.field ?? name, c.raw, l);
-        return h(
+                return h(
           'li',
           { class: 'contrib' },
-          h('div', { class: 'contrib-head' }, h('span', { class: 'contrib-name' }, indicatorLabel(name, info)), h('span', { class: 'contrib-raw' }, rawText)),
+          h('div', { class: 'contrib-head' }, h('span', { class: 'contrib-name' }, indicatorLabel(name, info)), h('span', { class: 'contrib-raw' }, rawText(name, c.raw, info))),
           h(
             'div',
             {
@@ -117,7 +139,7 @@ export function mountDetailPanel(root: HTMLElement, app: App): { show(s: Shown |
     const l = lang();
     const entries = Object.entries(row).filter(([k, v]) => k !== 'id' && (typeof v !== 'object' || v === null));
     const first = entries.sort(([a], [b]) => (a === rv.field ? -1 : b === rv.field ? 1 : 0));
-    return h('dl', { class: 'attrs' }, ...first.flatMap(([k, v]) => [h('dt', {}, label(k)), h('dd', {}, formatValue(k, v, l))]));
+    return h('dl', { class: 'attrs' }, ...first.flatMap(([k, v]) => [h('dt', {}, k === 'name' ? attributeLabel(k) : columnHeading(rv.info, k, l)), h('dd', {}, k === 'name' ? String(v) : formatKey(rv.info, k, v, l))]));
   }
 
   function render(): void {
@@ -150,7 +172,7 @@ export function mountDetailPanel(root: HTMLElement, app: App): { show(s: Shown |
             'details',
             { class: 'attributes', open: !row },
             h('summary', {}, t('detail.attributes')),
-            h('dl', { class: 'attrs' }, ...attrs.flatMap(([k, v]) => [h('dt', {}, label(k) !== k ? `${label(k)}` : k), h('dd', {}, formatValue(k, v, l))])),
+            h('dl', { class: 'attrs' }, ...attrs.flatMap(([k, v]) => [h('dt', {}, attributeLabel(k)), h('dd', {}, formatAttribute(k, v, l))])),
           )
         : null,
       ...app.featureActions.map((f) => f(shown!.layer, feature)),

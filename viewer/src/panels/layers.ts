@@ -5,7 +5,7 @@ import type { App } from '../app';
 import { BREAK_METHODS, type BreakMethod, classify, computeBreaks, palette } from '../breaks';
 import { h } from '../dom';
 import { formatNumber } from '../format';
-import { label, lang, t, type Key } from '../i18n';
+import { attributeLabel, lang, t, withName, type Key } from '../i18n';
 import { swatch } from '../layerStyles';
 import type { LegendSpec } from '../legend';
 import type { LayerInfo } from '../api';
@@ -53,7 +53,7 @@ export function mountLayersPanel(root: HTMLElement, app: App): void {
       const values = fc.features.map((f) => f.properties?.[c.field]);
       const breaks = computeBreaks(values, c.classes, c.method);
       specs.push({
-        title: `${label(c.field)} — ${name}`,
+        title: `${attributeLabel(c.field)} — ${name}`,
         subtitle: t(`method.${c.method}` as Key),
         field: c.field,
         breaks,
@@ -127,7 +127,7 @@ export function mountLayersPanel(root: HTMLElement, app: App): void {
             'select',
             { id: fieldId, 'data-choro': info.name, onchange: (e: Event) => update({ field: (e.target as HTMLSelectElement).value }) },
             h('option', { value: '', selected: !c.field }, t('layers.noStyle')),
-            ...numeric.map((f) => h('option', { value: f.name, selected: c.field === f.name }, `${label(f.name)}${label(f.name) !== f.name ? ` (${f.name})` : ''}`)),
+            ...numeric.map((f) => h('option', { value: f.name, selected: c.field === f.name }, withName(attributeLabel(f.name), f.name))),
           ),
           c.field
             ? h(

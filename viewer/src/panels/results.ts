@@ -3,31 +3,27 @@
 
 import { api, token, type NewRecommendation, type Row } from '../api';
 import { parseAmount } from '../edits';
-import type { App } from '../app';
+import type { App, ResultView } from '../app';
 import { BREAK_METHODS, type BreakMethod } from '../breaks';
+import { analysisTitle, columnHeading, columnLabel, describe, formatKey } from '../descriptor';
+import { isRank, numericColumns, rankColumn, tableColumns } from '../resultColumns';
 import { h } from '../dom';
 import { download, filename, resultCsv, resultGeojson } from '../export';
-import { formatNumber, formatValue } from '../format';
-import { label, lang, t, type Key } from '../i18n';
+import { formatNumber } from '../format';
+import { attributeLabel, lang, t, withName, type Key } from '../i18n';
+import type { LegendSpec } from '../legend';
 
-/** Numeric columns of the rows, in first-seen order (nested objects left out). */
-export function numericColumns(rows: Row[]): string[] {
-  const cols: string[] = [];
-  for (const r of rows.slice(0, 50)) {
-    for (const [k, v] of Object.entries(r)) if (typeof v === 'number' && !cols.includes(k)) cols.push(k);
-  }
-  return cols;
-}
-
-/** The column a result is mapped by at first. */
-export function defaultField(analysis: string, cols: string[]): string {
-  const prefer: Record<string, string[]> = {
-    index: ['score'],
-    exposure: ['exposed_share', 'exposed_population'],
-    access: ['access', 'nearest_m'],
-    aggregate: ['count'],
+/** The legend of a result on the map. */
+export function resultLegend(rv: ResultView): LegendSpec {
+  return {
+    title: columnHeading(rv.info, rv.field, lang()),
+    subtitle: `${analysisTitle(rv.info, rv.result.analysis, lang())} · ${t(`method.${rv.method}` as Key)}${rv.scenario ? ` · ${rv.scenario.name}` : ''}`,
+    field: rv.field,
+    breaks: rv.breaks,
+    colors: rv.colors,
+    nodata: rv.result.rows.some((r) => typeof r[rv.field] !== 'number'),
+    format: (x, l) => formatKey(rv.info, rv.field, x, l),
   };
-  return (prefer[analysis] ?? []).find((c) => cols.includes(c)) ?? cols.find((c) => c !== 'rank') ?? cols[0] ?? '';
 }
 
 export function mountResultsPanel(root: HTMLElement, app: App): void {
@@ -38,10 +34,7 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
   function columns(): string[] {
     const rv = app.result;
     if (!rv) return [];
-    const cols = numericColumns(rv.result.rows);
-    if (rv.result.analysis === 'index') return ['rank', 'name', 'score', 'rank_low'].filter((c) => c === 'name' || cols.includes(c));
-    const rest = cols.filter((c) => c !== rv.field).slice(0, 4);
-    return ['name', rv.field, ...rest];
+    return tableColumns(rv.info, rv.result.rows, rv.field);
   }
 
   function value(row: Row, col: string): unknown {
@@ -49,12 +42,20 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
     return row[col];
   }
 
+  /** The default order: by rank (first first) when the result has one, else by the mapped
+   *  column, largest first. */
+  function defaultSort(rv: ResultView): { key: string; asc: boolean } {
+    const rank = rankColumn(rv.info, numericColumns(rv.result.rows));
+    return rank ? { key: rank, asc: true } : { key: rv.field, asc: false };
+  }
+
   function sortedRows(): Row[] {
     const rv = app.result;
     if (!rv) return [];
     const rows = [...rv.result.rows];
-    const key = sortKey || (rv.result.analysis === 'index' ? 'rank' : rv.field);
-    const asc = sortKey ? sortAsc : rv.result.analysis === 'index';
+    const d = defaultSort(rv);
+    const key = sortKey || d.key;
+    const asc = sortKey ? sortAsc : d.asc;
     rows.sort((a, b) => {
       const x = value(a, key);
       const y = value(b, key);
@@ -67,25 +68,29 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
   }
 
   function cell(row: Row, col: string): string {
-    const l = lang();
-    if (col === 'rank_low') {
-      const lo = row.rank_low;
-      const hi = row.rank_high;
-      return typeof lo === 'number' && typeof hi === 'number' ? `${formatNumber(lo, l)}–${formatNumber(hi, l)}` : '–';
-    }
-    return formatValue(col, value(row, col), l);
+    const v = value(row, col);
+    if (col === 'name') return v === undefined || v === null ? '–' : String(v);
+    return formatKey(app.result?.info, col, v, lang());
+  }
+
+  /** Whether a column is shown as a number (right-aligned): not the name, not a category. */
+  function isNumber(col: string): boolean {
+    if (col === 'name') return false;
+    const kind = describe(app.result?.info, col)?.column.kind;
+    return kind !== 'category' && kind !== 'text';
   }
 
   function header(col: string): string {
-    if (col === 'rank_low') return t('detail.intervalShort');
-    return label(col);
+    if (col === 'name') return attributeLabel('name');
+    return columnHeading(app.result?.info, col, lang());
   }
 
   function table(): HTMLElement {
     const rv = app.result!;
     const cols = columns();
-    const key = sortKey || (rv.result.analysis === 'index' ? 'rank' : rv.field);
-    const asc = sortKey ? sortAsc : rv.result.analysis === 'index';
+    const d = defaultSort(rv);
+    const key = sortKey || d.key;
+    const asc = sortKey ? sortAsc : d.asc;
     const rows = sortedRows();
     const thead = h(
       'thead',
@@ -96,7 +101,7 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
         ...cols.map((c) =>
           h(
             'th',
-            { scope: 'col', 'aria-sort': c === key ? (asc ? 'ascending' : 'descending') : 'none', class: c === 'name' ? '' : 'num' },
+            { scope: 'col', 'aria-sort': c === key ? (asc ? 'ascending' : 'descending') : 'none', class: isNumber(c) ? 'num' : '' },
             h(
               'button',
               {
@@ -105,7 +110,7 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
                 'data-col': c,
                 onclick: () => {
                   if (sortKey === c || (!sortKey && c === key)) sortAsc = !asc;
-                  else sortAsc = c === 'name' || c === 'rank';
+                  else sortAsc = c === 'name' || isRank(rv.info, c);
                   sortKey = c;
                   render();
                   (root.querySelector(`button.sort[data-col="${c}"]`) as HTMLElement | null)?.focus();
@@ -140,11 +145,11 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
             }
           },
         },
-        ...cols.map((c) => h('td', { class: c === 'name' ? 'name' : 'num' }, cell(row, c))),
+        ...cols.map((c) => h('td', { class: c === 'name' ? 'name' : isNumber(c) ? 'num' : 'text' }, cell(row, c))),
       );
       tbody.append(tr);
     }
-    return h('div', { class: 'table-wrap' }, h('table', { class: 'results-table', 'aria-label': `${label(rv.result.analysis)}: ${t('results.sortHint')}` }, thead, tbody));
+    return h('div', { class: 'table-wrap' }, h('table', { class: 'results-table', 'aria-label': `${analysisTitle(rv.info, rv.result.analysis, lang())}: ${t('results.sortHint')}` }, thead, tbody));
   }
 
   function summary(): HTMLElement | null {
@@ -155,7 +160,7 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
       'details',
       { class: 'summary' },
       h('summary', {}, t('results.summary')),
-      h('dl', {}, ...entries.flatMap(([k, v]) => [h('dt', {}, label(k)), h('dd', {}, formatValue(k, v, lang()))])),
+      h('dl', {}, ...entries.flatMap(([k, v]) => [h('dt', {}, columnHeading(rv.info, k, lang(), false)), h('dd', {}, formatKey(rv.info, k, v, lang(), false))])),
     );
   }
 
@@ -176,7 +181,7 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
             render();
           },
         },
-        ...cols.map((c) => h('option', { value: c, selected: c === rv.field }, label(c) !== c ? `${label(c)} (${c})` : c)),
+        ...cols.map((c) => h('option', { value: c, selected: c === rv.field }, withName(columnLabel(rv.info, c, lang()), c))),
       ),
       h(
         'div',
@@ -230,18 +235,13 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
   async function exportPng(): Promise<void> {
     const rv = app.result;
     try {
-      const what = rv ? `${label(rv.result.analysis)} — ${label(rv.field)}` : t('map.label');
-      const legends = [...(rv ? [resultLegendSpec()] : []), ...app.layerLegends].filter((x) => x !== null);
+      const what = rv ? `${analysisTitle(rv.info, rv.result.analysis, lang())} — ${columnHeading(rv.info, rv.field, lang())}` : t('map.label');
+      const legends = [...(rv ? [resultLegend(rv)] : []), ...app.layerLegends];
       const blob = await app.map.toPng(`${app.projectName} — ${what}`, new Date().toLocaleDateString(lang() === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'long' }), legends);
       download(blob, filename(rv?.result.analysis ?? 'peta', 'png'));
     } catch (e) {
       app.showError(e);
     }
-  }
-
-  function resultLegendSpec() {
-    const rv = app.result!;
-    return { title: label(rv.field), subtitle: `${label(rv.result.analysis)} · ${t(`method.${rv.method}` as Key)}`, field: rv.field, breaks: rv.breaks, colors: rv.colors, nodata: false };
   }
 
   let recOpen = false;
@@ -257,7 +257,7 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
     const toggle = h('button', { type: 'button', class: 'secondary', id: 'save-recommendation', 'aria-expanded': recOpen ? 'true' : 'false', onclick: () => ((recOpen = !recOpen), render()) }, t('rec.save'));
     if (!recOpen) return h('div', { class: 'rec-box' }, toggle);
     const topDefault = typeof rv.result.params.top_n === 'number' ? String(rv.result.params.top_n) : '10';
-    const title = h('input', { id: 'rec-title', type: 'text', required: true, value: t('rec.defaultTitle', { what: label(rv.result.analysis) }) });
+    const title = h('input', { id: 'rec-title', type: 'text', required: true, value: t('rec.defaultTitle', { what: analysisTitle(rv.info, rv.result.analysis, lang()) }) });
     const question = h('textarea', { id: 'rec-question', rows: 2 });
     const topN = h('input', { id: 'rec-top-n', type: 'text', inputmode: 'numeric', value: topDefault });
     const budget = h('input', { id: 'rec-budget', type: 'text', inputmode: 'decimal', placeholder: '20.000.000.000' });
@@ -310,7 +310,7 @@ export function mountResultsPanel(root: HTMLElement, app: App): void {
       return;
     }
     const parts: (HTMLElement | null)[] = [
-      h('h2', {}, `${label(rv.result.analysis)}`),
+      h('h2', {}, analysisTitle(rv.info, rv.result.analysis, lang())),
       rv.scenario ? h('p', { class: 'scenario-note' }, `${t('scen.pick')}: ${rv.scenario.name} (v${rv.scenario.version})`) : null,
       h('p', { class: 'hint', id: 'results-count' }, `${formatNumber(rv.result.rows.length, lang())} ${t('results.rows')} · ${rv.result.meta.row_layer ?? ''} · ${formatNumber(rv.result.meta.elapsed_ms ?? 0, lang())} ms`),
       styleControls(),

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LayerDetail, Recommendation } from '../../src/api';
+import type { AnalysisInfo, LayerDetail, Recommendation } from '../../src/api';
 import { assumptions, briefModel, canDecide, formatDate, rankedRows } from '../../src/brief';
+import analysesJson from './fixtures/analyses.json';
+
+const analyses = analysesJson as unknown as AnalysisInfo[];
 
 const row = (id: string, rank: number, name: string) => ({
   id,
@@ -62,6 +65,13 @@ describe('the leader brief model', () => {
     expect(m.rows[1].interval).toEqual([1, 4]);
     expect(briefModel(rec, details, 'en').rows[0].reasons[0]).toBe('high exposed share (Alpha)');
   });
+  it('heads and formats the score as the analysis describes it', () => {
+    const m = briefModel(rec, details, 'id', 'score', analyses);
+    expect(m.scoreLabel).toBe('Skor kebutuhan');
+    expect(m.rows[0].score).toBeCloseTo(0.99);
+    expect(m.rows[0].scoreText).toBe('0,99');
+    expect(briefModel(rec, details, 'en', 'score', analyses).scoreLabel).toBe('Need score');
+  });
   it('says the budget in words and who prepared it', () => {
     const m = briefModel(rec, details, 'id');
     expect(m.budget).toBe('Rp 20 miliar');
@@ -70,9 +80,11 @@ describe('the leader brief model', () => {
     expect(briefModel({ ...rec, budget: null }, details, 'id').budget).toBeNull();
   });
   it('states the assumptions: weights as shares, hazard, sensitivity, baseline', () => {
-    const a = assumptions(rec, 'id');
-    expect(a[0]).toMatch(/Indeks kebutuhan.*jumlah berbobot/);
-    expect(a.find((x) => x.startsWith('Indikator 1'))).toMatch(/Bagian penduduk terpapar.*\(exposure\).*75%/);
+    const a = assumptions(rec, 'id', analyses);
+    // the analysis' title and the input's column label come from their descriptors
+    expect(a[0]).toMatch(/Indeks prioritas.*jumlah berbobot/);
+    expect(assumptions(rec, 'en', analyses)[0]).toMatch(/Targeting index.*weighted sum/);
+    expect(a.find((x) => x.startsWith('Indikator 1'))).toMatch(/Persentase penduduk terpapar.*\(exposure\).*75%/);
     expect(a.find((x) => x.startsWith('Indikator 2'))).toMatch(/per rumah tangga.*25%.*makin tinggi makin butuh/);
     expect(a).toContain('Lapisan bahaya: banjir_q10');
     expect(a.some((x) => /200 simulasi.*±20%/.test(x))).toBe(true);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDeltaField, deltaClass, deltaFields, divergingBreaks, divergingPalette, higherIsBetter, isNeutral, niceCeil, signed } from '../../src/delta';
+import type { AnalysisInfo } from '../../src/api';
+import { defaultDeltaField, deltaClass, deltaFields, divergingBreaks, divergingPalette, niceCeil, signed } from '../../src/delta';
 
 describe('diverging breaks for deltas', () => {
   it('rounds the largest change up to a nice number', () => {
@@ -38,26 +39,18 @@ describe('diverging breaks for deltas', () => {
 
 describe('diverging palette', () => {
   it('puts blue on the good side', () => {
-    const good = divergingPalette(7, true);
+    const good = divergingPalette(7, 'higher');
     expect(good).toHaveLength(7);
     expect(good[3]).toBe('#f7f7f7');
     expect(good[6]).toBe('#2166ac'); // most positive = blue when more is better
-    const bad = divergingPalette(7, false);
+    const bad = divergingPalette(7, 'lower');
     expect(bad[6]).toBe('#b2182b'); // most positive = red when more is worse
-    expect(divergingPalette(4, true)).toHaveLength(5);
+    expect(divergingPalette(4, 'higher')).toHaveLength(5);
   });
-  it('knows which way is better', () => {
-    expect(higherIsBetter('access', 'covered_population')).toBe(true);
-    expect(higherIsBetter('access', 'uncovered_population_delta')).toBe(false);
-    expect(higherIsBetter('access', 'nearest_m')).toBe(false);
-    expect(higherIsBetter('exposure', 'exposed_population')).toBe(false);
-    expect(higherIsBetter('index', 'score')).toBe(false);
-  });
-  it('passes no verdict on more people living somewhere', () => {
-    expect(isNeutral('population')).toBe(true);
-    expect(isNeutral('population_delta')).toBe(true);
-    expect(isNeutral('exposed_population')).toBe(false);
-    expect(isNeutral('covered_population')).toBe(false);
+  it('passes no verdict on a neutral change: neither red nor blue', () => {
+    const neutral = divergingPalette(7, 'neutral');
+    expect(neutral[3]).toBe('#f7f7f7');
+    for (const c of [...divergingPalette(9, 'higher'), ...divergingPalette(3, 'higher')]) if (c !== '#f7f7f7') expect(neutral).not.toContain(c);
   });
 });
 
@@ -69,11 +62,21 @@ describe('delta fields', () => {
   it('lists the numeric *_delta columns', () => {
     expect(deltaFields(rows)).toEqual(['covered_population', 'access']);
   });
+  const info = {
+    name: 'access',
+    columns: [
+      { name: 'access', label: { id: 'Akses', en: 'Access' }, unit: '', kind: 'score', better: 'higher' },
+      { name: 'covered_population', label: { id: 'Penduduk terjangkau', en: 'Covered population' }, unit: 'jiwa', kind: 'count', better: 'higher', headline: true },
+    ],
+  } as unknown as AnalysisInfo;
   it('maps the headline first when it changed', () => {
-    expect(defaultDeltaField('access', rows)).toBe('covered_population');
+    expect(defaultDeltaField(info, rows)).toBe('covered_population');
     const unchanged = rows.map((r) => ({ ...r, covered_population_delta: 0 }));
-    expect(defaultDeltaField('access', unchanged)).toBe('access');
-    expect(defaultDeltaField('other', [])).toBe('');
+    expect(defaultDeltaField(info, unchanged)).toBe('access');
+    const nothing = rows.map((r) => ({ ...r, covered_population_delta: 0, access_delta: 0 }));
+    expect(defaultDeltaField(info, nothing)).toBe('covered_population');
+    expect(defaultDeltaField(undefined, rows)).toBe('covered_population'); // the first that changed
+    expect(defaultDeltaField(info, [])).toBe('');
   });
   it('signs', () => {
     const f = (x: number) => String(Math.round(x));

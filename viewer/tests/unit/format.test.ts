@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatPercent, formatRupiah, formatValue } from '../../src/format';
+import { formatAttribute, formatNumber, formatPercent, formatPlain, formatRupiah } from '../../src/format';
 
 describe('numbers the Indonesian way', () => {
   it('groups with dots and uses a decimal comma', () => {
@@ -30,12 +30,18 @@ describe('numbers the Indonesian way', () => {
     expect(formatRupiah(950000, 'id')).toBe('Rp 950.000');
     expect(formatRupiah(-2e9, 'id')).toBe('-Rp 2 miliar');
   });
-  it('formats a value by its field name', () => {
-    expect(formatValue('exposed_share', 0.148, 'id')).toBe('14,8%');
-    expect(formatValue('population', 9489, 'id')).toBe('9.489');
-    expect(formatValue('budget_rp', 2e10, 'id')).toBe('Rp 20 miliar');
-    expect(formatValue('rawat_inap', true, 'id')).toBe('ya');
-    expect(formatValue('nama', 'Wanea', 'en')).toBe('Wanea');
-    expect(formatValue('x', null, 'en')).toBe('–');
+  it('formats a layer attribute by its field name (layers have no descriptor)', () => {
+    expect(formatAttribute('poverty_share', 0.148, 'id')).toBe('14,8%');
+    expect(formatAttribute('population', 9489, 'id')).toBe('9.489');
+    expect(formatAttribute('budget_rp', 2e10, 'id')).toBe('Rp 20 miliar');
+    expect(formatAttribute('rawat_inap', true, 'id')).toBe('ya');
+    expect(formatAttribute('nama', 'Wanea', 'en')).toBe('Wanea');
+    expect(formatAttribute('x', null, 'en')).toBe('–');
+  });
+  it('formats plainly without a name to go by', () => {
+    expect(formatPlain(0.148, 'id')).toBe('0,148');
+    expect(formatPlain(2e10, 'id')).toBe('20.000.000.000');
+    expect(formatPlain(false, 'en')).toBe('no');
+    expect(formatPlain({ a: 1 }, 'en')).toBe('{"a":1}');
   });
 });

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { label, t } from '../../src/i18n';
+import { attributeLabel, t, withName } from '../../src/i18n';
 
 describe('labels in both languages', () => {
   it('fills placeholders', () => {
     expect(t('detail.rank', { rank: 3, n: 83 }, 'id')).toBe('Peringkat 3 dari 83');
     expect(t('detail.rank', { rank: 3, n: 83 }, 'en')).toBe('Rank 3 of 83');
   });
-  it('names fields, with sum_/mean_ understood, unknown ones as they are', () => {
-    expect(label('poor_households', 'id')).toBe('Rumah tangga miskin');
-    expect(label('sum_students', 'id')).toBe('Jumlah siswa');
-    expect(label('mean_students', 'en')).toBe('Mean students');
-    expect(label('kode_kec', 'en')).toBe('kode_kec');
+  it('names layer attributes, unknown ones as they are', () => {
+    expect(attributeLabel('poor_households', 'id')).toBe('Rumah tangga miskin');
+    expect(attributeLabel('name', 'en')).toBe('Name');
+    expect(attributeLabel('kode_kec', 'en')).toBe('kode_kec');
+    // a result column is not an attribute: its label is its descriptor's
+    expect(attributeLabel('sum_students', 'id')).toBe('sum_students');
+    expect(withName('Penduduk', 'population')).toBe('Penduduk (population)');
+    expect(withName('kode_kec', 'kode_kec')).toBe('kode_kec');
   });
 });

@@ -1,31 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisInfo, LayerInfo } from '../../src/api';
-import { fieldChoices, FormError, formToParams, initialValues, layerChoices, schemaToForm } from '../../src/schemaForm';
-import { EXPOSURE_INPUT, indexParams, presetIndex } from '../../src/indexForm';
+import { fieldChoices, fieldHelp, fieldLabel, FormError, formToParams, initialValues, layerChoices, schemaToForm } from '../../src/schemaForm';
+import { EXPOSURE_INPUT, exposureFields, indexParams, presetIndex } from '../../src/indexForm';
 import analysesJson from './fixtures/analyses.json';
 import layersJson from './fixtures/layers.json';
 
-// Fixtures: GET /api/v1/analyses and /api/v1/layers of the demo city.
+// Fixtures: `tepat analyses --json` and GET /api/v1/layers of the demo city.
 const analyses = analysesJson as unknown as AnalysisInfo[];
 const layers = layersJson as unknown as LayerInfo[];
-const schemaOf = (name: string) => analyses.find((a) => a.name === name)!.params_schema;
+const info = (name: string) => analyses.find((a) => a.name === name)!;
+const schemaOf = (name: string) => info(name).params_schema;
 const byKey = (name: string) => Object.fromEntries(schemaToForm(schemaOf(name)).map((f) => [f.key, f]));
 
 describe('schema to form', () => {
-  it('offers layers by role and fields of the chosen layer for aggregate', () => {
+  it('offers layers by role and geometry and fields of the chosen layer for aggregate', () => {
     const f = byKey('aggregate');
     expect(f.zones.kind).toBe('layer');
     expect(f.zones.required).toBe(true);
-    expect(layerChoices(f.zones, layers)).toEqual(['kecamatan', 'kelurahan']);
+    // zones or hazard polygons, as its schema says
+    expect(layerChoices(f.zones, layers)).toEqual(['banjir_q10', 'banjir_q100', 'banjir_q25', 'kecamatan', 'kelurahan']);
     expect(f.layer.kind).toBe('layer');
+    expect(layerChoices(f.layer, layers)).toContain('statistik'); // a table joined by code
     expect(layerChoices(f.layer, layers)).not.toContain('elevasi'); // rasters are not offered
     expect(f.sum.kind).toBe('fields');
     expect(f.sum.fieldOf).toBe('layer');
+    expect(f.sum.numeric).toBe(true);
     expect(fieldChoices(f.sum, layers, { layer: 'sekolah' })).toEqual(['capacity', 'students']);
     expect(fieldChoices(f.sum, layers, { layer: '' })).toEqual([]);
     expect(f.filter.kind).toBe('json');
     expect(f.filter.advanced).toBe(true);
     expect(f.key.kind).toBe('field');
+    expect(f.key.numeric).toBe(false);
+    expect(fieldChoices(f.key, layers, { layer: 'statistik' })).toEqual(['kode', 'nama', 'tahun', 'penduduk_bps', 'rumah_tangga_miskin']);
   });
   it('understands exposure: hazard layers, the class field of the hazard, nullable lists', () => {
     const f = byKey('exposure');
@@ -45,6 +51,7 @@ describe('schema to form', () => {
     expect(h.field.kind).toBe('field');
     expect(h.field.fieldOf).toBe('layer');
     expect(fieldChoices(h.field, layers, { layer: 'kelurahan' })).toContain('poor_households');
+    expect(fieldChoices(h.field, layers, { layer: 'kelurahan' })).not.toContain('nama');
     expect(h.numerator.fieldOf).toBe('layer');
     expect(h.denominator.fieldOf).toBe('layer');
     const c = byKey('clusters');
@@ -61,14 +68,18 @@ describe('schema to form', () => {
     expect(fieldChoices(k.category_field, layers, { events: 'pengaduan' })).toContain('kategori');
     expect(k.time_field.fieldOf).toBe('events');
   });
-  it('turns oneOf consts into a choice with the default selected (access.method)', () => {
+  it('turns oneOf consts into a choice and starts from the default params (access)', () => {
     const f = byKey('access');
     expect(f.method.kind).toBe('enum');
     expect(f.method.options!.map((o) => o.value)).toEqual(['nearest', 'coverage', '2sfca', 'e2sfca', 'gravity']);
     expect(f.radius_m.kind).toBe('number');
     expect(f.k.kind).toBe('integer');
-    expect(f.exclude_in_hazard.kind).toBe('layer');
-    const v = initialValues(schemaToForm(schemaOf('access')), layers);
+    expect(layerChoices(f.demand, layers)).toEqual(['kecamatan', 'kelurahan']);
+    const fields = schemaToForm(schemaOf('access'));
+    // the server's defaults for this project: 2SFCA within 2 km of the puskesmas
+    expect(initialValues(fields, layers, info('access').default_params)).toMatchObject({ demand: 'kelurahan', facilities: 'puskesmas', method: '2sfca', radius_m: '2000' });
+    // without them, the schema's default method and the finest zones
+    const v = initialValues(fields, layers);
     expect(v.method).toBe('nearest');
     expect(v.demand).toBe('kelurahan');
     expect(v.facilities).toBe('puskesmas');
@@ -77,8 +88,29 @@ describe('schema to form', () => {
     const f = byKey('interpolate');
     expect(layerChoices(f.source, layers)).toContain('kecamatan');
     expect(layerChoices(f.source, layers)).not.toContain('sekolah');
+    expect(layerChoices(f.target, layers)).toEqual(['kecamatan', 'kelurahan']);
     expect(f.allocate_total.kind).toBe('boolean');
     expect(f.extensive.fieldOf).toBe('source');
+  });
+  it('locate: a union of a layer and a filter offers the layer; point or polygon candidates', () => {
+    const f = byKey('locate');
+    expect(f.exclude_hazard.kind).toBe('layer');
+    expect(layerChoices(f.exclude_hazard, layers)).toEqual(['banjir_q10', 'banjir_q100', 'banjir_q25']);
+    expect(layerChoices(f.candidates, layers)).toEqual(expect.arrayContaining(['puskesmas', 'kelurahan', 'daratan']));
+    expect(layerChoices(f.candidates, layers)).not.toContain('jalan');
+    expect(f.site_cost.fieldOf).toBe('candidates');
+  });
+  it('labels and helps every param of every analysis in both languages', () => {
+    for (const a of analyses) {
+      for (const f of schemaToForm(a.params_schema)) {
+        for (const l of ['id', 'en'] as const) {
+          expect(fieldLabel(f, l), `${a.name}.${f.key} label ${l}`).not.toBe(f.key);
+          expect(fieldHelp(f, l), `${a.name}.${f.key} help ${l}`).not.toBe('');
+        }
+      }
+    }
+    expect(fieldLabel(byKey('aggregate').layer, 'id')).toBe('Lapisan yang dihitung');
+    expect(fieldLabel(byKey('aggregate').layer, 'en')).toBe('Layer to count');
   });
 });
 
@@ -96,6 +128,13 @@ describe('form to params', () => {
       filter: '{"field":"jenjang","values":["SD"]}',
     });
     expect(p).toEqual({ zones: 'kelurahan', layer: 'sekolah', sum: ['students'], filter: { field: 'jenjang', values: ['SD'] } });
+  });
+  it('round-trips the default params', () => {
+    const agg = info('aggregate');
+    expect(formToParams(fields, initialValues(fields, layers, agg.default_params))).toEqual(agg.default_params);
+    const hot = info('hotspots');
+    const hf = schemaToForm(hot.params_schema);
+    expect(formToParams(hf, initialValues(hf, layers, hot.default_params))).toMatchObject(hot.default_params!);
   });
   it('names the param that is wrong', () => {
     expect(() => formToParams(fields, { zones: '', layer: 'sekolah' })).toThrow(FormError);
@@ -117,7 +156,7 @@ describe('form to params', () => {
 
 describe('index preset', () => {
   it('is the documented example for the demo city', () => {
-    const params = indexParams(presetIndex(layers), layers);
+    const params = indexParams(presetIndex(layers, analyses), layers);
     expect(params).toEqual({
       zones: 'kelurahan',
       inputs: {
@@ -132,8 +171,14 @@ describe('index preset', () => {
       sensitivity: { runs: 200 },
     });
   });
+  it('offers the numeric columns the exposure descriptor lists', () => {
+    const fields = exposureFields(analyses);
+    expect(fields).toEqual(expect.arrayContaining(['poor_exposed_share', 'exposed_share', 'exposed_population', 'displaced']));
+    expect(fields).not.toContain('facilities_exposed'); // a nested detail, not a number
+    expect(fields.some((f) => f.includes('{'))).toBe(false); // templates name no one column
+  });
   it('drops the exposure input when no indicator uses it and rejects bad weights', () => {
-    const f = presetIndex(layers);
+    const f = presetIndex(layers, analyses);
     f.indicators = f.indicators.filter((r) => r.from === '');
     f.indicators[0].direction = 'higher_is_better';
     const p = indexParams(f, layers);

@@ -119,6 +119,11 @@ pub(crate) fn sentence(
         .and_then(Value::as_f64);
     let [vid, ven] = [Lang::Id, Lang::En].map(|l| format_value(v, kind, l));
     let per = ind.per.as_deref();
+    // What the column counts, after its number: " jiwa" / " people".
+    let [nid, nen] = match column.and_then(|c| unit_noun(c.unit)) {
+        Some((id, en)) => [format!(" {id}"), format!(" {en}")],
+        None => [String::new(), String::new()],
+    };
     let (id, en, compare) = match (ind.field.as_str(), per, analysis) {
         ("poor_exposed_share" | "exposed_poor_households_share", None, "exposure") => (
             format!("{vid} rumah tangga miskin berada di zona {hid}"),
@@ -131,8 +136,8 @@ pub(crate) fn sentence(
             true,
         ),
         ("exposed_population", None, "exposure") => (
-            format!("{vid} jiwa tinggal di zona {hid}"),
-            format!("{ven} people live in the {hen} zone"),
+            format!("{vid}{nid} tinggal di zona {hid}"),
+            format!("{ven}{nen} live in the {hen} zone"),
             true,
         ),
         ("exposed_poor_households", None, "exposure") => (
@@ -146,8 +151,8 @@ pub(crate) fn sentence(
             true,
         ),
         ("displaced", None, "exposure") => (
-            format!("sekitar {vid} jiwa diperkirakan mengungsi akibat {hid}"),
-            format!("about {ven} people would be displaced by the {hen}"),
+            format!("sekitar {vid}{nid} diperkirakan mengungsi akibat {hid}"),
+            format!("about {ven}{nen} would be displaced by the {hen}"),
             true,
         ),
         ("nearest_m", None, "access") => (
@@ -183,11 +188,11 @@ pub(crate) fn sentence(
             let r = radius.unwrap_or(f64::NAN);
             (
                 format!(
-                    "{vid} jiwa tinggal lebih dari {} dari {fid}",
+                    "{vid}{nid} tinggal lebih dari {} dari {fid}",
                     format_value(r, Reads::Metres, Lang::Id)
                 ),
                 format!(
-                    "{ven} people live more than {} from a {fen}",
+                    "{ven}{nen} live more than {} from a {fen}",
                     format_value(r, Reads::Metres, Lang::En)
                 ),
                 true,
@@ -257,6 +262,18 @@ pub(crate) fn sentence(
         )
     } else {
         (capitalize(&id), capitalize(&en))
+    }
+}
+
+/// What a unit counts, (Indonesian, English): jiwa / people, rumah tangga / households;
+/// None for a unit a number does not count (metres, percent) or no unit.
+pub(crate) fn unit_noun(unit: Unit) -> Option<(&'static str, &'static str)> {
+    match unit {
+        Unit::People => Some(("jiwa", "people")),
+        Unit::Households => Some(("rumah tangga", "households")),
+        Unit::Facilities => Some(("fasilitas", "facilities")),
+        Unit::Events => Some(("kejadian", "events")),
+        _ => None,
     }
 }
 
