@@ -1,29 +1,34 @@
 //! tepat: the command line and HTTP shell around [`tepat_engine`].
 //!
 //! The shell only extracts input, runs the engine (on a blocking thread when serving) and
-//! serialises what comes back; geometry and analysis logic stay in the engine.
+//! serialises what comes back; geometry, analysis logic and the validation of uploads stay
+//! in the engine.
 //!
-//! - [`state`]: the layers as an immutable snapshot (project, R-trees, summaries) swapped
-//!   when an upload or delete publishes a new one, the store and the results cache;
-//! - [`uploads`]: `POST /layers` and `DELETE /layers/{name}`, durable in the data directory;
-//! - [`limits`]: request body limits (1 MiB, the upload limit for uploads);
-//! - [`store`]: SQLite in the data directory: scenarios and their versions, tokens, audit log;
-//! - [`auth`]: bearer tokens and roles (open reads, role-checked writes, `--private`);
-//! - [`scenarios`]: scenario CRUD, compare, analysis runs on a scenario;
-//! - [`recommendations`]: saved runs with their data's hashes, decisions, comments, `GET /me`;
-//! - [`jobs`]: long analysis runs as jobs (202, `GET /jobs/{id}`, Server-Sent Events);
-//! - [`defaults`]: the default params of `compare` read off the project's layer roles;
-//! - [`router`]: the axum router under `/api/v1`, constructible in-process for tests;
-//! - [`problem`]: engine errors → `application/problem+json`, mapped in one place;
-//! - [`layers`], [`analyses`]: what the project and the engine offer, as JSON;
-//! - [`features`], [`wgs84`]: GeoJSON in EPSG:4326 for the web;
-//! - [`tiles`]: Mapbox Vector Tiles of layers, scenarios and results, TileJSON, the tile cache;
-//! - [`output`]: the result envelope as JSON, GeoJSON or CSV, written atomically;
-//! - [`serve`]: binding and serving until Ctrl-C;
-//! - [`openapi`]: the OpenAPI 3.1 document (`/api/v1/openapi.json`) and its HTML reference;
-//! - [`viewer`]: the map viewer (viewer/dist, embedded) at `/`.
+//! The modules are layered, each importing only from below it (`tests/module_graph.rs`
+//! fails on a cycle):
+//!
+//! 1. the bottom: [`problem`] (engine, upload and store errors → `application/problem+json`,
+//!    mapped in one place), [`store`] (SQLite in the data directory, a file per table),
+//!    [`bounded`] (the one cache policy), [`schemas`] (the engine's types as OpenAPI
+//!    schemas), [`features`] (GeoJSON in EPSG:4326), [`output`] (the result envelope as
+//!    JSON, GeoJSON or CSV, written atomically), [`blocking`];
+//! 2. the server's state and what it keeps: [`state`] (the layers as an immutable snapshot
+//!    swapped when an upload or delete publishes a new one, the results cache, scenario
+//!    views) with [`jobs::registry`], [`tiles::cache`], [`uploads::stored`] (uploaded layer
+//!    files, read again at start) and [`layers::summary`];
+//! 3. the handlers, one module per concept: [`system`] (`/health`), [`layers`],
+//!    [`uploads`] (`POST /layers`, `DELETE /layers/{name}`), [`analyses`] (the registry and
+//!    runs), [`scenarios`] (CRUD, compare, runs on a scenario), [`recommendations`] (saved
+//!    runs, decisions, comments, `GET /me`), [`jobs`] (202, `GET /jobs/{id}`, Server-Sent
+//!    Events), [`tiles`] (vector tiles, TileJSON, results), [`audit`]; with the middleware
+//!    [`auth`] (bearer tokens and roles) and [`limits`] (request body limits), and
+//!    [`viewer`] (the map viewer at `/`);
+//! 4. the top: [`router`] (every route under `/api/v1`, constructible in-process for tests),
+//!    [`openapi`] (the OpenAPI 3.1 document and its HTML reference, the one module that
+//!    names every handler) and [`serve`] (binding and serving until Ctrl-C).
 
 pub mod analyses;
+pub mod audit;
 pub mod auth;
 pub mod blocking;
 pub mod bounded;
@@ -37,9 +42,11 @@ pub mod problem;
 pub mod recommendations;
 pub mod router;
 pub mod scenarios;
+pub mod schemas;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod system;
 pub mod tiles;
 pub mod uploads;
 pub mod viewer;

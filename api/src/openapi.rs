@@ -5,20 +5,17 @@
 //! utoipa derives the operations from the handlers' `#[utoipa::path]` annotations and the
 //! schemas from `ToSchema`; [`document`] then completes what a derive cannot know:
 //! - the engine's schemars schemas (scenario, edits, every registered analysis' params)
-//!   replace their placeholders (see [`engine`]), with `$defs` moved into the components;
+//!   replace their placeholders (see [`crate::schemas`]), with `$defs` moved into the components;
 //! - every operation gets its auth rule from [`auth::need`], the very function the
 //!   middleware enforces: `security`, the 401/403 answers, and a line saying who may call it;
 //! - `POST /analyses/{name}` lists the registered analyses as the values of `name`.
 
-mod bodies;
-pub mod engine;
 mod html;
 
-pub use bodies::*;
-
 use crate::auth::{self, Need};
-use crate::problem::Problem;
 use crate::limits::MAX_BODY_BYTES;
+use crate::problem::Problem;
+use crate::schemas::{self, PLACEHOLDER};
 use axum::http::{header, Method};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{json, Map, Value};
@@ -44,18 +41,18 @@ pub const BASE_PATH: &str = "/api/v1";
     ),
     servers((url = "/api/v1", description = "this server")),
     paths(
-        crate::router::health,
+        crate::system::health,
         openapi_json,
         docs,
-        crate::router::list_layers,
+        crate::layers::list_layers,
         crate::uploads::upload,
-        crate::router::layer_detail,
+        crate::layers::layer_detail,
         crate::uploads::delete,
-        crate::router::layer_features,
+        crate::layers::layer_features,
         crate::tiles::tilejson,
         crate::tiles::layer_tile_handler,
-        crate::router::list_analyses,
-        crate::router::run_analysis,
+        crate::analyses::list_analyses,
+        crate::analyses::run_analysis,
         crate::tiles::result,
         crate::tiles::result_tile_handler,
         crate::scenarios::list,
@@ -66,7 +63,7 @@ pub const BASE_PATH: &str = "/api/v1";
         crate::scenarios::add_edits,
         crate::scenarios::compare_one,
         crate::scenarios::compare,
-        crate::router::audit_log,
+        crate::audit::audit_log,
         crate::recommendations::list,
         crate::recommendations::create,
         crate::recommendations::get_one,
@@ -78,15 +75,15 @@ pub const BASE_PATH: &str = "/api/v1";
     ),
     components(schemas(
         Problem,
-        engine::Scenario,
-        engine::Edit,
-        engine::Budget,
-        engine::AnalysisRequest,
-        engine::AnalysisParams,
-        engine::AnalysisResult,
-        engine::Comparison,
-        engine::FeatureCollection,
-        OutputFormat,
+        schemas::Scenario,
+        schemas::Edit,
+        schemas::Budget,
+        schemas::AnalysisRequest,
+        schemas::AnalysisParams,
+        schemas::AnalysisResult,
+        schemas::Comparison,
+        schemas::FeatureCollection,
+        crate::analyses::OutputFormat,
     )),
     modifiers(&BearerScheme),
     tags(
@@ -148,7 +145,7 @@ fn build() -> Value {
         _ => Map::new(),
     };
     // The markers' placeholders go first, so their names are free for the real schemas.
-    schemas.retain(|_, s| s["description"] != engine::PLACEHOLDER);
+    schemas.retain(|_, s| s["description"] != PLACEHOLDER);
     // Scenario's `$defs` bring Edit along; Budget (of a comparison) is its own.
     absorb(
         &mut schemas,
@@ -504,10 +501,7 @@ mod tests {
             assert!(schemas.contains_key(name), "dangling ref {r}");
         }
         let text = doc.to_string();
-        assert!(
-            !text.contains(engine::PLACEHOLDER),
-            "a marker kept its placeholder"
-        );
+        assert!(!text.contains(PLACEHOLDER), "a marker kept its placeholder");
         assert_eq!(doc["openapi"], "3.1.0");
     }
 

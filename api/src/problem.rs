@@ -1,13 +1,14 @@
 //! Errors over HTTP: RFC 9457 `application/problem+json` bodies `{type, title, status,
 //! detail}`. Every engine error is mapped to an HTTP status here and nowhere else; the
 //! `type` is `https://tepat.dev/problems/<kind>` with the engine's stable
-//! [`Error::kind`](tepat_engine::Error::kind), so clients can branch on it. Scenario and
-//! store errors are mapped here too, with their own stable kinds.
+//! [`Error::kind`](tepat_engine::Error::kind), so clients can branch on it. Scenario,
+//! upload and store errors are mapped here too, with their own stable kinds.
 
 use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tepat_engine::io::upload::{Refusal, UploadError};
 use tepat_engine::scenario::ScenarioError;
 use tepat_engine::Error;
 
@@ -159,6 +160,45 @@ impl From<ScenarioError> for Problem {
         };
         // Everything here is about the request body: the edits or the comparison asked for.
         Problem::new(S::UNPROCESSABLE_ENTITY, e.kind(), title, e.to_string())
+    }
+}
+
+impl From<UploadError> for Problem {
+    fn from(e: UploadError) -> Problem {
+        match e {
+            // Writing or reading the server's own files failed: not the client's fault.
+            UploadError::Content {
+                error: Error::Io { .. },
+                detail,
+            } => Problem::internal(detail),
+            // The format was recognised, so whatever the engine says is about the content.
+            UploadError::Content { error, detail } => {
+                let mut p = engine_problem(&error);
+                p.status = StatusCode::UNPROCESSABLE_ENTITY.as_u16();
+                p.detail = detail;
+                p
+            }
+            UploadError::Refused { refusal, detail } => {
+                let title = match refusal {
+                    Refusal::InvalidUpload => "Invalid upload",
+                    Refusal::InvalidLayerName => "Invalid layer name",
+                    Refusal::EmptyLayer => "Empty layer",
+                    Refusal::UnknownField => "Unknown field",
+                    Refusal::FieldType => "Field of the wrong type",
+                    Refusal::Geometry => "Unusable geometry",
+                    Refusal::Crs => "Coordinate reference system problem",
+                    Refusal::InvalidCoordinates => "Coordinates out of range",
+                    Refusal::OutsideProjectArea => "Layer outside the project's area",
+                    Refusal::Integrity => "Layer fails the integrity check",
+                };
+                Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    refusal.kind(),
+                    title,
+                    detail,
+                )
+            }
+        }
     }
 }
 

@@ -7,8 +7,8 @@
 //! `GET /me` tells a client whom the server sees behind its token.
 
 use crate::auth::Caller;
-use crate::problem::Problem;
 use crate::blocking::blocking;
+use crate::problem::Problem;
 use crate::scenarios;
 use crate::state::AppState;
 use crate::store::{NewRecommendation, StoreError, Verdict};
@@ -18,7 +18,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tepat_engine::analysis;
 
@@ -65,6 +65,64 @@ struct DecisionBody {
 #[serde(deny_unknown_fields)]
 struct CommentBody {
     text: String,
+}
+
+// The bodies as the document describes them; the handlers read the bodies above, by hand,
+// to name the offending field in a 422.
+/// Body of `POST /recommendations`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = NewRecommendation)]
+pub struct NewRecommendationBody {
+    /// Short title (at most 200 characters).
+    pub title: String,
+    /// The question it answers.
+    pub question: Option<String>,
+    /// Registered analysis to run.
+    pub analysis: String,
+    /// Its params (as for `POST /analyses/{name}`).
+    #[schema(value_type = Object)]
+    pub params: Value,
+    /// Run on this stored scenario (default: the baseline).
+    pub scenario: Option<String>,
+    /// That scenario's version (default: its latest).
+    #[schema(minimum = 1)]
+    pub scenario_version: Option<u32>,
+    /// How many of the ranked rows the recommendation is about (default 10).
+    #[schema(minimum = 1)]
+    pub top_n: Option<u32>,
+    /// The budget it is made under.
+    pub budget: Option<f64>,
+    /// Free notes.
+    pub notes: Option<String>,
+}
+
+/// Body of `POST /recommendations/{id}/decision`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DecisionRequest {
+    /// The decision.
+    #[schema(value_type = crate::store::Verdict)]
+    pub decision: Value,
+    /// Why.
+    pub comment: Option<String>,
+}
+
+/// Body of `POST /recommendations/{id}/comments`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CommentRequest {
+    /// The comment.
+    pub text: String,
+}
+
+/// `GET /me`: who the caller's token is; every member null without a token.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// The token's role.
+    #[schema(value_type = Option<crate::store::UserRole>)]
+    pub role: Option<String>,
+    /// The token's label (`tepat token create --label`), else its hash prefix.
+    pub name: Option<String>,
+    /// Hash prefix naming the token in the audit log.
+    pub actor: Option<String>,
 }
 
 /// Query of `GET /recommendations`.
@@ -115,7 +173,7 @@ fn non_blank(text: Option<String>) -> Option<String> {
 /// `POST /recommendations`: runs the analysis (through the results cache) and saves the
 /// recommendation with a snapshot of the result → 201.
 #[utoipa::path(post, path = "/recommendations", operation_id = "create_recommendation", tag = "recommendations",
-    request_body(content = crate::openapi::NewRecommendation, description = "What to \
+    request_body(content = NewRecommendationBody, description = "What to \
         recommend: the analysis is run (through the results cache) and its result kept."),
     responses(
         (status = 201, description = "Saved as `proposed`, with the result snapshot.",
@@ -260,7 +318,7 @@ pub async fn get_one(
 /// 200 with the recommendation; 409 when it is decided already and the caller is no admin.
 #[utoipa::path(post, path = "/recommendations/{id}/decision", operation_id = "decide_recommendation", tag = "recommendations",
     params(("id" = String, Path, description = "Recommendation id.")),
-    request_body(content = crate::openapi::DecisionRequest),
+    request_body(content = DecisionRequest),
     responses(
         (status = 200, description = "Decided: `status` is `approved` or `rejected`.",
             body = crate::store::Recommendation),
@@ -307,7 +365,7 @@ pub async fn decide(
 /// new comment last).
 #[utoipa::path(post, path = "/recommendations/{id}/comments", operation_id = "comment_recommendation", tag = "recommendations",
     params(("id" = String, Path, description = "Recommendation id.")),
-    request_body(content = crate::openapi::CommentRequest),
+    request_body(content = CommentRequest),
     responses(
         (status = 201, description = "Added; the recommendation with the comment last.",
             body = crate::store::Recommendation),
@@ -341,7 +399,7 @@ pub async fn comment(
 /// `name` is the token's label (`tepat token create --label`), else its hash prefix.
 #[utoipa::path(get, path = "/me", tag = "system",
     responses((status = 200, description = "The caller's role and name (null without a \
-        token).", body = crate::openapi::Me)))]
+        token).", body = Me)))]
 pub async fn me(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

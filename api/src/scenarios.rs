@@ -6,8 +6,8 @@
 //! transaction.
 
 use crate::auth::Caller;
-use crate::problem::Problem;
 use crate::blocking::blocking;
+use crate::problem::Problem;
 use crate::state::AppState;
 use crate::store::StoredScenario;
 use axum::body::Bytes;
@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use tepat_engine::analysis::{self, AnalysisResult};
@@ -80,7 +80,7 @@ fn created(stored: &StoredScenario) -> Response {
 /// `POST /scenarios`: `{"name": …, "description"?: …, "edits"?: […]}` → 201 with the stored
 /// scenario, its `id` and `version` 1.
 #[utoipa::path(post, path = "/scenarios", operation_id = "create_scenario", tag = "scenarios",
-    request_body(content = crate::openapi::engine::Scenario, description = "The scenario: `name`, optional \
+    request_body(content = crate::schemas::Scenario, description = "The scenario: `name`, optional \
         `description` and `edits`."),
     responses(
         (status = 201, description = "Stored as version 1.", body = StoredScenario,
@@ -138,7 +138,7 @@ pub async fn get_one(
 /// `PUT /scenarios/{id}`: the whole scenario replaced; a new version.
 #[utoipa::path(put, path = "/scenarios/{id}", operation_id = "replace_scenario", tag = "scenarios",
     params(("id" = String, Path, description = "Scenario id.")),
-    request_body(content = crate::openapi::engine::Scenario, description = "The whole scenario."),
+    request_body(content = crate::schemas::Scenario, description = "The whole scenario."),
     responses(
         (status = 200, description = "Stored as a new version.", body = StoredScenario),
         (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
@@ -166,7 +166,7 @@ pub async fn replace(
 /// `POST /scenarios/{id}/edits`: one edit or a list, appended; a new version.
 #[utoipa::path(post, path = "/scenarios/{id}/edits", operation_id = "add_scenario_edits", tag = "scenarios",
     params(("id" = String, Path, description = "Scenario id.")),
-    request_body(content = crate::openapi::Edits, description = "One edit, or a list."),
+    request_body(content = Edits, description = "One edit, or a list."),
     responses(
         (status = 200, description = "Appended; stored as a new version.",
             body = StoredScenario),
@@ -234,12 +234,36 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// One analysis of a comparison: a bare name (default params) or `{"name", "params"}`.
+/// One analysis of a comparison: a bare name (default params) or `{"name", "params"}`
+/// (described as [`AnalysisItem`]).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum AnalysisItem {
+enum RequestedAnalysis {
     Name(String),
     Full(AnalysisRequest),
+}
+
+// The document's description of the edits body; the handler reads the edits one by one, to
+// name the one that does not parse.
+/// Body of `POST /scenarios/{id}/edits`: one edit or a list of them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Edits {
+    /// One edit.
+    One(crate::schemas::Edit),
+    /// Several, appended in order.
+    Many(Vec<crate::schemas::Edit>),
+}
+
+// The document's description of a [`RequestedAnalysis`].
+/// One analysis of a comparison: a bare name (its default params) or `{"name", "params"}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AnalysisItem {
+    /// A registered analysis, with its default params.
+    Name(String),
+    /// An analysis with params.
+    Full(crate::schemas::AnalysisRequest),
 }
 
 /// A scenario of `POST /compare`: an id, or `{"id", "version"}`.
@@ -267,8 +291,8 @@ pub(crate) struct CompareBody {
     scenarios: Vec<ScenarioRef>,
     /// The analyses (default: exposure, access, index).
     #[serde(default)]
-    #[schema(value_type = Option<Vec<crate::openapi::AnalysisItem>>)]
-    analyses: Option<Vec<AnalysisItem>>,
+    #[schema(value_type = Option<Vec<AnalysisItem>>)]
+    analyses: Option<Vec<RequestedAnalysis>>,
 }
 
 /// Body of `POST /scenarios/{id}/compare`.
@@ -277,8 +301,8 @@ pub(crate) struct CompareBody {
 pub(crate) struct CompareOneBody {
     /// The analyses (default: exposure, access, index).
     #[serde(default)]
-    #[schema(value_type = Option<Vec<crate::openapi::AnalysisItem>>)]
-    analyses: Option<Vec<AnalysisItem>>,
+    #[schema(value_type = Option<Vec<AnalysisItem>>)]
+    analyses: Option<Vec<RequestedAnalysis>>,
 }
 
 fn parse_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T, Problem> {
@@ -301,19 +325,21 @@ fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Problem> {
 fn requests(
     project: &Project,
     scenarios: &[Scenario],
-    items: Option<Vec<AnalysisItem>>,
+    items: Option<Vec<RequestedAnalysis>>,
 ) -> Result<Vec<AnalysisRequest>, Problem> {
     let items = items.unwrap_or_else(|| {
         scenario::DEFAULT_ANALYSES
             .iter()
-            .map(|n| AnalysisItem::Name(n.to_string()))
+            .map(|n| RequestedAnalysis::Name(n.to_string()))
             .collect()
     });
     items
         .into_iter()
         .map(|item| match item {
-            AnalysisItem::Full(r) => Ok(r),
-            AnalysisItem::Name(name) => Ok(AnalysisRequest::default_for(project, scenarios, &name)?),
+            RequestedAnalysis::Full(r) => Ok(r),
+            RequestedAnalysis::Name(name) => {
+                Ok(AnalysisRequest::default_for(project, scenarios, &name)?)
+            }
         })
         .collect()
 }
@@ -325,7 +351,7 @@ fn requests(
         analyses to compare them on (default: exposure, access, index with default params)."),
     responses(
         (status = 200, description = "Per analysis: the baseline result and, per scenario, \
-            values, deltas and sentences.", body = crate::openapi::engine::Comparison),
+            values, deltas and sentences.", body = crate::schemas::Comparison),
         (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such scenario or version.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A comparison that cannot run (no or too many \
@@ -359,7 +385,7 @@ pub async fn compare(State(state): State<AppState>, body: Bytes) -> Result<Respo
         compare on (default: exposure, access, index with default params); may be empty."),
     responses(
         (status = 200, description = "The scenario against the baseline.",
-            body = crate::openapi::engine::Comparison),
+            body = crate::schemas::Comparison),
         (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such scenario.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A comparison that cannot run; the detail says why.",
@@ -416,10 +442,7 @@ pub fn run_cached(
 /// Result `key` (as handed out in `x-tepat-result`): from the cache, or made again from its
 /// recipe while the layers it was made on are current. `None` when the key was never
 /// handed out here, or its data has changed since.
-pub fn result_by_key(
-    state: &AppState,
-    key: &str,
-) -> Result<Option<Arc<AnalysisResult>>, Problem> {
+pub fn result_by_key(state: &AppState, key: &str) -> Result<Option<Arc<AnalysisResult>>, Problem> {
     if let Some(hit) = state.cached(key) {
         return Ok(Some(hit));
     }

@@ -18,19 +18,21 @@
 //! set of layers is never served for another.
 
 use crate::bounded::{lock, Bounded};
-use crate::jobs::Jobs;
-use crate::layers::LayerSummary;
+use crate::jobs::registry::Jobs;
+use crate::layers::summary::LayerSummary;
 use crate::problem::Problem;
 use crate::store::{Store, StoreError, StoredLayer};
-use crate::uploads::{self, LayerFiles, LoadError, Prepared};
+use crate::uploads::stored::{
+    load_stored, LayerFiles, LoadError, Prepared, DEFAULT_MAX_UPLOAD_BYTES,
+};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tepat_engine::analysis::AnalysisResult;
-use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::project::Project;
+use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::{Layer, Result};
 
 /// Bytes of analysis results kept in memory (estimated); past it the least recently used
@@ -63,7 +65,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             private: false,
-            sync_timeout_ms: crate::jobs::DEFAULT_SYNC_TIMEOUT_MS,
+            sync_timeout_ms: crate::jobs::registry::DEFAULT_SYNC_TIMEOUT_MS,
             result_bytes: RESULT_BYTES,
         }
     }
@@ -121,7 +123,7 @@ struct Shared {
     /// Analysis runs answered with 202, followed at `/jobs/{id}`.
     jobs: Jobs,
     /// Vector tiles cut so far, and what makes the next ones quick.
-    tiles: crate::tiles::TileCache,
+    tiles: crate::tiles::cache::TileCache,
     /// Where uploaded layers are kept.
     files: LayerFiles,
     /// Largest upload body, in bytes.
@@ -213,9 +215,9 @@ impl Snapshot {
     pub(crate) fn with_layer(&self, prepared: Prepared, stored: StoredLayer) -> Snapshot {
         let name = stored.name.clone();
         let mut project = self.project.clone();
-        project.layers.insert_shared(prepared.layer);
+        project.layers.insert_shared(prepared.upload.layer);
         project.specs.retain(|s| s.name != name);
-        project.specs.push(prepared.spec);
+        project.specs.push(prepared.upload.spec);
         let mut summaries = self.summaries.clone();
         summaries.insert(name.clone(), prepared.summary);
         let mut indexes = self.indexes.clone();
@@ -308,7 +310,7 @@ impl AppState {
         options: Options,
     ) -> std::result::Result<AppState, StartError> {
         let files = LayerFiles::for_store(&store)?;
-        let loaded = uploads::load_stored(&files, &store, &project)?;
+        let loaded = load_stored(&files, &store, &project)?;
         let mut snapshot = Snapshot::build(project)?;
         for l in loaded {
             snapshot = snapshot.with_layer(l.prepared, l.stored);
@@ -324,9 +326,9 @@ impl AppState {
                 recipes: Mutex::new(Bounded::new(RECIPE_BYTES)),
                 views: Mutex::new(Bounded::new(VIEWS)),
                 jobs: Jobs::default(),
-                tiles: crate::tiles::TileCache::default(),
+                tiles: crate::tiles::cache::TileCache::default(),
                 files,
-                max_upload_bytes: AtomicU64::new(uploads::DEFAULT_MAX_UPLOAD_BYTES),
+                max_upload_bytes: AtomicU64::new(DEFAULT_MAX_UPLOAD_BYTES),
             }),
             current,
         })
@@ -348,7 +350,7 @@ impl AppState {
     }
 
     /// The vector tile cache.
-    pub fn tiles(&self) -> &crate::tiles::TileCache {
+    pub fn tiles(&self) -> &crate::tiles::cache::TileCache {
         &self.shared.tiles
     }
 
@@ -357,7 +359,7 @@ impl AppState {
         self.shared.options
     }
 
-    /// Largest upload accepted, in bytes (default [`uploads::DEFAULT_MAX_UPLOAD_BYTES`]).
+    /// Largest upload accepted, in bytes (default [`DEFAULT_MAX_UPLOAD_BYTES`]).
     pub fn max_upload_bytes(&self) -> u64 {
         self.shared.max_upload_bytes.load(Ordering::Relaxed)
     }

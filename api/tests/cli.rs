@@ -47,8 +47,31 @@ fn analyses_json_lists_aggregate_with_its_schema() -> Result<()> {
         .find(|a| a["name"] == "aggregate")
         .context("aggregate")?;
     assert_eq!(agg["params_schema"]["type"], "object");
+    assert_eq!(agg["title"]["en"], "Aggregate per zone");
+    // Without a project there is nothing to default to.
+    assert!(agg.get("default_params").is_none(), "{agg}");
     let text = tepat(&["analyses"])?;
     assert!(stdout(&text).contains("aggregate"));
+
+    // With one, each analysis that has defaults there says them, and they run.
+    let dir = tempfile::tempdir()?;
+    let toml = write_demo(dir.path())?;
+    let project = toml.to_string_lossy();
+    let o = tepat(&["analyses", "--json", "--project", &project])?;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout)?;
+    let list = v.as_array().context("list")?;
+    let defaults = |name: &str| {
+        list.iter()
+            .find(|a| a["name"] == name)
+            .map(|a| a["default_params"].clone())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(defaults("exposure")["zones"], "kelurahan");
+    assert!(defaults("allocate").is_null(), "allocate has no honest default");
+    let params = defaults("access").to_string();
+    let run = tepat(&["run", "access", "--project", &project, "--params", &params])?;
+    assert!(run.status.success(), "{}", stderr(&run));
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod common;
 mod cli;
 mod durability;
 mod jobs;
+mod module_graph;
 mod openapi;
 mod recommendations;
 mod router;

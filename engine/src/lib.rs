@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod check;
 pub mod crs;
 pub mod error;
+pub mod events;
 pub mod rtree;
 pub mod io;
 pub mod kernels;

@@ -49,18 +49,19 @@
 
 use super::defaults::{self, Focus};
 use super::descriptor::{text, Better, Column as Col, Descriptor, Kind, Unit};
+use super::inputs::{cost_table, counts, CostTable, HazardFilter};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
-use crate::kernels::{point_coord, point_in_polygon};
-use crate::layer::{Column, GeomKind, Layer, Role};
+use crate::kernels::costs::{each_reachable, location, Costs};
+use crate::kernels::point_in_polygon;
+use crate::layer::{GeomKind, Role};
 use crate::project::Project;
-use crate::rtree::{PointIndex, SpatialIndex};
-use geo::{Centroid, Coord, Geometry};
+use crate::rtree::SpatialIndex;
+use geo::Coord;
 use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// Catchment of the default `access` run, in metres.
 pub const DEFAULT_RADIUS_M: f64 = 2000.0;
@@ -154,100 +155,6 @@ impl Default for GravityParams {
             alpha: default_alpha(),
             min_cost: 0.0,
         }
-    }
-}
-
-/// An origin–destination cost table computed elsewhere (road network, travel time).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CostTable {
-    /// The table layer.
-    #[schemars(extend(
-        "x-tepat-label" = {"id": "Tabel biaya", "en": "Cost table"},
-        "x-tepat-help" = {"id": "Lapisan tabel asal–tujuan."},
-        "x-tepat-layer" = {"roles": ["table"]}
-    ))]
-    pub layer: String,
-    /// Field holding demand ids.
-    #[schemars(extend(
-        "x-tepat-label" = {"id": "Kolom asal", "en": "Origin field"},
-        "x-tepat-help" = {"id": "Kolom yang memuat id permintaan (asal)."},
-        "x-tepat-field" = {"of": "layer", "types": ["int", "text"]}
-    ))]
-    pub origin: String,
-    /// Field holding facility ids.
-    #[schemars(extend(
-        "x-tepat-label" = {"id": "Kolom tujuan", "en": "Destination field"},
-        "x-tepat-help" = {"id": "Kolom yang memuat id fasilitas (tujuan)."},
-        "x-tepat-field" = {"of": "layer", "types": ["int", "text"]}
-    ))]
-    pub destination: String,
-    /// Numeric cost field (its unit is the unit of `radius_m`, `nearest_m` and the weights).
-    #[schemars(extend(
-        "x-tepat-label" = {"id": "Kolom biaya", "en": "Cost field"},
-        "x-tepat-help" = {"id": "Kolom biaya berupa angka (satuannya menjadi satuan `radius_m`, `nearest_m` dan bobot)."},
-        "x-tepat-field" = {"of": "layer", "types": ["int", "float"]}
-    ))]
-    pub cost: String,
-}
-
-/// Hazard whose area closes the facilities in it.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum HazardFilter {
-    /// Every polygon of this hazard layer.
-    Layer(String),
-    /// Only the hazard polygons whose `field` is one of `values` (e.g. the deep classes).
-    Classes {
-        /// The hazard layer.
-        #[schemars(extend(
-            "x-tepat-label" = {"id": "Lapisan bahaya", "en": "Hazard layer"},
-            "x-tepat-help" = {"id": "Lapisan kawasan rawan bencana."},
-            "x-tepat-layer" = {"roles": ["hazard"], "geometry": ["polygon"]}
-        ))]
-        layer: String,
-        /// Its class field.
-        #[schemars(extend(
-            "x-tepat-label" = {"id": "Kolom kelas", "en": "Class field"},
-            "x-tepat-help" = {"id": "Kolom kelas bahaya lapisan itu."},
-            "x-tepat-field" = {"of": "layer", "types": ["int", "float", "text"]}
-        ))]
-        field: String,
-        /// Classes that close a facility.
-        #[schemars(extend(
-            "x-tepat-label" = {"id": "Kelas yang menutup fasilitas", "en": "Classes that close a facility"},
-            "x-tepat-help" = {"id": "Kelas bahaya yang membuat fasilitas di dalamnya dianggap tutup."}
-        ))]
-        values: Vec<String>,
-    },
-}
-
-impl HazardFilter {
-    pub(crate) fn layer(&self) -> &str {
-        match self {
-            HazardFilter::Layer(l) | HazardFilter::Classes { layer: l, .. } => l,
-        }
-    }
-
-    /// The polygons of `hz` (the filter's layer) that the filter selects; the others are None,
-    /// so indexes stay those of the layer.
-    pub(crate) fn geometries(&self, hz: &Layer) -> Result<Vec<Option<Geometry>>> {
-        Ok(match self {
-            HazardFilter::Layer(_) => hz.geometries.clone(),
-            HazardFilter::Classes { field, values, .. } => {
-                let col = hz.column(field)?;
-                (0..hz.len())
-                    .map(|i| {
-                        let on = col.get(i).as_key().is_some_and(|k| values.contains(&k));
-                        if on {
-                            hz.geometries[i].clone()
-                        } else {
-                            None
-                        }
-                    })
-                    .collect()
-            }
-        })
     }
 }
 
@@ -365,99 +272,6 @@ pub struct AccessParams {
     pub exclude_in_hazard: Option<HazardFilter>,
 }
 
-/// Per demand, the (open facility slot, cost) pairs it can reach, sorted by cost then slot.
-pub(crate) type Reach = Vec<Vec<(usize, f64)>>;
-
-/// Where costs come from. Each variant answers two questions per demand: which open
-/// facilities are within a cost, and which k are cheapest. A road-network source (shortest
-/// paths over a `network` layer) is meant to be one more variant.
-enum Costs {
-    /// Straight-line distance in the working CRS.
-    Euclidean {
-        /// Demand locations.
-        origins: Vec<Option<Coord>>,
-        /// Open facility locations, by open slot.
-        targets: Vec<Coord>,
-        /// Index of `targets` (data = open slot).
-        index: PointIndex,
-    },
-    /// A table.
-    Table(Reach),
-}
-
-impl Costs {
-    /// Open facilities at cost ≤ `max` (all reachable ones without), as (slot, cost).
-    fn within(&self, i: usize, max: Option<f64>) -> Vec<(usize, f64)> {
-        match self {
-            Costs::Euclidean {
-                origins,
-                targets,
-                index,
-            } => {
-                let Some(o) = origins[i] else {
-                    return Vec::new();
-                };
-                match max {
-                    // The index compares squared distances; ask a hair wider and apply the
-                    // rule to the distance itself, as the cost table of PySAL would.
-                    Some(d) => index
-                        .within(o, d * (1.0 + 1e-9) + 1e-9)
-                        .into_iter()
-                        .filter(|(_, c)| *c <= d)
-                        .collect(),
-                    None => targets
-                        .iter()
-                        .enumerate()
-                        .map(|(j, t)| (j, ((t.x - o.x).powi(2) + (t.y - o.y).powi(2)).sqrt()))
-                        .collect(),
-                }
-            }
-            Costs::Table(rows) => match max {
-                Some(d) => rows[i]
-                    .iter()
-                    .copied()
-                    .take_while(|(_, c)| *c <= d)
-                    .collect(),
-                None => rows[i].clone(),
-            },
-        }
-    }
-
-    /// The `k` cheapest open facilities, cheapest first (ties: lower slot first).
-    fn nearest(&self, i: usize, k: usize) -> Vec<(usize, f64)> {
-        match self {
-            Costs::Euclidean { origins, index, .. } => origins[i]
-                .map(|o| index.nearest_k(o, k))
-                .unwrap_or_default(),
-            Costs::Table(rows) => rows[i].iter().copied().take(k).collect(),
-        }
-    }
-}
-
-/// Demand processed per block of this many, in parallel within a block and in order across
-/// blocks, so sums are deterministic and memory stays bounded without a cut-off.
-const BLOCK: usize = 4096;
-
-/// Calls `f(i, pairs)` for every demand `i` in order, with its facilities within `max`.
-fn each_reachable(
-    costs: &Costs,
-    n: usize,
-    max: Option<f64>,
-    mut f: impl FnMut(usize, &[(usize, f64)]) -> Result<()>,
-) -> Result<()> {
-    for start in (0..n).step_by(BLOCK) {
-        let end = (start + BLOCK).min(n);
-        let lists: Vec<Vec<(usize, f64)>> = (start..end)
-            .into_par_iter()
-            .map(|i| costs.within(i, max))
-            .collect();
-        for (off, l) in lists.iter().enumerate() {
-            f(start + off, l)?;
-        }
-    }
-    Ok(())
-}
-
 /// Resolved distance decay.
 enum Decay {
     None,
@@ -495,41 +309,6 @@ fn weighted_mean(items: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
 
 fn opt(v: Option<f64>) -> Value {
     v.map_or(Value::Null, num)
-}
-
-/// A feature's location: the point itself, or a polygon's (or line's) centroid.
-pub(crate) fn location(g: &Option<Geometry>) -> Option<Coord> {
-    let g = g.as_ref()?;
-    point_coord(g)
-        .or_else(|| g.centroid().map(|p| p.0))
-        .filter(|c| c.x.is_finite() && c.y.is_finite())
-}
-
-/// Values of a numeric count field: null → 0 (counted in `missing`), negative or
-/// non-finite → an error naming the feature.
-pub(crate) fn counts(layer: &Layer, col: &Column, param: &str) -> Result<(Vec<f64>, usize)> {
-    let mut missing = 0;
-    let mut out = Vec::with_capacity(layer.len());
-    for i in 0..layer.len() {
-        match col.f64_at(i) {
-            None => {
-                missing += 1;
-                out.push(0.0);
-            }
-            Some(v) if v.is_finite() && v >= 0.0 => out.push(v),
-            Some(v) => {
-                return Err(Error::param(
-                    Access::NAME,
-                    param,
-                    format!(
-                        "layer '{}' feature '{}': field '{}' is {v}; it must be a count ≥ 0",
-                        layer.name, layer.ids[i], col.name
-                    ),
-                ))
-            }
-        }
-    }
-    Ok((out, missing))
 }
 
 fn check_cost(name: &str, v: f64) -> Result<()> {
@@ -688,7 +467,7 @@ impl TypedAnalysis for Access {
                     )
                 })?,
         };
-        let (pop, missing_pop) = counts(demand, demand.numeric_column(&pop_field)?, "population")?;
+        let (pop, missing_pop) = counts(Self::NAME, demand, demand.numeric_column(&pop_field)?, "population")?;
         p.population = Some(pop_field);
         let origins: Vec<Option<Coord>> = demand.geometries.iter().map(location).collect();
         let nd = demand.len();
@@ -752,7 +531,7 @@ impl TypedAnalysis for Access {
             p.capacity = spec.and_then(|s| s.capacity.clone());
         }
         let (capacity, missing_cap) = match &p.capacity {
-            Some(f) => counts(fac, fac.numeric_column(f)?, "capacity")?,
+            Some(f) => counts(Self::NAME, fac, fac.numeric_column(f)?, "capacity")?,
             None => (vec![1.0; fac.len()], 0),
         };
         let fac_loc: Vec<Option<Coord>> = fac.geometries.iter().map(location).collect();
@@ -788,7 +567,6 @@ impl TypedAnalysis for Access {
                     .filter(|&j| keep_kind[j] && !closed[j] && fac_loc[j].is_some())
                     .collect();
                 let targets: Vec<Coord> = open.iter().filter_map(|&j| fac_loc[j]).collect();
-                let index = PointIndex::from_coords(&targets);
                 let unlocated = (0..fac.len())
                     .filter(|&j| keep_kind[j] && !closed[j] && fac_loc[j].is_none())
                     .count();
@@ -796,11 +574,7 @@ impl TypedAnalysis for Access {
                 s.insert("cost_source".into(), "euclidean".into());
                 s.insert("facilities_without_location".into(), unlocated.into());
                 (
-                    Costs::Euclidean {
-                        origins: origins.clone(),
-                        targets,
-                        index,
-                    },
+                    Costs::euclidean(origins.clone(), targets),
                     open,
                     s,
                 )
@@ -811,8 +585,8 @@ impl TypedAnalysis for Access {
                     .collect();
                 let table = project.layers.get(&t.layer)?;
                 layers_used.push(table.name.clone());
-                let (rows, s) = cost_table(table, t, demand, fac, &open)?;
-                (Costs::Table(rows), open, s)
+                let (rows, used) = cost_table(Self::NAME, table, t, demand, fac, &open)?;
+                (Costs::Table(rows), open, used.summary())
             }
         };
         let supply: Vec<f64> = open.iter().map(|&j| capacity[j]).collect();
@@ -1210,106 +984,14 @@ fn zone_row(
     r
 }
 
-/// Reads a cost table into per-demand (open slot, cost) lists sorted by cost then slot.
-/// Rows naming an unknown demand or facility, or a facility that is not open, are skipped;
-/// null costs are skipped; negative or non-finite costs and repeated pairs are errors.
-pub(crate) fn cost_table(
-    table: &Layer,
-    t: &CostTable,
-    demand: &Layer,
-    fac: &Layer,
-    open: &[usize],
-) -> Result<(Reach, Map<String, Value>)> {
-    let o = table.column(&t.origin)?;
-    let d = table.column(&t.destination)?;
-    let c = table.numeric_column(&t.cost)?;
-    let unique = |l: &Layer, param: &str| -> Result<HashMap<String, usize>> {
-        let mut m = HashMap::with_capacity(l.len());
-        for (i, id) in l.ids.iter().enumerate() {
-            if m.insert(id.clone(), i).is_some() {
-                return Err(Error::param(
-                    Access::NAME,
-                    param,
-                    format!(
-                        "layer '{}' has the id '{id}' twice, so a cost table cannot name its features",
-                        l.name
-                    ),
-                ));
-            }
-        }
-        Ok(m)
-    };
-    let demand_of = unique(demand, "costs")?;
-    let fac_of = unique(fac, "costs")?;
-    let mut slot_of = vec![None; fac.len()];
-    for (s, &j) in open.iter().enumerate() {
-        slot_of[j] = Some(s);
-    }
-    let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); demand.len()];
-    let (mut unmatched, mut null_cost, mut not_open, mut used) = (0usize, 0usize, 0usize, 0usize);
-    for r in 0..table.len() {
-        let (Some(ok), Some(dk)) = (o.get(r).as_key(), d.get(r).as_key()) else {
-            unmatched += 1;
-            continue;
-        };
-        let (Some(&i), Some(&j)) = (demand_of.get(&ok), fac_of.get(&dk)) else {
-            unmatched += 1;
-            continue;
-        };
-        let Some(cost) = c.f64_at(r) else {
-            null_cost += 1;
-            continue;
-        };
-        if !(cost.is_finite() && cost >= 0.0) {
-            return Err(Error::param(
-                Access::NAME,
-                "costs",
-                format!(
-                    "row {} ({ok} → {dk}) has cost {cost}; costs must be finite and ≥ 0",
-                    r + 1
-                ),
-            ));
-        }
-        let Some(s) = slot_of[j] else {
-            not_open += 1;
-            continue;
-        };
-        rows[i].push((s, cost));
-        used += 1;
-    }
-    for (i, l) in rows.iter_mut().enumerate() {
-        l.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        let mut slots: Vec<usize> = l.iter().map(|x| x.0).collect();
-        slots.sort_unstable();
-        if let Some(w) = slots.windows(2).find(|w| w[0] == w[1]) {
-            return Err(Error::param(
-                Access::NAME,
-                "costs",
-                format!(
-                    "the pair {} → {} appears more than once",
-                    demand.ids[i], fac.ids[open[w[0]]]
-                ),
-            ));
-        }
-    }
-    let mut s = Map::new();
-    s.insert("cost_source".into(), format!("table {}", table.name).into());
-    s.insert("cost_rows".into(), table.len().into());
-    s.insert("cost_rows_used".into(), used.into());
-    s.insert("cost_rows_unmatched".into(), unmatched.into());
-    s.insert("cost_rows_null_cost".into(), null_cost.into());
-    s.insert("cost_rows_closed_or_other_kind".into(), not_open.into());
-    Ok((rows, s))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::fixtures::{ints, rect, spec, text};
     use crate::analysis::AnalysisResult;
     use crate::crs::Crs;
-    use crate::layer::Value as Cell;
-    use geo::point;
+    use crate::layer::{Column, Layer, Value as Cell};
+    use geo::{point, Geometry};
     use serde_json::json;
 
     fn pt(x: f64, y: f64) -> Option<Geometry> {

@@ -7,6 +7,7 @@
 
 use super::defaults::{self, Focus};
 use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
+use super::inputs::rows_to_features;
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::rtree::SpatialIndex;
@@ -16,7 +17,6 @@ use crate::project::Project;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// The `aggregate` analysis.
 #[derive(Debug, Clone, Copy)]
@@ -339,31 +339,23 @@ fn join_by_key(
     keep: &[bool],
     summary: &mut Map<String, Value>,
 ) -> Result<Vec<Hit>> {
-    let col = table.column(key)?;
-    let by_id: HashMap<&str, usize> = zones
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
+    let joined = rows_to_features(table, key, zones, keep)?;
+    let unmatched = joined
+        .unmatched
+        .into_iter()
+        .map(|k| k.map_or(Value::Null, Value::String))
         .collect();
-    let mut hits = Vec::new();
-    let mut unmatched = Vec::new();
-    for i in (0..table.len()).filter(|i| keep[*i]) {
-        match col.get(i).as_key() {
-            Some(k) => match by_id.get(k.as_str()) {
-                Some(&zone) => hits.push(Hit {
-                    feature: i,
-                    zone,
-                    weight: 1.0,
-                    measure: 0.0,
-                }),
-                None => unmatched.push(Value::String(k)),
-            },
-            None => unmatched.push(Value::Null),
-        }
-    }
     summary.insert("unmatched_keys".into(), Value::Array(unmatched));
-    Ok(hits)
+    Ok(joined
+        .matched
+        .into_iter()
+        .map(|(feature, zone)| Hit {
+            feature,
+            zone,
+            weight: 1.0,
+            measure: 0.0,
+        })
+        .collect())
 }
 
 #[cfg(test)]

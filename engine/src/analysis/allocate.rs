@@ -11,10 +11,11 @@
 //! benefit over a range of budgets with the marginal benefit per rupiah between points
 //! (what another Rp 5 miliar buys), and each row the reasons it was or was not funded.
 
-use super::access::location;
 use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
+use super::inputs::{weights_from, Taken};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
+use crate::kernels::costs::location;
 use crate::kernels::point_in_polygon;
 use crate::layer::{Layer, Role};
 use crate::optimize::{Direction, Mip, Options, Status};
@@ -370,13 +371,15 @@ impl TypedAnalysis for Allocate {
         let cost = values_of(layer, &p.cost, "cost")?;
         let benefit: Vec<f64> = match (&p.benefit, &p.benefit_from) {
             (Some(f), None) => values_of(layer, f, "benefit")?,
-            (None, Some(b)) => super::column_from_analysis(
+            (None, Some(b)) => weights_from(
                 project,
-                Self::NAME,
-                "benefit_from",
-                &b.analysis,
-                &b.params,
-                &b.field,
+                Taken {
+                    caller: Self::NAME,
+                    param: "benefit_from",
+                    analysis: &b.analysis,
+                    params: &b.params,
+                    field: &b.field,
+                },
                 &layer.ids,
             )?,
             _ => {

@@ -28,10 +28,10 @@ pub mod kmeans;
 pub mod silhouette;
 pub mod skater;
 
-use super::complaints::selection::{self, Query};
 use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
 use super::{compare_ids, layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
+use crate::events::selection::{self, Query};
 use crate::layer::{Layer, Role};
 use crate::project::Project;
 use crate::weights::{WeightsKind, WeightsSpec};
@@ -387,14 +387,68 @@ pub fn number_by_first(labels: &[Option<usize>], ids: &[&str]) -> (Vec<Option<us
     (out, map.len())
 }
 
-/// Rows and per-cluster summary of a partition of indicator zones (kmeans, skater).
-fn zone_output(
+/// One row: a zone (kmeans, skater) or a point (dbscan) and its cluster.
+struct ClusterRow<'a> {
+    id: &'a str,
+    /// Numbered from 1; None: not clustered (a zone without every indicator, DBSCAN noise).
+    cluster: Option<usize>,
+    detail: RowDetail,
+}
+
+/// The columns that depend on the method.
+enum RowDetail {
+    /// kmeans, skater: distance to the cluster's centroid (z-score units), and with kmeans
+    /// the silhouette (`Some(None)`: the zone was not clustered).
+    Zone {
+        distance: Option<f64>,
+        silhouette: Option<Option<f64>>,
+    },
+    /// dbscan: in no cluster.
+    Point { noise: bool },
+}
+
+impl ClusterRow<'_> {
+    fn into_row(self) -> Row {
+        let mut row = Row::new();
+        row.insert("id".into(), self.id.into());
+        row.insert("cluster".into(), self.cluster.map_or(Value::Null, Value::from));
+        match self.detail {
+            RowDetail::Zone {
+                distance,
+                silhouette,
+            } => {
+                row.insert("distance".into(), distance.map_or(Value::Null, num));
+                if let Some(s) = silhouette {
+                    row.insert("silhouette".into(), s.map_or(Value::Null, num));
+                }
+            }
+            RowDetail::Point { noise } => {
+                row.insert("noise".into(), noise.into());
+            }
+        }
+        row
+    }
+}
+
+/// A partition of the indicator zones, numbered and measured.
+struct Partition {
+    rows: Vec<Row>,
+    /// Per cluster: size, centroid in original units and in z-scores (and the floor sum).
+    clusters: Vec<Value>,
+    /// Σ squared distances to the centroids, in z-scores.
+    inertia: f64,
+}
+
+/// Rows and per-cluster summary of a partition of indicator zones (kmeans, skater):
+/// `labels` per clustered zone (`ind.idx`), `silhouette` per clustered zone (kmeans),
+/// `floor_weights` per clustered zone (skater).
+fn partition(
     layer: &Layer,
     ind: &Indicators,
     labels: &[usize],
-    with_silhouette: Option<&[f64]>,
+    silhouette: Option<&[f64]>,
     floor_weights: Option<&[f64]>,
-) -> (Vec<Row>, Vec<Value>, f64) {
+) -> Partition {
     let d = ind.d();
     let ids: Vec<&str> = ind.idx.iter().map(|&i| layer.ids[i].as_str()).collect();
     let opt: Vec<Option<usize>> = labels.iter().map(|&l| Some(l)).collect();
@@ -422,29 +476,25 @@ fn zone_output(
     }
     let rows = (0..layer.len())
         .map(|i| {
-            let mut row = Row::new();
-            row.insert("id".into(), layer.ids[i].clone().into());
-            match at[i] {
+            let (cluster, distance, sil) = match at[i] {
                 Some(r) => {
                     let l = lab[r];
                     let dist =
                         indicators::sq_dist(&ind.z[r * d..(r + 1) * d], &cz[l * d..(l + 1) * d]);
                     inertia += dist;
-                    row.insert("cluster".into(), (l + 1).into());
-                    row.insert("distance".into(), num(dist.sqrt()));
-                    if let Some(s) = with_silhouette {
-                        row.insert("silhouette".into(), num(s[r]));
-                    }
+                    (Some(l + 1), Some(dist.sqrt()), silhouette.map(|s| s[r]))
                 }
-                None => {
-                    row.insert("cluster".into(), Value::Null);
-                    row.insert("distance".into(), Value::Null);
-                    if with_silhouette.is_some() {
-                        row.insert("silhouette".into(), Value::Null);
-                    }
-                }
+                None => (None, None, None),
+            };
+            ClusterRow {
+                id: &layer.ids[i],
+                cluster,
+                detail: RowDetail::Zone {
+                    distance,
+                    silhouette: silhouette.map(|_| sil),
+                },
             }
-            row
+            .into_row()
         })
         .collect();
     let clusters = (0..k)
@@ -462,7 +512,11 @@ fn zone_output(
             c
         })
         .collect();
-    (rows, clusters, inertia)
+    Partition {
+        rows,
+        clusters,
+        inertia,
+    }
 }
 
 fn indicator_summary(layer: &Layer, ind: &Indicators) -> Map<String, Value> {
@@ -485,19 +539,56 @@ fn indicator_summary(layer: &Layer, ind: &Indicators) -> Map<String, Value> {
     s
 }
 
+fn output(layer: &Layer, summary: Map<String, Value>, rows: Vec<Row>) -> Output {
+    Output {
+        summary,
+        rows,
+        row_layer: Some(layer.name.clone()),
+        layers_used: vec![layer.name.clone()],
+    }
+}
+
+/// kmeans: indicators → the k to try → the best fit by silhouette → rows and summary.
 fn run_kmeans(project: &Project, p: &mut ClustersParams) -> Result<Output> {
     let layer = layer_param(project, NAME, "layer", &p.layer, &ZONE_ROLES, true)?;
     let ind = indicators::gather(project, NAME, layer, &p.fields, &p.columns, 3)?;
-    let n = ind.n();
+    let opts = kmeans_options(p)?;
+    let ks = ks_to_try(p, layer, ind.n())?;
+    let best = best_fit(&ind, &ks, &opts)?;
+    let part = partition(layer, &ind, &best.fit.labels, Some(&best.silhouette), None);
+    let mut s = Map::new();
+    s.insert("method".into(), "kmeans".into());
+    s.insert("k".into(), best.k.into());
+    s.extend(indicator_summary(layer, &ind));
+    s.insert("silhouette".into(), num(best.score));
+    s.insert("inertia".into(), num(part.inertia));
+    s.insert("silhouette_by_k".into(), Value::Array(best.tried));
+    s.insert("clusters".into(), Value::Array(part.clusters));
+    Ok(output(layer, s, part.rows))
+}
+
+/// The k-means options, defaults written back into `p`.
+fn kmeans_options(p: &mut ClustersParams) -> Result<kmeans::Options> {
     let seed = *p.seed.get_or_insert(12345);
     let n_init = *p.n_init.get_or_insert(10);
-    let max_it = *p.max_iterations.get_or_insert(300);
+    let max_iterations = *p.max_iterations.get_or_insert(300);
     if n_init == 0 {
         return Err(Error::param(NAME, "n_init", "must be at least 1"));
     }
-    if max_it == 0 {
+    if max_iterations == 0 {
         return Err(Error::param(NAME, "max_iterations", "must be at least 1"));
     }
+    Ok(kmeans::Options {
+        n_init,
+        max_iterations,
+        seed,
+        init: None,
+    })
+}
+
+/// `k`, or `k_min` – `k_max` (defaults written back into `p`), for `n` zones: the
+/// silhouette needs 2 ≤ k ≤ n − 1.
+fn ks_to_try(p: &mut ClustersParams, layer: &Layer, n: usize) -> Result<Vec<usize>> {
     let too_many = |param: &str, k: usize| {
         Error::param(
             NAME,
@@ -509,56 +600,60 @@ fn run_kmeans(project: &Project, p: &mut ClustersParams) -> Result<Output> {
             ),
         )
     };
-    let ks: Vec<usize> = match p.k {
-        Some(k) => {
-            if p.k_min.is_some() || p.k_max.is_some() {
-                return Err(Error::param(
-                    NAME,
-                    "k_min",
-                    "give either k or the range k_min – k_max, not both",
-                ));
-            }
-            if k < 2 {
-                return Err(Error::param(NAME, "k", "must be at least 2"));
-            }
-            if k > n - 1 {
-                return Err(too_many("k", k));
-            }
-            vec![k]
+    if let Some(k) = p.k {
+        if p.k_min.is_some() || p.k_max.is_some() {
+            return Err(Error::param(
+                NAME,
+                "k_min",
+                "give either k or the range k_min – k_max, not both",
+            ));
         }
-        None => {
-            let lo = *p.k_min.get_or_insert(2);
-            if lo < 2 {
-                return Err(Error::param(NAME, "k_min", "must be at least 2"));
-            }
-            if lo > n - 1 {
-                return Err(too_many("k_min", lo));
-            }
-            let hi = *p.k_max.get_or_insert((n - 1).min(8));
-            if hi < lo {
-                return Err(Error::param(
-                    NAME,
-                    "k_max",
-                    format!("must be ≥ k_min = {lo}"),
-                ));
-            }
-            if hi > n - 1 {
-                return Err(too_many("k_max", hi));
-            }
-            (lo..=hi).collect()
+        if k < 2 {
+            return Err(Error::param(NAME, "k", "must be at least 2"));
         }
-    };
-    let opts = kmeans::Options {
-        n_init,
-        max_iterations: max_it,
-        seed,
-        init: None,
-    };
+        if k > n - 1 {
+            return Err(too_many("k", k));
+        }
+        return Ok(vec![k]);
+    }
+    let lo = *p.k_min.get_or_insert(2);
+    if lo < 2 {
+        return Err(Error::param(NAME, "k_min", "must be at least 2"));
+    }
+    if lo > n - 1 {
+        return Err(too_many("k_min", lo));
+    }
+    let hi = *p.k_max.get_or_insert((n - 1).min(8));
+    if hi < lo {
+        return Err(Error::param(
+            NAME,
+            "k_max",
+            format!("must be ≥ k_min = {lo}"),
+        ));
+    }
+    if hi > n - 1 {
+        return Err(too_many("k_max", hi));
+    }
+    Ok((lo..=hi).collect())
+}
+
+/// The best k-means fit over `ks`: the highest mean silhouette, ties to the smaller k.
+struct Best {
+    k: usize,
+    score: f64,
+    fit: kmeans::Fit,
+    /// Per clustered zone.
+    silhouette: Vec<f64>,
+    /// Every k's silhouette and inertia.
+    tried: Vec<Value>,
+}
+
+fn best_fit(ind: &Indicators, ks: &[usize], opts: &kmeans::Options) -> Result<Best> {
     let d = ind.d();
     let mut tried = Vec::new();
     let mut best: Option<(f64, usize, kmeans::Fit, Vec<f64>)> = None;
-    for &k in &ks {
-        let fit = kmeans::fit(&ind.z, d, k, &opts);
+    for &k in ks {
+        let fit = kmeans::fit(&ind.z, d, k, opts);
         let s = silhouette::samples(&ind.z, d, &fit.labels, k);
         let score = silhouette::score(&s);
         tried.push(json!({"k": k, "silhouette": num(score), "inertia": num(fit.inertia)}));
@@ -566,26 +661,20 @@ fn run_kmeans(project: &Project, p: &mut ClustersParams) -> Result<Output> {
             best = Some((score, k, fit, s));
         }
     }
-    let Some((score, k, fit, sil)) = best else {
+    let Some((score, k, fit, silhouette)) = best else {
         return Err(Error::param(NAME, "k", "no k to try"));
     };
-    let (rows, clusters, inertia) = zone_output(layer, &ind, &fit.labels, Some(&sil), None);
-    let mut s = Map::new();
-    s.insert("method".into(), "kmeans".into());
-    s.insert("k".into(), k.into());
-    s.extend(indicator_summary(layer, &ind));
-    s.insert("silhouette".into(), num(score));
-    s.insert("inertia".into(), num(inertia));
-    s.insert("silhouette_by_k".into(), Value::Array(tried));
-    s.insert("clusters".into(), Value::Array(clusters));
-    Ok(Output {
-        summary: s,
-        rows,
-        row_layer: Some(layer.name.clone()),
-        layers_used: vec![layer.name.clone()],
+    Ok(Best {
+        k,
+        score,
+        fit,
+        silhouette,
+        tried,
     })
 }
 
+/// skater: contiguity → indicators → the floor → the spanning forest of the contiguous
+/// parts → pruned to k regions → rows and summary.
 fn run_skater(project: &Project, p: &mut ClustersParams) -> Result<Output> {
     let layer = layer_param(project, NAME, "layer", &p.layer, &[Role::Zones], true)?;
     let Some(k) = p.k else {
@@ -595,19 +684,7 @@ fn run_skater(project: &Project, p: &mut ClustersParams) -> Result<Output> {
             "skater needs the number of regions k",
         ));
     };
-    let mut spec = p
-        .weights
-        .clone()
-        .unwrap_or_else(|| WeightsSpec::of(WeightsKind::Queen));
-    if !matches!(spec.kind, WeightsKind::Queen | WeightsKind::Rook) {
-        return Err(Error::param(
-            NAME,
-            "weights.type",
-            "skater keeps regions contiguous: use queen or rook contiguity",
-        ));
-    }
-    spec.resolve(NAME, "weights")?;
-    p.weights = Some(spec.clone());
+    let spec = contiguity(p)?;
     let ind = indicators::gather(project, NAME, layer, &p.fields, &p.columns, 2)?;
     let n = ind.n();
     if k < 1 {
@@ -623,6 +700,73 @@ fn run_skater(project: &Project, p: &mut ClustersParams) -> Result<Output> {
             ),
         ));
     }
+    let floor = floor_of(project, layer, &ind, p)?;
+    let mut forest = contiguous_forest(layer, &ind, &spec, k, &floor)?;
+    let regions = skater::prune(&mut forest, &ind.z, ind.d(), &floor.weight, floor.floor, k);
+    let part = partition(layer, &ind, &regions.labels, None, Some(&floor.weight));
+    let mut s = Map::new();
+    s.insert("method".into(), "skater".into());
+    s.insert("k".into(), k.into());
+    s.insert("regions".into(), regions.count.into());
+    s.insert("contiguous_parts".into(), regions.components.into());
+    if regions.count < k {
+        s.insert(
+            "note".into(),
+            format!(
+                "only {} regions: no further cut leaves both sides at the floor {}",
+                regions.count, floor.floor
+            )
+            .into(),
+        );
+    }
+    s.extend(indicator_summary(layer, &ind));
+    s.insert("floor".into(), p.floor.map_or(Value::Null, num));
+    s.insert("within_ssd".into(), num(part.inertia));
+    s.insert(
+        "total_ssd".into(),
+        num(ind.z.iter().map(|v| v * v).sum::<f64>()),
+    );
+    s.insert("clusters".into(), Value::Array(part.clusters));
+    Ok(output(layer, s, part.rows))
+}
+
+/// The contiguity of `weights` (queen by default; rook), resolved and written back.
+fn contiguity(p: &mut ClustersParams) -> Result<WeightsSpec> {
+    let mut spec = p
+        .weights
+        .clone()
+        .unwrap_or_else(|| WeightsSpec::of(WeightsKind::Queen));
+    if !matches!(spec.kind, WeightsKind::Queen | WeightsKind::Rook) {
+        return Err(Error::param(
+            NAME,
+            "weights.type",
+            "skater keeps regions contiguous: use queen or rook contiguity",
+        ));
+    }
+    spec.resolve(NAME, "weights")?;
+    p.weights = Some(spec.clone());
+    Ok(spec)
+}
+
+/// What each region must hold: `floor` of `floor_field` (or of the zone count).
+struct Floor {
+    /// Per clustered zone: its value of `floor_field`, or 1.
+    weight: Vec<f64>,
+    /// The minimum per region (−∞ without a floor).
+    floor: f64,
+    /// What the floor counts, for messages.
+    of: String,
+}
+
+/// The floor and each zone's weight toward it; `floor_field` defaults to the layer's
+/// population field when a floor is given (written back into `p`).
+fn floor_of(
+    project: &Project,
+    layer: &Layer,
+    ind: &Indicators,
+    p: &mut ClustersParams,
+) -> Result<Floor> {
+    let n = ind.n();
     if p.floor_field.is_none() && p.floor.is_some() {
         p.floor_field = project.spec(&layer.name).and_then(|s| s.population.clone());
     }
@@ -651,25 +795,35 @@ fn run_skater(project: &Project, p: &mut ClustersParams) -> Result<Output> {
     if p.floor.is_some() && !floor.is_finite() {
         return Err(Error::param(NAME, "floor", "must be a finite number"));
     }
+    let of = p.floor_field.clone().unwrap_or_else(|| "zones".into());
     let total: f64 = weight.iter().sum();
     if floor > total {
         return Err(Error::param(
             NAME,
             "floor",
             format!(
-                "floor {floor} is more than the total {total} of {} over the {n} zones: not even one region can reach it",
-                p.floor_field.as_deref().unwrap_or("zones")
+                "floor {floor} is more than the total {total} of {of} over the {n} zones: not even one region can reach it"
             ),
         ));
     }
-    // Contiguity among the clustered zones.
+    Ok(Floor { weight, floor, of })
+}
+
+/// The minimum spanning forest of the clustered zones over their contiguity; refuses more
+/// contiguous parts than `k`, and a part below the floor by itself.
+fn contiguous_forest(
+    layer: &Layer,
+    ind: &Indicators,
+    spec: &WeightsSpec,
+    k: usize,
+    floor: &Floor,
+) -> Result<Vec<Vec<usize>>> {
     let w = spec.build(layer, NAME, "weights")?;
     let mut keep = vec![false; layer.len()];
     ind.idx.iter().for_each(|&i| keep[i] = true);
     let (sub, _) = w.subset(&keep);
     let neighbors: Vec<Vec<usize>> = (0..sub.n()).map(|r| sub.neighbors(r).to_vec()).collect();
-    let d = ind.d();
-    let mut forest = skater::spanning_forest(&neighbors, &ind.z, d);
+    let forest = skater::spanning_forest(&neighbors, &ind.z, ind.d());
     let (comp, ncomp) = skater::components(&forest);
     if ncomp > k {
         return Err(Error::param(
@@ -681,13 +835,12 @@ fn run_skater(project: &Project, p: &mut ClustersParams) -> Result<Output> {
             ),
         ));
     }
-    // Every part must reach the floor by itself.
     let mut part_sum = vec![0.0; ncomp];
     comp.iter()
-        .zip(&weight)
+        .zip(&floor.weight)
         .for_each(|(&c, w)| part_sum[c] += w);
-    if let Some(c) = (0..ncomp).find(|&c| part_sum[c] < floor) {
-        let ids: Vec<&str> = (0..n)
+    if let Some(c) = (0..ncomp).find(|&c| part_sum[c] < floor.floor) {
+        let ids: Vec<&str> = (0..ind.n())
             .filter(|&r| comp[r] == c)
             .take(10)
             .map(|r| layer.ids[ind.idx[r]].as_str())
@@ -696,46 +849,19 @@ fn run_skater(project: &Project, p: &mut ClustersParams) -> Result<Output> {
             NAME,
             "floor",
             format!(
-                "zones {} form a contiguous part of their own with {} of {} below the floor {floor}; lower the floor or leave them out",
+                "zones {} form a contiguous part of their own with {} of {} below the floor {}; lower the floor or leave them out",
                 ids.join(", "),
                 part_sum[c],
-                p.floor_field.as_deref().unwrap_or("zones")
+                floor.of,
+                floor.floor
             ),
         ));
     }
-    let regions = skater::prune(&mut forest, &ind.z, d, &weight, floor, k);
-    let (rows, clusters, within) = zone_output(layer, &ind, &regions.labels, None, Some(&weight));
-    let mut s = Map::new();
-    s.insert("method".into(), "skater".into());
-    s.insert("k".into(), k.into());
-    s.insert("regions".into(), regions.count.into());
-    s.insert("contiguous_parts".into(), regions.components.into());
-    if regions.count < k {
-        s.insert(
-            "note".into(),
-            format!(
-                "only {} regions: no further cut leaves both sides at the floor {floor}",
-                regions.count
-            )
-            .into(),
-        );
-    }
-    s.extend(indicator_summary(layer, &ind));
-    s.insert("floor".into(), p.floor.map_or(Value::Null, num));
-    s.insert("within_ssd".into(), num(within));
-    s.insert(
-        "total_ssd".into(),
-        num(ind.z.iter().map(|v| v * v).sum::<f64>()),
-    );
-    s.insert("clusters".into(), Value::Array(clusters));
-    Ok(Output {
-        summary: s,
-        rows,
-        row_layer: Some(layer.name.clone()),
-        layers_used: vec![layer.name.clone()],
-    })
+    Ok(forest)
 }
 
+/// dbscan: the points (events of a category and window) → DBSCAN → clusters numbered by
+/// id → rows, and per cluster its centroid and hull.
 fn run_dbscan(project: &Project, p: &mut ClustersParams) -> Result<Output> {
     let layer = layer_param(
         project,
@@ -745,6 +871,43 @@ fn run_dbscan(project: &Project, p: &mut ClustersParams) -> Result<Output> {
         &[Role::Events, Role::Facilities, Role::Demand],
         true,
     )?;
+    let (eps, min_points) = dbscan_options(p)?;
+    let idx = selected(project, layer, p)?;
+    let points = points_of(layer, &idx)?;
+    let raw = dbscan::labels(&points.at, eps, min_points);
+    let ids: Vec<&str> = points.feature.iter().map(|&i| layer.ids[i].as_str()).collect();
+    let (lab, k) = number_by_first(&raw, &ids);
+    let rows: Vec<Row> = ids
+        .iter()
+        .zip(&lab)
+        .map(|(id, l)| {
+            ClusterRow {
+                id,
+                cluster: *l,
+                detail: RowDetail::Point { noise: l.is_none() },
+            }
+            .into_row()
+        })
+        .collect();
+    let mut s = Map::new();
+    s.insert("method".into(), "dbscan".into());
+    s.insert("points".into(), points.at.len().into());
+    s.insert("without_geometry".into(), points.without_geometry.into());
+    s.insert("clusters_found".into(), k.into());
+    s.insert(
+        "noise".into(),
+        lab.iter().filter(|l| l.is_none()).count().into(),
+    );
+    s.insert("crs".into(), project.crs.to_string().into());
+    s.insert(
+        "clusters".into(),
+        Value::Array(point_clusters(&points.at, &lab, k)),
+    );
+    Ok(output(layer, s, rows))
+}
+
+/// `eps` (required, metres) and `min_points` (default 5, written back).
+fn dbscan_options(p: &mut ClustersParams) -> Result<(f64, usize)> {
     let Some(eps) = p.eps else {
         return Err(Error::param(
             NAME,
@@ -763,32 +926,52 @@ fn run_dbscan(project: &Project, p: &mut ClustersParams) -> Result<Output> {
     if min_points == 0 {
         return Err(Error::param(NAME, "min_points", "must be at least 1"));
     }
-    let filtered = p.category.is_some() || p.from.is_some() || p.to.is_some();
-    let idx: Vec<usize> = if filtered {
-        let mut q = Query {
-            category_field: p.category_field.clone(),
-            time_field: p.time_field.clone(),
-            category: p.category.clone(),
-            from: p.from.clone(),
-            to: p.to.clone(),
-        };
-        let sel = selection::select(project, NAME, layer, &mut q)?;
-        p.category_field = q.category_field;
-        p.time_field = q.time_field;
-        sel.idx
-    } else {
-        (0..layer.len()).collect()
+    Ok((eps, min_points))
+}
+
+/// The features to cluster: the events of `category` within `from` – `to` when any is
+/// given ([`crate::events::selection`]), else all.
+fn selected(project: &Project, layer: &Layer, p: &mut ClustersParams) -> Result<Vec<usize>> {
+    if p.category.is_none() && p.from.is_none() && p.to.is_none() {
+        return Ok((0..layer.len()).collect());
+    }
+    let mut q = Query {
+        category_field: p.category_field.clone(),
+        time_field: p.time_field.clone(),
+        category: p.category.clone(),
+        from: p.from.clone(),
+        to: p.to.clone(),
     };
-    let mut pts: Vec<Coord> = Vec::with_capacity(idx.len());
-    let mut used: Vec<usize> = Vec::with_capacity(idx.len());
-    let mut no_geometry = 0usize;
-    for &i in &idx {
+    let sel = selection::select(project, NAME, layer, &mut q)?;
+    p.category_field = q.category_field;
+    p.time_field = q.time_field;
+    Ok(sel.idx)
+}
+
+/// The points of the selected features.
+struct Points {
+    /// Coordinates.
+    at: Vec<Coord>,
+    /// Feature index of each.
+    feature: Vec<usize>,
+    /// Selected features without a geometry.
+    without_geometry: usize,
+}
+
+/// The points of features `idx`; a feature that is not a point is an error.
+fn points_of(layer: &Layer, idx: &[usize]) -> Result<Points> {
+    let mut pts = Points {
+        at: Vec::with_capacity(idx.len()),
+        feature: Vec::with_capacity(idx.len()),
+        without_geometry: 0,
+    };
+    for &i in idx {
         match &layer.geometries[i] {
             Some(Geometry::Point(pt)) if pt.x().is_finite() && pt.y().is_finite() => {
-                pts.push(pt.0);
-                used.push(i);
+                pts.at.push(pt.0);
+                pts.feature.push(i);
             }
-            None => no_geometry += 1,
+            None => pts.without_geometry += 1,
             Some(_) => {
                 return Err(Error::Geometry {
                     layer: layer.name.clone(),
@@ -798,34 +981,25 @@ fn run_dbscan(project: &Project, p: &mut ClustersParams) -> Result<Output> {
             }
         }
     }
-    if pts.is_empty() {
+    if pts.at.is_empty() {
         return Err(Error::param(
             NAME,
             "layer",
             format!("layer '{}' has no point to cluster", layer.name),
         ));
     }
-    let raw = dbscan::labels(&pts, eps, min_points);
-    let ids: Vec<&str> = used.iter().map(|&i| layer.ids[i].as_str()).collect();
-    let (lab, k) = number_by_first(&raw, &ids);
+    Ok(pts)
+}
+
+/// Per DBSCAN cluster (labels 1..=k): its size, centroid and convex hull (WKT).
+fn point_clusters(pts: &[Coord], lab: &[Option<usize>], k: usize) -> Vec<Value> {
     let mut members: Vec<Vec<Coord>> = vec![Vec::new(); k];
     for (r, l) in lab.iter().enumerate() {
         if let Some(l) = l {
             members[l - 1].push(pts[r]);
         }
     }
-    let rows: Vec<Row> = used
-        .iter()
-        .zip(&lab)
-        .map(|(&i, l)| {
-            let mut row = Row::new();
-            row.insert("id".into(), layer.ids[i].clone().into());
-            row.insert("cluster".into(), l.map_or(Value::Null, Value::from));
-            row.insert("noise".into(), l.is_none().into());
-            row
-        })
-        .collect();
-    let clusters: Vec<Value> = members
+    members
         .iter()
         .enumerate()
         .map(|(c, m)| {
@@ -838,22 +1012,7 @@ fn run_dbscan(project: &Project, p: &mut ClustersParams) -> Result<Output> {
                 "geometry": dbscan::hull_wkt(m),
             })
         })
-        .collect();
-    let noise = lab.iter().filter(|l| l.is_none()).count();
-    let mut s = Map::new();
-    s.insert("method".into(), "dbscan".into());
-    s.insert("points".into(), pts.len().into());
-    s.insert("without_geometry".into(), no_geometry.into());
-    s.insert("clusters_found".into(), k.into());
-    s.insert("noise".into(), noise.into());
-    s.insert("crs".into(), project.crs.to_string().into());
-    s.insert("clusters".into(), Value::Array(clusters));
-    Ok(Output {
-        summary: s,
-        rows,
-        row_layer: Some(layer.name.clone()),
-        layers_used: vec![layer.name.clone()],
-    })
+        .collect()
 }
 
 #[cfg(test)]

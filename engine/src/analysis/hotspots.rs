@@ -18,22 +18,23 @@
 //! of the same values and weights (`moran_i`, `expected_i`, `variance_norm`, `z_norm`,
 //! `p_norm`, `variance_rand`, `z_rand`, `p_rand`, `p_sim`) and counts per label.
 
+pub mod kernel;
 pub mod normal;
 pub mod perm;
 pub mod stats;
 
+pub use kernel::{local, FeatureStat, LocalStats, Test};
+
 use super::defaults::{self, Focus};
 use super::descriptor::{text, Better, Category, Column, Descriptor, Kind, Unit};
-use super::{layer_param, num, Output, TypedAnalysis};
+use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Role};
-use crate::progress;
 use crate::project::Project;
-use crate::weights::{IslandPolicy, Transform, Weights, WeightsSpec};
+use crate::weights::{Transform, Weights, WeightsSpec};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// The `hotspots` analysis.
 #[derive(Debug, Clone, Copy)]
@@ -169,9 +170,14 @@ fn default_alpha() -> f64 {
     0.05
 }
 
-/// Fewest features a statistic is defined for (Moran's randomisation variance divides by
-/// (n−1)(n−2)(n−3)).
-const MIN_FEATURES: usize = 4;
+/// The layers a statistic is computed over.
+const ROLES: [Role; 5] = [
+    Role::Zones,
+    Role::Demand,
+    Role::Facilities,
+    Role::Events,
+    Role::Hazard,
+];
 
 impl TypedAnalysis for Hotspots {
     type Params = HotspotsParams;
@@ -268,44 +274,23 @@ impl TypedAnalysis for Hotspots {
     }
 
     fn run(&self, project: &Project, p: &mut HotspotsParams) -> Result<Output> {
-        let layer = layer_param(
-            project,
-            Self::NAME,
-            "layer",
-            &p.layer,
-            &[
-                Role::Zones,
-                Role::Demand,
-                Role::Facilities,
-                Role::Events,
-                Role::Hazard,
-            ],
-            true,
-        )?;
+        let layer = layer_param(project, Self::NAME, "layer", &p.layer, &ROLES, true)?;
         check_params(p)?;
-        p.weights.resolve(Self::NAME, "weights")?;
-        if matches!(p.statistic, Statistic::Gi | Statistic::GiStar)
-            && p.weights.transform == Transform::V
-        {
-            return Err(Error::param(
-                Self::NAME,
-                "weights.transform",
-                "Getis-Ord G takes binary (B) or row-standardised (R) weights",
-            ));
-        }
+        let test = Test::new(
+            p.statistic,
+            p.weights.clone(),
+            p.permutations,
+            p.seed,
+            p.alpha,
+            p.fdr,
+        )?;
+        p.weights = test.weights.clone();
         let values = feature_values(layer, p)?;
         let original = p.weights.build(layer, Self::NAME, "weights")?;
-        let result = analyse(&values.analysed, &original, layer, p)?;
+        let found = local(&values.analysed, &original, &test, layer, &value_label(p))?;
 
-        let mut summary = result.summary;
-        summary.insert(
-            "value".into(),
-            Value::String(match (&p.field, &p.numerator, &p.denominator) {
-                (Some(f), _, _) => f.clone(),
-                (None, Some(a), Some(b)) => format!("{a} / {b}"),
-                _ => String::new(),
-            }),
-        );
+        let mut summary = test_summary(&test, &found, layer);
+        summary.insert("value".into(), Value::String(value_label(p)));
         summary.insert(
             "missing".into(),
             Value::Array(
@@ -315,18 +300,16 @@ impl TypedAnalysis for Hotspots {
                     .collect(),
             ),
         );
+        let eb = p.smoothing == Smoothing::Eb;
         let rows = (0..layer.len())
             .map(|i| {
-                let mut r = Map::new();
-                r.insert("id".into(), Value::String(layer.ids[i].clone()));
-                r.insert("value".into(), values.shown[i].map_or(Value::Null, num));
-                if p.smoothing == Smoothing::Eb {
-                    r.insert("eb".into(), values.analysed[i].map_or(Value::Null, num));
+                HotspotsRow {
+                    id: &layer.ids[i],
+                    value: values.shown[i],
+                    eb: eb.then_some(values.analysed[i]),
+                    stat: found.features[i],
                 }
-                for (k, v) in &result.rows[i] {
-                    r.insert(k.clone(), v.clone());
-                }
-                r
+                .into_row()
             })
             .collect();
         Ok(Output {
@@ -372,10 +355,112 @@ fn check_params(p: &HotspotsParams) -> Result<()> {
             ))
         }
     }
-    if !(p.alpha > 0.0 && p.alpha < 1.0) {
-        return Err(Error::param(name, "alpha", "must be between 0 and 1"));
-    }
     Ok(())
+}
+
+/// What is tested, as the summary and errors name it: the field, or `numerator / denominator`.
+fn value_label(p: &HotspotsParams) -> String {
+    match (&p.field, &p.numerator, &p.denominator) {
+        (Some(f), _, _) => f.clone(),
+        (None, a, b) => format!(
+            "{} / {}",
+            a.as_deref().unwrap_or_default(),
+            b.as_deref().unwrap_or_default()
+        ),
+    }
+}
+
+/// The summary of a test: the statistic and its options, the global Moran's I, the weights
+/// as used, islands (their ids) and the count per label. `complaints` reports part of it.
+pub fn test_summary(test: &Test, found: &LocalStats, layer: &Layer) -> Map<String, Value> {
+    let g = &found.global;
+    let w = &found.weights;
+    let mut s = Map::new();
+    s.insert(
+        "statistic".into(),
+        serde_json::to_value(test.statistic).unwrap_or(Value::Null),
+    );
+    s.insert("features".into(), found.analysed.into());
+    s.insert("moran_i".into(), num(g.i));
+    s.insert("expected_i".into(), num(g.expected));
+    s.insert("variance_norm".into(), num(g.variance_norm));
+    s.insert("z_norm".into(), num(g.z_norm));
+    s.insert("p_norm".into(), num(g.p_norm));
+    s.insert("variance_rand".into(), num(g.variance_rand));
+    s.insert("z_rand".into(), num(g.z_rand));
+    s.insert("p_rand".into(), num(g.p_rand));
+    s.insert("p_sim".into(), found.p_sim.map_or(Value::Null, num));
+    s.insert("permutations".into(), test.permutations.into());
+    s.insert(
+        "weights".into(),
+        serde_json::json!({
+            "type": test.weights.kind.as_str(),
+            "transform": test.weights.transform.as_str(),
+            "pairs": w.pairs,
+            "neighbors_min": w.neighbors_min,
+            "neighbors_mean": num(w.neighbors_mean),
+            "neighbors_max": w.neighbors_max,
+        }),
+    );
+    s.insert(
+        "islands".into(),
+        Value::Array(
+            found
+                .islands
+                .iter()
+                .map(|&i| Value::String(layer.ids[i].clone()))
+                .collect(),
+        ),
+    );
+    s.insert(
+        "island_policy".into(),
+        serde_json::to_value(test.weights.islands).unwrap_or(Value::Null),
+    );
+    s.insert("alpha".into(), num(test.alpha));
+    s.insert("fdr".into(), Value::Bool(test.fdr));
+    s.insert("p_cutoff".into(), num(found.cutoff));
+    s.insert(
+        "counts".into(),
+        Value::Object(
+            found
+                .counts
+                .iter()
+                .map(|(k, v)| (k.to_string(), (*v).into()))
+                .collect(),
+        ),
+    );
+    s
+}
+
+/// One row of `hotspots`.
+struct HotspotsRow<'a> {
+    id: &'a str,
+    /// The value shown (the field, or the raw rate).
+    value: Option<f64>,
+    /// With `smoothing: eb`, the standardised rate that was tested.
+    eb: Option<Option<f64>>,
+    stat: FeatureStat,
+}
+
+impl HotspotsRow<'_> {
+    fn into_row(self) -> Row {
+        let number = |v: Option<f64>| v.map_or(Value::Null, num);
+        let word = |v: Option<&str>| v.map_or(Value::Null, |s| Value::String(s.into()));
+        let f = self.stat;
+        let mut r = Row::new();
+        r.insert("id".into(), Value::String(self.id.into()));
+        r.insert("value".into(), number(self.value));
+        if let Some(eb) = self.eb {
+            r.insert("eb".into(), number(eb));
+        }
+        r.insert("stat".into(), number(f.stat));
+        r.insert("z".into(), number(f.z));
+        r.insert("p".into(), number(f.p));
+        r.insert("label".into(), word(f.label));
+        r.insert("quadrant".into(), word(f.quadrant));
+        r.insert("island".into(), Value::Bool(f.island));
+        r
+    }
 }
 
 /// Per feature: the value shown in the row and the value analysed (they differ for EB rates).
@@ -464,12 +549,6 @@ pub fn assuncao_reis(pairs: &[(f64, f64)]) -> Vec<f64> {
         .collect()
 }
 
-struct Analysed {
-    summary: Map<String, Value>,
-    /// Columns per feature of the layer (all of them, analysed or not).
-    rows: Vec<Map<String, Value>>,
-}
-
 /// The labels, in summary order.
 const MORAN_LABELS: [&str; 5] = [
     "High-High",
@@ -545,276 +624,6 @@ const QUADRANT_VALUES: &[Category] = &[
         label: text("Rendah, tetangga tinggi", "Low, neighbours high"),
     },
 ];
-
-fn analyse(
-    values: &[Option<f64>],
-    original: &Weights,
-    layer: &Layer,
-    p: &HotspotsParams,
-) -> Result<Analysed> {
-    let name = Hotspots::NAME;
-    let field_label = p.field.clone().unwrap_or_else(|| {
-        format!(
-            "{} / {}",
-            p.numerator.clone().unwrap_or_default(),
-            p.denominator.clone().unwrap_or_default()
-        )
-    });
-    // Features with a value; then islands among them, by policy.
-    let has_value: Vec<bool> = values.iter().map(Option::is_some).collect();
-    let (with_value, idx_v) = original.subset(&has_value);
-    let islands_v = with_value.islands();
-    let island_layer: std::collections::BTreeSet<usize> =
-        islands_v.iter().map(|&k| idx_v[k]).collect();
-    let island_ids: Vec<Value> = island_layer
-        .iter()
-        .map(|&i| Value::String(layer.ids[i].clone()))
-        .collect();
-    if islands_v.len() == with_value.n() && with_value.n() > 0 {
-        return Err(Error::param(
-            name,
-            "weights",
-            format!(
-                "no feature of layer '{}' has a neighbour with {} weights; try a positive `tolerance`, knn or a larger distance",
-                layer.name,
-                p.weights.kind.as_str()
-            ),
-        ));
-    }
-    let (w_orig, idx) = match p.weights.islands {
-        IslandPolicy::Keep => (with_value, idx_v),
-        IslandPolicy::Drop => {
-            let mut keep = vec![true; with_value.n()];
-            islands_v.iter().for_each(|&k| keep[k] = false);
-            let (w, sub) = with_value.subset(&keep);
-            (w, sub.into_iter().map(|k| idx_v[k]).collect())
-        }
-    };
-    let n = idx.len();
-    if n < MIN_FEATURES {
-        return Err(Error::param(
-            name,
-            "layer",
-            format!(
-                "layer '{}' has {n} feature(s) with a value to analyse; spatial statistics need at least {MIN_FEATURES}",
-                layer.name
-            ),
-        ));
-    }
-    let y: Vec<f64> = idx.iter().map(|&i| values[i].unwrap_or_default()).collect();
-    let (lo, hi) = y
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(*v), b.max(*v))
-        });
-    if lo == hi {
-        return Err(Error::FieldType {
-            layer: layer.name.clone(),
-            field: field_label,
-            message: format!(
-                "every analysed feature has the same value ({lo}): with no variation there is no spatial pattern to test"
-            ),
-        });
-    }
-    let w = w_orig.transformed(p.weights.transform);
-
-    // Global Moran's I, always (summary).
-    let g = stats::moran(&y, &w);
-    let (z_all, ss) = {
-        let mean = y.iter().sum::<f64>() / n as f64;
-        let z: Vec<f64> = y.iter().map(|v| v - mean).collect();
-        let ss = z.iter().map(|v| v * v).sum::<f64>();
-        (z, ss)
-    };
-    let s0 = w.s0();
-    // Progress: the global permutations are all the work of `moran`, a third of the others.
-    let global_share = if p.statistic == Statistic::Moran {
-        1.0
-    } else {
-        0.3
-    };
-    let p_sim = progress::within(0.0, global_share, || {
-        perm::total(&z_all, p.permutations, p.seed, g.i, |zz| {
-            stats::moran_i(zz, ss, &w, s0)
-        })
-    });
-    let mut summary = Map::new();
-    summary.insert(
-        "statistic".into(),
-        serde_json::to_value(p.statistic).unwrap_or(Value::Null),
-    );
-    summary.insert("features".into(), n.into());
-    summary.insert("moran_i".into(), num(g.i));
-    summary.insert("expected_i".into(), num(g.expected));
-    summary.insert("variance_norm".into(), num(g.variance_norm));
-    summary.insert("z_norm".into(), num(g.z_norm));
-    summary.insert("p_norm".into(), num(g.p_norm));
-    summary.insert("variance_rand".into(), num(g.variance_rand));
-    summary.insert("z_rand".into(), num(g.z_rand));
-    summary.insert("p_rand".into(), num(g.p_rand));
-    summary.insert("p_sim".into(), p_sim.map_or(Value::Null, num));
-    summary.insert("permutations".into(), p.permutations.into());
-    let (cmin, cmean, cmax) = w.cardinality_stats();
-    summary.insert(
-        "weights".into(),
-        serde_json::json!({
-            "type": p.weights.kind.as_str(),
-            "transform": p.weights.transform.as_str(),
-            "pairs": w.nnz(),
-            "neighbors_min": cmin,
-            "neighbors_mean": num(cmean),
-            "neighbors_max": cmax,
-        }),
-    );
-    summary.insert("islands".into(), Value::Array(island_ids));
-    summary.insert(
-        "island_policy".into(),
-        serde_json::to_value(p.weights.islands).unwrap_or(Value::Null),
-    );
-
-    // Local statistics on the analysed features.
-    let streams: Vec<u64> = idx.iter().map(|&i| i as u64).collect();
-    let zstd = stats::standardise(&y);
-    let lag_std = w.lag(&zstd);
-    let (locals, psim): (Option<Vec<stats::Local>>, Vec<Option<f64>>) = match p.statistic {
-        Statistic::Moran => (None, vec![None; n]),
-        Statistic::LocalMoran => {
-            let l = stats::local_moran(&y, &w);
-            let scale = stats::local_moran_scale(&zstd);
-            let ps = progress::within(global_share, 1.0, || {
-                perm::conditional(&zstd, &w, p.permutations, p.seed, &streams, |i, lag| {
-                    scale * zstd[i] * lag
-                })
-            });
-            (Some(l), ps)
-        }
-        Statistic::Gi | Statistic::GiStar => {
-            if let Some(k) = y.iter().position(|v| *v < 0.0) {
-                return Err(Error::FieldType {
-                    layer: layer.name.clone(),
-                    field: field_label,
-                    message: format!(
-                        "Getis-Ord G needs values ≥ 0 (counts, rates); feature {} has {}",
-                        layer.ids[idx[k]], y[k]
-                    ),
-                });
-            }
-            let star = p.statistic == Statistic::GiStar;
-            let (wg, selfw) = if star {
-                star_weights(&w_orig, p.weights.transform)
-            } else {
-                (w.clone(), Vec::new())
-            };
-            let l = stats::getis_ord(&y, &wg, star.then_some(selfw.as_slice()));
-            let total: f64 = y.iter().sum();
-            let ps = progress::within(global_share, 1.0, || {
-                perm::conditional(&y, &wg, p.permutations, p.seed, &streams, |i, lag| {
-                    if star {
-                        (lag + selfw[i] * y[i]) / total
-                    } else {
-                        lag / (total - y[i])
-                    }
-                })
-            });
-            (Some(l), ps)
-        }
-    };
-
-    // p-values, cut-off, labels.
-    let island_now: Vec<bool> = (0..n).map(|k| w.cardinality(k) == 0).collect();
-    let pvals: Vec<Option<f64>> = match &locals {
-        None => vec![None; n],
-        Some(l) => (0..n)
-            .map(|k| {
-                if island_now[k] {
-                    None
-                } else if p.permutations > 0 {
-                    psim[k]
-                } else {
-                    stats::p_of(l[k].z)
-                }
-            })
-            .collect(),
-    };
-    let cutoff = if p.fdr {
-        fdr_cutoff(
-            &pvals.iter().flatten().copied().collect::<Vec<_>>(),
-            p.alpha,
-        )
-    } else {
-        p.alpha
-    };
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    let labels: &[&str] = match p.statistic {
-        Statistic::Moran => &[],
-        Statistic::LocalMoran => &MORAN_LABELS,
-        _ => &G_LABELS,
-    };
-    for l in labels {
-        counts.insert(l, 0);
-    }
-    let mut rows = vec![Map::new(); values.len()];
-    let mut analysed_at = vec![None; values.len()];
-    for (k, &i) in idx.iter().enumerate() {
-        analysed_at[i] = Some(k);
-    }
-    for (i, row) in rows.iter_mut().enumerate() {
-        let Some(k) = analysed_at[i] else {
-            // Not analysed: no value, or an island under the drop policy.
-            row.insert("stat".into(), Value::Null);
-            row.insert("z".into(), Value::Null);
-            row.insert("p".into(), Value::Null);
-            row.insert("label".into(), Value::Null);
-            row.insert("quadrant".into(), Value::Null);
-            row.insert("island".into(), Value::Bool(island_layer.contains(&i)));
-            continue;
-        };
-        let q = QUADRANTS[stats::quadrant(zstd[k], lag_std[k]) as usize - 1];
-        match &locals {
-            None => {
-                row.insert("stat".into(), Value::Null);
-                row.insert("z".into(), Value::Null);
-                row.insert("p".into(), Value::Null);
-                row.insert("label".into(), Value::Null);
-            }
-            Some(l) => {
-                let loc = l[k];
-                let sig = pvals[k].is_some_and(|pv| pv < cutoff);
-                let label = match p.statistic {
-                    Statistic::LocalMoran if sig => MORAN_LABELS[loc.quadrant as usize - 1],
-                    Statistic::Gi | Statistic::GiStar if sig => {
-                        if loc.stat > loc.expected {
-                            G_LABELS[0]
-                        } else {
-                            G_LABELS[1]
-                        }
-                    }
-                    _ => "Not significant",
-                };
-                *counts.entry(label).or_default() += 1;
-                row.insert("stat".into(), num(loc.stat));
-                row.insert("z".into(), loc.z.map_or(Value::Null, num));
-                row.insert("p".into(), pvals[k].map_or(Value::Null, num));
-                row.insert("label".into(), Value::String(label.into()));
-            }
-        }
-        row.insert("quadrant".into(), Value::String(q.into()));
-        row.insert("island".into(), Value::Bool(island_now[k]));
-    }
-    summary.insert("alpha".into(), num(p.alpha));
-    summary.insert("fdr".into(), Value::Bool(p.fdr));
-    summary.insert("p_cutoff".into(), num(cutoff));
-    summary.insert(
-        "counts".into(),
-        Value::Object(
-            counts
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.into()))
-                .collect(),
-        ),
-    );
-    Ok(Analysed { summary, rows })
-}
 
 /// Gi* weights: each row of the original weights plus the feature itself, weighing the
 /// kernel's K(0) or else the row's largest weight (1 for binary weights: esda's rule), then

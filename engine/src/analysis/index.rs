@@ -18,6 +18,7 @@
 pub(crate) mod reasons;
 
 use super::defaults::{self, Focus};
+use super::inputs::{self, Keyed};
 use super::descriptor::{text, Better, Column as Col, Descriptor, Kind, Unit};
 use super::{layer_param, num, AnalysisResult, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
@@ -746,27 +747,10 @@ fn gather(
     let (num_den, source, city): (Vec<NumDen>, Source, Option<f64>) = match ind.from.as_deref() {
         Some(alias) if inputs.contains_key(alias) => {
             let r = &inputs[alias];
-            let by_id: HashMap<&str, &Row> = r
-                .rows
-                .iter()
-                .filter_map(|row| Some((row.get("id")?.as_str()?, row)))
-                .collect();
             let check = |f: &str, what: &str| -> Result<()> {
-                if r.rows
-                    .iter()
-                    .any(|row| row.get(f).is_some_and(Value::is_number))
-                {
+                if inputs::has_numeric(r, f) {
                     return Ok(());
                 }
-                let mut fields: Vec<&str> = r
-                    .rows
-                    .iter()
-                    .flat_map(|row| row.iter())
-                    .filter(|(_, v)| v.is_number())
-                    .map(|(k, _)| k.as_str())
-                    .collect();
-                fields.sort();
-                fields.dedup();
                 Err(Error::param(
                     Index::NAME,
                     &param(what),
@@ -774,7 +758,7 @@ fn gather(
                         "'{}' ({}) has no numeric field '{f}'; it has: {}",
                         alias,
                         r.analysis,
-                        fields.join(", ")
+                        inputs::numeric_columns(r).join(", ")
                     ),
                 ))
             };
@@ -782,20 +766,12 @@ fn gather(
             if let Some(per) = &ind.per {
                 check(per, "per")?;
             }
-            let get = |z: usize, f: &str| {
-                by_id
-                    .get(zones.ids[z].as_str())
-                    .and_then(|row| row.get(f))
-                    .and_then(Value::as_f64)
+            let values = inputs::aligned(r, &ind.field, &zones.ids);
+            let per = match &ind.per {
+                Some(f) => inputs::aligned(r, f, &zones.ids),
+                None => vec![None; n],
             };
-            let v = (0..n)
-                .map(|z| {
-                    (
-                        get(z, &ind.field),
-                        ind.per.as_deref().and_then(|f| get(z, f)),
-                    )
-                })
-                .collect();
+            let v = values.into_iter().zip(per).collect();
             // The analysis' own city-wide figure, when it reports one under the same name.
             let city = match &ind.per {
                 None => r.summary.get(&ind.field).and_then(Value::as_f64),
@@ -828,10 +804,7 @@ fn gather(
                     ),
                 ));
             };
-            let spec = project.spec(name);
-            let key = match spec.and_then(|s| Some((s.join_to.as_deref()?, s.key.as_deref()?))) {
-                Some((to, key)) if to == zones.name => key.to_string(),
-                _ => {
+            let Some(key) = inputs::join_key(project, name, &zones.name) else {
                     return Err(Error::param(
                         Index::NAME,
                         &param("from"),
@@ -839,16 +812,9 @@ fn gather(
                             "layer '{name}' is not joined to '{}' (set join_to = \"{}\" and key in the project file)",
                             zones.name, zones.name
                         ),
-                    ))
-                }
+                ));
             };
-            let key_col = table.column(&key)?;
-            let mut row_of: HashMap<String, usize> = HashMap::new();
-            for r in 0..table.len() {
-                if let Some(k) = key_col.get(r).as_key() {
-                    row_of.entry(k).or_insert(r);
-                }
-            }
+            let rows = Keyed::of(table, key)?.rows_for(&zones.ids);
             let fcol = table.numeric_column(&ind.field)?;
             let pcol = ind
                 .per
@@ -856,9 +822,10 @@ fn gather(
                 .map(|f| table.numeric_column(f))
                 .transpose()?;
             layers_used.push(table.name.clone());
-            let v = (0..n)
-                .map(|z| match row_of.get(&zones.ids[z]) {
-                    Some(&r) => (fcol.f64_at(r), pcol.and_then(|c| c.f64_at(r))),
+            let v = rows
+                .iter()
+                .map(|r| match *r {
+                    Some(r) => (fcol.f64_at(r), pcol.and_then(|c| c.f64_at(r))),
                     None => (None, None),
                 })
                 .collect();

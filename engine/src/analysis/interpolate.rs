@@ -10,7 +10,7 @@
 //!
 //! A variable is a numeric field of the source layer or, when the source has no such field,
 //! of a table joined to it (`join_to` = the source, `key` = the field holding the source
-//! ids; see [`super::joined`]): e.g. SP2010 population kept per kecamatan in a spreadsheet,
+//! ids; see [`super::inputs`]): e.g. SP2010 population kept per kecamatan in a spreadsheet,
 //! interpolated to kelurahan.
 //!
 //! Missing values (a null, or a source without a joined row) are skipped: they add nothing
@@ -25,7 +25,7 @@
 //! otherwise read a nested part as a hole and `allocate_total: false` would count it twice.
 
 use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
-use super::joined::{numeric_field, FieldValues};
+use super::inputs::{numeric_field, FieldValues};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::Result;
 use crate::kernels::overlay::{measure, overlaps, parts_unioned};

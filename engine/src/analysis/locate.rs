@@ -23,10 +23,11 @@
 pub mod heuristic;
 pub mod models;
 
-use super::access::{cost_table, counts, location, CostTable, HazardFilter};
+use super::inputs::{cost_table, counts, weights_from, CostTable, HazardFilter, Taken};
 use super::descriptor::{text, Better, Category, Column, Descriptor, Kind as ColumnKind, Unit};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
+use crate::kernels::costs::location;
 use crate::kernels::point_in_polygon;
 use crate::layer::{Column as LayerColumn, Layer, Role, Value as Cell};
 use crate::project::Project;
@@ -305,7 +306,7 @@ fn hazard_geoms(project: &Project, h: &HazardFilter) -> Result<(String, Vec<Opti
 }
 
 fn numeric_values(layer: &Layer, field: &str, param: &str) -> Result<Vec<f64>> {
-    let (v, _) = counts(layer, layer.numeric_column(field)?, param).map_err(relabel)?;
+    let (v, _) = counts(Locate::NAME, layer, layer.numeric_column(field)?, param).map_err(relabel)?;
     Ok(v)
 }
 
@@ -584,13 +585,15 @@ impl TypedAnalysis for Locate {
                     "give `weight` or `weight_from`, not both",
                 ))
             }
-            (Some(wf), None) => super::column_from_analysis(
+            (Some(wf), None) => weights_from(
                 project,
-                Self::NAME,
-                "weight_from",
-                &wf.analysis,
-                &wf.params,
-                &wf.field,
+                Taken {
+                    caller: Self::NAME,
+                    param: "weight_from",
+                    analysis: &wf.analysis,
+                    params: &wf.params,
+                    field: &wf.field,
+                },
                 &demand.ids,
             )?,
             (None, Some(f)) => numeric_values(demand, f, "weight")?,
@@ -812,7 +815,9 @@ impl TypedAnalysis for Locate {
                 layers_used.push(table.name.clone());
                 let site_layer = site_layer(&sites)?;
                 let all: Vec<usize> = (0..m).collect();
-                let (rows, s) = cost_table(table, t, demand, &site_layer, &all).map_err(relabel)?;
+                let (rows, used) = cost_table(Self::NAME, table, t, demand, &site_layer, &all)
+                    .map_err(relabel)?;
+                let s = used.summary();
                 let reach = rows
                     .into_iter()
                     .map(|l| {

@@ -15,8 +15,8 @@ pub mod descriptor;
 pub mod exposure;
 pub mod hotspots;
 pub mod index;
+pub mod inputs;
 pub mod interpolate;
-pub mod joined;
 pub mod locate;
 
 pub use defaults::Focus;
@@ -262,45 +262,6 @@ pub fn num(x: f64) -> Value {
 }
 
 /// Small builders shared by the analyses' hand-computed tests.
-/// A numeric column of another analysis' result, aligned to `ids` (the rows' layer): what
-/// `locate` weights demand by (`weight_from`) and `allocate` takes as benefit
-/// (`benefit_from`). An id without a row, or a negative value, counts as 0. Errors name the
-/// caller's `param`.
-pub(crate) fn column_from_analysis(
-    project: &Project,
-    caller: &str,
-    param: &str,
-    analysis: &str,
-    params: &Value,
-    field: &str,
-    ids: &[String],
-) -> Result<Vec<f64>> {
-    if analysis == caller {
-        return Err(Error::param(
-            caller,
-            param,
-            format!("{caller} cannot take '{param}' from itself"),
-        ));
-    }
-    let r = run(project, analysis, params.clone())?;
-    let by_id: std::collections::HashMap<&str, f64> = r
-        .rows
-        .iter()
-        .filter_map(|row| Some((row.get("id")?.as_str()?, row.get(field)?.as_f64()?)))
-        .collect();
-    if by_id.is_empty() {
-        return Err(Error::param(
-            caller,
-            param,
-            format!("analysis '{analysis}' gave no rows with a numeric '{field}'"),
-        ));
-    }
-    Ok(ids
-        .iter()
-        .map(|id| by_id.get(id.as_str()).copied().unwrap_or(0.0).max(0.0))
-        .collect())
-}
-
 #[cfg(test)]
 pub(crate) mod fixtures {
     use crate::layer::{Column, Value};

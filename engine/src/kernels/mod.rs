@@ -3,6 +3,7 @@
 //! and indexes, not layers or params, so analyses compose them as map / join / aggregate
 //! stages and a distributed engine can run them per partition.
 
+pub mod costs;
 pub mod dissolve;
 pub mod intersection_area;
 pub mod nearest;

@@ -6,12 +6,12 @@
 //! any indicator is left out of the clustering (its row has a null cluster) and listed.
 
 use super::ColumnFrom;
-use crate::analysis::{self, num};
+use crate::analysis::inputs::{taken_column, Taken};
+use crate::analysis::num;
 use crate::error::{Error, Result};
 use crate::layer::Layer;
 use crate::project::Project;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// Standardised indicators of the zones that have all of them.
 #[derive(Debug, Clone)]
@@ -93,34 +93,14 @@ pub fn gather(
     }
     for (k, c) in columns.iter().enumerate() {
         let param = format!("columns[{k}]");
-        if c.analysis == caller {
-            return Err(Error::param(
-                caller,
-                &param,
-                format!("{caller} cannot take a column from itself"),
-            ));
-        }
-        let r = analysis::run(project, &c.analysis, c.params.clone())?;
-        let by_id: HashMap<&str, f64> = r
-            .rows
-            .iter()
-            .filter_map(|row| {
-                Some((
-                    row.get("id")?.as_str()?,
-                    row.get(&c.field)?.as_f64().filter(|x| x.is_finite())?,
-                ))
-            })
-            .collect();
-        if by_id.is_empty() {
-            return Err(Error::param(
-                caller,
-                &param,
-                format!(
-                    "analysis '{}' gave no rows with a numeric '{}'",
-                    c.analysis, c.field
-                ),
-            ));
-        }
+        let taken = Taken {
+            caller,
+            param: &param,
+            analysis: &c.analysis,
+            params: &c.params,
+            field: &c.field,
+        };
+        let values = taken_column(project, taken, &layer.ids)?;
         let name = c
             .name
             .clone()
@@ -133,13 +113,7 @@ pub fn gather(
             ));
         }
         names.push(name);
-        cols.push(
-            layer
-                .ids
-                .iter()
-                .map(|id| by_id.get(id.as_str()).copied())
-                .collect(),
-        );
+        cols.push(values);
     }
     let idx: Vec<usize> = (0..n)
         .filter(|&i| cols.iter().all(|c| c[i].is_some()))

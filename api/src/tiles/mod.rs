@@ -5,7 +5,7 @@
 //! the key in its `x-tepat-result` header.
 //!
 //! Tiles are cut by [`tepat_engine::tiles`] from the layer's R-tree and kept in a
-//! [`TileCache`] bounded in bytes. A tile's key is the content hash of the layer it was cut
+//! [`TileCache`] bounded in bytes (in [`cache`], which the server's state holds). A tile's key is the content hash of the layer it was cut
 //! from (a scenario's edited copy has its own), or the result's key, so an edit (a new
 //! scenario version) or a re-uploaded layer never meets an old tile, and a scenario that
 //! leaves a layer alone shares the baseline's tiles.
@@ -13,26 +13,29 @@
 //! matchit (axum's router) has no parameter suffixes such as `{y}.mvt`: the last segment is
 //! captured whole and parsed here, as is `{layer}.json`.
 
+pub mod cache;
+
+pub use cache::{TileCache, TILE_BYTES};
+
+use crate::blocking::blocking;
 use crate::features;
 use crate::problem::Problem;
-use crate::blocking::blocking;
-use crate::state::CACHE_HEADER;
 use crate::scenarios;
-use crate::state::AppState;
+use crate::state::{AppState, CACHE_HEADER};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use cache::Edited;
 use geo::Rect;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use crate::bounded::{lock, Bounded};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tepat_engine::analysis::{AnalysisResult, Row};
-use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::layer::FieldType;
+use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::tiles::{self as kernel, Tags, TileError, TileFeatures, TileId, TileSpec};
 use tepat_engine::{Layer, Role};
 
@@ -45,66 +48,8 @@ pub const RESULT_HEADER: &str = "x-tepat-result";
 /// Source-layer name of result tiles.
 pub const RESULT_LAYER: &str = "result";
 
-/// Bytes of tiles kept in memory by default; past it the oldest go first.
-pub const TILE_BYTES: usize = 64 << 20;
-
-/// Scenario layers, layer bounds and result joins kept (each).
-const ENTRIES: usize = 256;
-
-/// What a tile entry costs besides its bytes (key, map slot), so empty tiles count too.
-const ENTRY_OVERHEAD: usize = 128;
-
-/// A layer as a scenario made it, with its own R-tree and bounds.
-#[derive(Debug)]
-struct Edited {
-    layer: Arc<Layer>,
-    index: SpatialIndex,
-    bounds: Option<Rect>,
-}
-
 /// A scenario run's origin: the scenario id and the version it ran on.
 type Pinned = (String, u32);
-
-/// The server's tiles and what it keeps to make them quickly, shared by all requests.
-#[derive(Debug)]
-pub struct TileCache {
-    /// Encoded tiles by [`tile key`](layer_tile); bounded in bytes.
-    tiles: Mutex<Bounded<String, Bytes>>,
-    /// Mercator bounds of baseline layers, by content hash.
-    bounds: Mutex<Bounded<String, Option<Rect>>>,
-    /// Layers as scenarios make them, by scenario, version, layer and the baseline layer's
-    /// hash; `None` when the scenario leaves the layer as it is.
-    edited: Mutex<Bounded<String, Option<Arc<Edited>>>>,
-    /// Result rows by feature of their row layer, by result key.
-    joins: Mutex<Bounded<String, Arc<Vec<Option<usize>>>>>,
-}
-
-impl Default for TileCache {
-    fn default() -> Self {
-        TileCache::new(TILE_BYTES)
-    }
-}
-
-impl TileCache {
-    /// A cache keeping at most `bytes` of tiles.
-    pub fn new(bytes: usize) -> TileCache {
-        TileCache {
-            tiles: Mutex::new(Bounded::new(bytes)),
-            bounds: Mutex::new(Bounded::new(ENTRIES)),
-            edited: Mutex::new(Bounded::new(ENTRIES)),
-            joins: Mutex::new(Bounded::new(ENTRIES)),
-        }
-    }
-
-    fn tile(&self, key: &str) -> Option<Bytes> {
-        lock(&self.tiles).get(&key.to_string())
-    }
-
-    fn keep(&self, key: String, bytes: Bytes) {
-        let weight = bytes.len() + key.len() + ENTRY_OVERHEAD;
-        lock(&self.tiles).insert(key, bytes, weight);
-    }
-}
 
 /// The results-cache key of a run of analysis `name` with `params` on the baseline or on
 /// `scenario` (at `version`, else its latest), the same key `run_cached` stores the result
@@ -226,25 +171,18 @@ fn resolve(
     let (id, v) = view.pinned.clone();
     let key = format!("{id}/{v}/{name}/{}", base.content_hash());
     let pinned = Some((id, v));
-    let cached = lock(&state.tiles().edited).get(&key);
-    let edited = match cached {
-        Some(e) => e,
-        None => {
-            let e = if view.edited.iter().any(|l| l == name) {
-                let layer = view.project.layers.get(name)?.clone();
-                let bounds = kernel::mercator_bounds(&layer, &state.project().crs)?;
-                Some(Arc::new(Edited {
-                    index: SpatialIndex::of(&layer),
-                    layer,
-                    bounds,
-                }))
-            } else {
-                None
-            };
-            lock(&state.tiles().edited).insert(key, e.clone(), 1);
-            e
+    let edited = state.tiles().edited(&key, || {
+        if !view.edited.iter().any(|l| l == name) {
+            return Ok::<_, Problem>(None);
         }
-    };
+        let layer = view.project.layers.get(name)?.clone();
+        let bounds = kernel::mercator_bounds(&layer, &state.project().crs)?;
+        Ok(Some(Arc::new(Edited {
+            index: SpatialIndex::of(&layer),
+            layer,
+            bounds,
+        })))
+    })?;
     Ok((edited.map_or(Resolved::Baseline, Resolved::Edited), pinned))
 }
 
@@ -258,16 +196,9 @@ fn with_layer<T>(
     match resolved {
         Resolved::Baseline => {
             let (layer, index) = state.indexed_layer(name)?;
-            let hash = layer.content_hash().to_string();
-            let cached = lock(&state.tiles().bounds).get(&hash);
-            let bounds = match cached {
-                Some(b) => b,
-                None => {
-                    let b = kernel::mercator_bounds(layer, &state.project().crs)?;
-                    lock(&state.tiles().bounds).insert(hash, b, 1);
-                    b
-                }
-            };
+            let bounds = state.tiles().bounds(layer.content_hash(), || {
+                kernel::mercator_bounds(layer, &state.project().crs)
+            })?;
             f(layer, index, bounds)
         }
         Resolved::Edited(e) => f(&e.layer, &e.index, e.bounds),
@@ -416,26 +347,20 @@ fn result_tile(state: &AppState, key: &str, t: TileId) -> Result<Served, Problem
         origin.as_ref().map(|(id, v)| (id.as_str(), Some(*v))),
     )?;
     with_layer(state, name, &resolved, |layer, index, bounds| {
-        let cached = lock(&state.tiles().joins).get(&key.to_string());
-        let by_feature = match cached {
-            Some(j) => j,
-            None => {
-                let mut by_feature = vec![None; layer.len()];
-                // First row wins when two rows name one feature.
-                for (r, f) in features::row_positions(&result.rows, layer)
-                    .into_iter()
-                    .enumerate()
-                    .rev()
-                {
-                    if let Some(f) = f {
-                        by_feature[f] = Some(r);
-                    }
+        let by_feature = state.tiles().join(key, || {
+            let mut by_feature = vec![None; layer.len()];
+            // First row wins when two rows name one feature.
+            for (r, f) in features::row_positions(&result.rows, layer)
+                .into_iter()
+                .enumerate()
+                .rev()
+            {
+                if let Some(f) = f {
+                    by_feature[f] = Some(r);
                 }
-                let j = Arc::new(by_feature);
-                lock(&state.tiles().joins).insert(key.to_string(), j.clone(), 1);
-                j
             }
-        };
+            by_feature
+        });
         cached_or(state, tile_key, true, || {
             let spec = TileSpec {
                 layer: RESULT_LAYER,
@@ -666,7 +591,7 @@ fn tilejson_doc(name: &str, layer: &Layer, bounds: Option<Rect>, url: String) ->
         description = "The `x-tepat-result` header of `POST /analyses/{name}`.")),
     responses(
         (status = 200, description = "The result envelope.",
-            body = crate::openapi::engine::AnalysisResult),
+            body = crate::schemas::AnalysisResult),
         (status = 404, description = "No such result in the cache.", body = Problem,
             content_type = "application/problem+json"),
     ))]

@@ -1,6 +1,6 @@
 //! The engine's types as OpenAPI schemas. The engine knows nothing of utoipa: the types
 //! that already have a JSON Schema (scenarios, edits, each analysis' params, via schemars)
-//! appear here as named markers whose schema [`super::document`] replaces with the
+//! appear here as named markers whose schema `openapi::document` replaces with the
 //! schemars one; the others (the result envelope, comparisons, layer enums) are described
 //! by mirrors, kept honest by the tests below and by the contract test, which checks live
 //! responses against them.
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
-/// Description of a marker's schema until [`super::document`] puts the schemars one there.
+/// Description of a marker's schema until `openapi::document` puts the schemars one there.
 pub(crate) const PLACEHOLDER: &str = "placeholder: replaced by the engine's schemars schema";
 
 macro_rules! from_schemars {
