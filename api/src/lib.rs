@@ -23,7 +23,7 @@
 //!    Events), [`tiles`] (vector tiles, TileJSON, results), [`audit`]; with the middleware
 //!    [`auth`] (bearer tokens and roles) and [`limits`] (request body limits), and
 //!    [`viewer`] (the map viewer at `/`);
-//! 4. the top: [`router`] (every route under `/api/v1`, constructible in-process for tests),
+//! 4. the top: [`router`](mod@router) (every route under `/api/v1`, constructible in-process for tests),
 //!    [`openapi`] (the OpenAPI 3.1 document and its HTML reference, the one module that
 //!    names every handler) and [`serve`] (binding and serving until Ctrl-C).
 

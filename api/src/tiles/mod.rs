@@ -4,11 +4,11 @@
 //! (the rows joined to their zones, source-layer `result`). `POST /analyses/{name}` names
 //! the key in its `x-tepat-result` header.
 //!
-//! Tiles are cut by [`tepat_engine::tiles`] from the layer's R-tree and kept in a
-//! [`TileCache`] bounded in bytes (in [`cache`], which the server's state holds). A tile's key is the content hash of the layer it was cut
-//! from (a scenario's edited copy has its own), or the result's key, so an edit (a new
-//! scenario version) or a re-uploaded layer never meets an old tile, and a scenario that
-//! leaves a layer alone shares the baseline's tiles.
+//! Tiles are cut by [`tepat_engine::tiles`] from the layer's R-tree and kept in the
+//! server's [`TileCache`] (in [`cache`]), bounded in bytes. A tile's key is the content hash
+//! of the layer it was cut from (a scenario's edited copy has its own), or the result's
+//! key, so an edit (a new scenario version) or a re-uploaded layer never meets an old tile,
+//! and a scenario that leaves a layer alone shares the baseline's tiles.
 //!
 //! matchit (axum's router) has no parameter suffixes such as `{y}.mvt`: the last segment is
 //! captured whole and parsed here, as is `{layer}.json`.

@@ -17,7 +17,7 @@
 //!
 //! A crash before 2 leaves a file without a row, which the next start removes; a crash
 //! after 2 finds the row and its complete file. So every row has its file, and a layer is
-//! either all there or not at all. At start ([`stored::load_stored`]) every listed layer is read
+//! either all there or not at all. At start (`stored::load_stored`) every listed layer is read
 //! again from its file, exactly as it was on upload. Deleting removes the row first and
 //! the file after.
 
@@ -83,8 +83,8 @@ struct Form {
     parts: BTreeMap<String, String>,
 }
 
-/// A form that is not an upload (a missing or doubled part): what the engine's
-/// `Refusal::InvalidUpload` is for the parts it reads.
+/// A form that is not an upload (a part unknown, sent twice, too long or missing): the
+/// same kind as the engine's `Refusal::InvalidUpload` for the parts it reads.
 fn invalid_upload(detail: impl Into<String>) -> Problem {
     Problem::new(
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,7 +1,7 @@
 //! Uploaded layers at rest: their files in `<data-dir>/layers/` ([`LayerFiles`]: temporary
 //! files while an upload is received, the durable ones, the sweep of leftovers), a file
-//! read again as the layer it was on upload ([`prepare`], through the engine's
-//! [`read_uploaded_layer`]) and every listed layer loaded at start ([`load_stored`]). No
+//! read again as the layer it was on upload (`prepare`, through the engine's
+//! [`read_uploaded_layer`]) and every listed layer loaded at start (`load_stored`). No
 //! HTTP here: the handlers are in [`crate::uploads`].
 
 use crate::layers::summary::LayerSummary;
