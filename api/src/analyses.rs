@@ -27,11 +27,9 @@ use utoipa::ToSchema;
 pub struct AnalysisInfo {
     /// Registry name, used in `POST /analyses/{name}` and `tepat run NAME`.
     pub name: &'static str,
-    /// Title, `{"id", "en"}`.
-    #[schema(value_type = Object)]
+    /// Title in Indonesian and English.
     pub title: Text,
-    /// One line on what it answers, `{"id", "en"}`.
-    #[schema(value_type = Object)]
+    /// One line on what it answers, in Indonesian and English.
     pub description: Text,
     /// JSON Schema of the params (also in the OpenAPI document as `<Name>Params`), with the
     /// `x-tepat-label`, `x-tepat-help`, `x-tepat-layer`, `x-tepat-field` and
@@ -40,7 +38,6 @@ pub struct AnalysisInfo {
     pub params_schema: Value,
     /// Every column its rows may carry besides `id`: label, unit, kind, which way is better,
     /// the headline, a category's values. A `{placeholder}` in a name stands for any text.
-    #[schema(value_type = Vec<Object>)]
     pub columns: &'static [Column],
     /// The params it runs with on this project when given none; absent when it has no
     /// defaults there (the reason is not an error of the listing).
@@ -173,7 +170,7 @@ pub enum OutputFormat {
                     `GET /results/{key}` and its tiles."),
             ),
             content(
-                (schemas::AnalysisResult = "application/json"),
+                (tepat_engine::analysis::AnalysisResult = "application/json"),
                 (schemas::FeatureCollection = "application/geo+json"),
                 (String = "text/csv"),
             )),

@@ -4,8 +4,9 @@
 //!
 //! utoipa derives the operations from the handlers' `#[utoipa::path]` annotations and the
 //! schemas from `ToSchema`; [`document`] then completes what a derive cannot know:
-//! - the engine's schemars schemas (scenario, edits, every registered analysis' params)
-//!   replace their placeholders (see [`crate::schemas`]), with `$defs` moved into the components;
+//! - the engine's schemars schemas (scenario, edits, budget, every registered analysis'
+//!   params) replace their placeholders (see [`crate::schemas`]) and Budget's utoipa schema,
+//!   with `$defs` moved into the components;
 //! - every operation gets its auth rule from [`auth::need`], the very function the
 //!   middleware enforces: `security`, the 401/403 answers, and a line saying who may call it;
 //! - `POST /analyses/{name}` lists the registered analyses as the values of `name`.
@@ -77,11 +78,10 @@ pub const BASE_PATH: &str = "/api/v1";
         Problem,
         schemas::Scenario,
         schemas::Edit,
-        schemas::Budget,
         schemas::AnalysisRequest,
         schemas::AnalysisParams,
-        schemas::AnalysisResult,
-        schemas::Comparison,
+        tepat_engine::analysis::AnalysisResult,
+        tepat_engine::scenario::Comparison,
         schemas::FeatureCollection,
         crate::analyses::OutputFormat,
     )),
@@ -146,6 +146,9 @@ fn build() -> Value {
     };
     // The markers' placeholders go first, so their names are free for the real schemas.
     schemas.retain(|_, s| s["description"] != PLACEHOLDER);
+    // Budget derives a utoipa schema (comparisons carry it) but the scenario's schemars one,
+    // which validation uses, is the truth: dropped here so Scenario's `$defs` takes the name.
+    schemas.remove("Budget");
     // Scenario's `$defs` bring Edit along; Budget (of a comparison) is its own.
     absorb(
         &mut schemas,
@@ -518,6 +521,24 @@ mod tests {
             Value::Array(a) => a.iter().for_each(|c| collect_refs(c, out)),
             _ => {}
         }
+    }
+
+    /// The derived enums list what serde writes (utoipa reads the serde renames; an empty
+    /// rename it drops, hence `Unit`'s schema by hand).
+    #[test]
+    fn enum_schemas_match_serde() {
+        fn listed(name: &str) -> Value {
+            document()["components"]["schemas"][name]["enum"].clone()
+        }
+        fn written<T: serde::Serialize>(all: &[T]) -> Value {
+            all.iter()
+                .map(|v| serde_json::to_value(v).expect("serialises"))
+                .collect()
+        }
+        assert_eq!(listed("LayerRole"), written(&tepat_engine::Role::ALL));
+        let units = written(&tepat_engine::analysis::descriptor::Unit::ALL);
+        assert_eq!(listed("Unit"), units);
+        assert!(units.as_array().is_some_and(|u| u.contains(&json!(""))));
     }
 
     #[test]

@@ -351,7 +351,7 @@ fn requests(
         analyses to compare them on (default: exposure, access, index with default params)."),
     responses(
         (status = 200, description = "Per analysis: the baseline result and, per scenario, \
-            values, deltas and sentences.", body = crate::schemas::Comparison),
+            values, deltas and sentences.", body = tepat_engine::scenario::Comparison),
         (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such scenario or version.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A comparison that cannot run (no or too many \
@@ -385,7 +385,7 @@ pub async fn compare(State(state): State<AppState>, body: Bytes) -> Result<Respo
         compare on (default: exposure, access, index with default params); may be empty."),
     responses(
         (status = 200, description = "The scenario against the baseline.",
-            body = crate::schemas::Comparison),
+            body = tepat_engine::scenario::Comparison),
         (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such scenario.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A comparison that cannot run; the detail says why.",

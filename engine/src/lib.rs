@@ -9,16 +9,17 @@ pub mod check;
 pub mod crs;
 pub mod error;
 pub mod events;
-pub mod rtree;
 pub mod io;
 pub mod kernels;
 pub mod layer;
 pub mod optimize;
 pub mod progress;
 pub mod project;
+pub mod rtree;
 pub mod scenario;
 pub mod tiles;
 pub mod weights;
+pub mod words;
 
 pub use error::{Error, Result};
 pub use layer::{Column, ColumnData, Layer, LayerSet, Role, Value};

@@ -35,6 +35,7 @@ pub struct ProjectFile {
 }
 
 /// One `[[layers]]` entry.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerSpec {
@@ -43,6 +44,7 @@ pub struct LayerSpec {
     /// Role: zones, table, facilities, hazard, demand, network, events, raster.
     pub role: String,
     /// File, relative to the project file.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub path: PathBuf,
     /// Unique id field (feature ids are `1..=n` without it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,79 +1,29 @@
 // The HTTP API (/api/v1, see api/src/router.rs): typed fetches, problem+json errors, and a
 // count of requests in flight for the loading indicator.
 
-export type Role =
-  | 'zones'
-  | 'table'
-  | 'facilities'
-  | 'hazard'
-  | 'demand'
-  | 'network'
-  | 'events'
-  | 'raster'
-  | 'context';
+import type * as G from './generated/openapi';
 
-export interface FieldInfo {
-  name: string;
-  type: 'int' | 'float' | 'text' | 'bool' | string;
-  nulls: number;
-}
+// The shapes the API document describes are generated from it (src/generated/openapi.ts,
+// `make types`); the viewer's names are aliases. Only what the document leaves open (the
+// params' JSON Schema, TileJSON) is written here.
 
-export interface LayerInfo {
-  name: string;
-  role: Role | string;
-  geometry?: 'point' | 'line' | 'polygon' | string;
-  features: number;
-  crs?: string;
-  bbox: [number, number, number, number] | null;
-  fields: FieldInfo[];
-}
-
+export type Role = G.LayerRole;
+export type FieldInfo = G.Field;
+export type LayerInfo = G.LayerSummary;
 /** A text in Bahasa Indonesia and English. */
-export interface Text {
-  id: string;
-  en: string;
-}
-
-export type ColumnKind =
-  | 'count'
-  | 'share'
-  | 'rate'
-  | 'money'
-  | 'distance'
-  | 'time'
-  | 'area'
-  | 'score'
-  | 'rank'
-  | 'category'
-  | 'text'
-  | 'flag'
-  | 'detail';
-
+export type Text = G.Text;
+export type ColumnKind = G.Kind;
 /** One output column of an analysis' rows, as its descriptor says (engine/src/analysis/descriptor.rs).
  *  `name` may hold `{placeholder}`s standing for any non-empty text; `label` may use them too. */
-export interface ColumnInfo {
-  name: string;
-  label: Text;
-  /** `jiwa`, `rumah tangga`, `m`, `m²`, `km²`, `menit`, `hari`, `%`, `Rp`, `fasilitas`, `kejadian` or ''. */
-  unit: string;
-  kind: ColumnKind;
-  better: 'higher' | 'lower' | 'neutral';
-  /** The column the map shows first (one per analysis). */
-  headline?: boolean;
-  /** A category column's values with their labels. */
-  values?: Array<{ value: string; label: Text }>;
-}
+export type ColumnInfo = G.Column;
 
-/** `GET /analyses`: what each analysis says about itself. */
-export interface AnalysisInfo {
-  name: string;
-  title: Text;
-  description: Text;
+/** `GET /analyses`: what each analysis says about itself. The document types the params'
+ *  schema as any object; the form reads it as the JSON Schema below. */
+export type AnalysisInfo = Omit<G.AnalysisInfo, 'params_schema' | 'default_params'> & {
   params_schema: JsonSchema;
-  columns: ColumnInfo[];
   /** The analysis' default params on the served project, when it has some. */
-  default_params?: Record<string, unknown>;
-}
+  default_params?: Record<string, unknown> | null;
+};
 
 // A JSON Schema as schemars writes it (draft 2020-12); only what the form reads is typed.
 export interface JsonSchema {
@@ -105,21 +55,9 @@ export interface JsonSchema {
   format?: string;
 }
 
-export type Row = Record<string, unknown> & { id: string };
-
-export interface AnalysisResult {
-  analysis: string;
-  params: Record<string, unknown>;
-  summary: Record<string, unknown>;
-  rows: Row[];
-  meta: { engine_version?: string; elapsed_ms?: number; row_layer?: string | null; layers?: Record<string, string> };
-}
-
-export interface Health {
-  status: string;
-  engine_version: string;
-  project: string;
-}
+export type Row = G.Row;
+export type AnalysisResult = G.AnalysisResult;
+export type Health = G.Health;
 
 /** An error to show: a problem+json body from the API, or a network failure. */
 export class ApiError extends Error {
@@ -314,34 +252,7 @@ export interface StoredScenario {
 export type Edit = { op: string } & Record<string, unknown>;
 
 /** `POST /compare` (engine/src/scenario/compare.rs). */
-export interface Comparison {
-  scenarios: Array<{
-    name: string;
-    version: number;
-    edits: number;
-    edited_layers: string[];
-    budget: { amount: number; currency: string } | null;
-    spend: number;
-    sentences: string[];
-    sentences_id: string[];
-  }>;
-  analyses: Array<{
-    analysis: string;
-    baseline: AnalysisResult;
-    scenarios: Array<{
-      scenario: string;
-      version: number;
-      summary: Record<string, unknown>;
-      summary_delta: Record<string, unknown>;
-      rows: Row[];
-      only_in_baseline: string[];
-      only_in_scenario: string[];
-      sentences: string[];
-      sentences_id: string[];
-    }>;
-  }>;
-  elapsed_ms: number;
-}
+export type Comparison = G.Comparison;
 
 export interface Decision {
   decision: 'approve' | 'reject';

@@ -264,7 +264,7 @@ pub struct JobSchema {
     pub events: String,
     /// The result envelope, once done.
     #[schema(nullable = false)]
-    pub result: Option<crate::schemas::AnalysisResult>,
+    pub result: Option<tepat_engine::analysis::AnalysisResult>,
     /// The problem, once failed.
     #[schema(nullable = false)]
     pub error: Option<Problem>,

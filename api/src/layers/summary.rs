@@ -14,12 +14,10 @@ pub struct LayerSummary {
     /// Name in the project.
     pub name: String,
     /// Role in the project.
-    #[schema(value_type = crate::schemas::LayerRole)]
-    pub role: Role,
+        pub role: Role,
     /// Kind of the layer's geometries (absent for tables and empty layers).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<crate::schemas::GeometryKind>)]
-    pub geometry: Option<GeomKind>,
+        pub geometry: Option<GeomKind>,
     /// Number of features (0 for rasters).
     pub features: usize,
     /// CRS the layer is held in (the project's working CRS).
@@ -42,8 +40,7 @@ pub struct Field {
     pub name: String,
     /// Its type.
     #[serde(rename = "type")]
-    #[schema(value_type = crate::schemas::FieldType)]
-    pub field_type: FieldType,
+        pub field_type: FieldType,
     /// How many features have no value.
     pub nulls: usize,
 }
@@ -59,7 +56,7 @@ pub struct LayerDetail<'a> {
     #[schema(value_type = Option<String>)]
     pub id_field: Option<&'a str>,
     /// The `[[layers]]` entry: key fields (kind, capacity, population…) and hierarchy.
-    #[schema(value_type = Option<crate::schemas::LayerSpec>)]
+    #[schema(value_type = Option<LayerSpec>)]
     pub spec: Option<&'a LayerSpec>,
 }
 

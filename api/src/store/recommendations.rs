@@ -51,7 +51,7 @@ pub struct Recommendation {
     pub created_at: String,
     /// The result envelope as it was (left out of listings).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    #[schema(value_type = Option<crate::schemas::AnalysisResult>, nullable = false)]
+    #[schema(value_type = Option<tepat_engine::analysis::AnalysisResult>, nullable = false)]
     pub result: Option<Value>,
     /// Decisions, oldest first (more than one only when an admin changed one).
     pub decisions: Vec<Decision>,

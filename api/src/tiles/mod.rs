@@ -591,7 +591,7 @@ fn tilejson_doc(name: &str, layer: &Layer, bounds: Option<Rect>, url: String) ->
         description = "The `x-tepat-result` header of `POST /analyses/{name}`.")),
     responses(
         (status = 200, description = "The result envelope.",
-            body = crate::schemas::AnalysisResult),
+            body = tepat_engine::analysis::AnalysisResult),
         (status = 404, description = "No such result in the cache.", body = Problem,
             content_type = "application/problem+json"),
     ))]

@@ -8,42 +8,6 @@ from __future__ import annotations
 from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 
-class AnalysisInfo(TypedDict):
-    """
-    One registered analysis: its descriptor, the JSON Schema of its params and, when a
-    project is known, the params it defaults to there.
-    """
-
-    columns: list[dict[str, Any]]
-    """
-    Every column its rows may carry besides `id`: label, unit, kind, which way is better,
-    the headline, a category's values. A `{placeholder}` in a name stands for any text.
-    """
-    default_params: NotRequired[dict[str, Any] | None]
-    """
-    The params it runs with on this project when given none; absent when it has no
-    defaults there (the reason is not an error of the listing).
-    """
-    description: dict[str, Any]
-    """
-    One line on what it answers, `{"id", "en"}`.
-    """
-    name: str
-    """
-    Registry name, used in `POST /analyses/{name}` and `tepat run NAME`.
-    """
-    params_schema: dict[str, Any]
-    """
-    JSON Schema of the params (also in the OpenAPI document as `<Name>Params`), with the
-    `x-tepat-label`, `x-tepat-help`, `x-tepat-layer`, `x-tepat-field` and
-    `x-tepat-column` annotations.
-    """
-    title: dict[str, Any]
-    """
-    Title, `{"id", "en"}`.
-    """
-
-
 class AnalysisRequest(TypedDict):
     """
     One analysis to run in a comparison.
@@ -92,6 +56,12 @@ class AuditEntry(TypedDict):
     """
     What it was done to (a scenario id).
     """
+
+
+Better: TypeAlias = Literal['higher', 'lower', 'neutral']
+"""
+Which way is good news.
+"""
 
 
 class Budget(TypedDict):
@@ -518,7 +488,7 @@ class FeatureCollection(TypedDict):
 
 FieldType: TypeAlias = Literal['int', 'float', 'text', 'bool']
 """
-Type of an attribute field (`tepat_engine::layer::FieldType`).
+The type of an attribute column.
 """
 
 
@@ -558,7 +528,7 @@ class FromAnalysis(TypedDict):
 
 GeometryKind: TypeAlias = Literal['point', 'line', 'polygon', 'collection']
 """
-Dimension class of a layer's geometries (`tepat_engine::layer::GeomKind`).
+The dimension class of a geometry (multi and single parts are the same kind).
 """
 
 
@@ -709,6 +679,26 @@ Kernel functions of z = d / bandwidth (libpysal `Kernel`'s set and formulas).
 """
 
 
+Kind: TypeAlias = Literal[
+    'count',
+    'share',
+    'rate',
+    'money',
+    'distance',
+    'time',
+    'area',
+    'score',
+    'rank',
+    'category',
+    'text',
+    'flag',
+    'detail',
+]
+"""
+What kind of quantity a column holds; decides its format and its legend.
+"""
+
+
 LayerRole: TypeAlias = Literal[
     'zones',
     'table',
@@ -721,35 +711,99 @@ LayerRole: TypeAlias = Literal[
     'context',
 ]
 """
-What a layer is for (`tepat_engine::Role`).
+What a layer is for; decides which geometries it may hold and how analyses use it.
 """
 
 
 class LayerSpec(TypedDict):
     """
-    A `[[layers]]` entry of the project file (`tepat_engine::project::LayerSpec`): the file,
-    its id field, and the key fields analyses read (kind, capacity, population…).
+    One `[[layers]]` entry.
     """
 
+    capacity: NotRequired[str | None]
+    """
+    Facilities: field holding the capacity.
+    """
+    category: NotRequired[str | None]
+    """
+    Events: field holding the category.
+    """
+    crs: NotRequired[str | None]
+    """
+    CRS of the file when the file does not say (CSV), or to override it.
+    """
+    id: NotRequired[str | None]
+    """
+    Unique id field (feature ids are `1..=n` without it).
+    """
+    join_to: NotRequired[str | None]
+    """
+    Tables: the layer whose ids this table's `key` matches.
+    """
+    key: NotRequired[str | None]
+    """
+    Tables: field matching `join_to`'s ids.
+    """
+    kind: NotRequired[str | None]
+    """
+    Facilities: field holding the facility kind.
+    """
+    layer: NotRequired[str | None]
+    """
+    Source layer inside a multi-layer file (GeoPackage).
+    """
+    level: NotRequired[str | None]
+    """
+    Hazard: field holding the class or level (e.g. return period, depth class).
+    """
     name: str
     """
     Unique name in the project.
+    """
+    parent: NotRequired[str | None]
+    """
+    Zones: the coarser zone layer these nest in (kelurahan → kecamatan).
+    """
+    parent_key: NotRequired[str | None]
+    """
+    Zones: field holding the parent zone's id.
     """
     path: str
     """
     File, relative to the project file.
     """
+    population: NotRequired[str | None]
+    """
+    Zones / demand: field holding the population count.
+    """
     role: str
     """
-    Role.
+    Role: zones, table, facilities, hazard, demand, network, events, raster.
     """
-    source: NotRequired[str]
+    source: NotRequired[str | None]
     """
-    Where the data comes from (agency, publication).
+    Where the data comes from, for reports and the leader's brief: the agency and
+    publication, e.g. "BPS Kota Manado, Kecamatan Wenang Dalam Angka 2024".
     """
-    source_date: NotRequired[str]
+    source_date: NotRequired[str | None]
     """
     When the data was published or describes: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    """
+    time: NotRequired[str | None]
+    """
+    Events: field holding the timestamp.
+    """
+    wkt: NotRequired[str | None]
+    """
+    CSV: WKT geometry column.
+    """
+    x: NotRequired[str | None]
+    """
+    CSV: x / longitude column.
+    """
+    y: NotRequired[str | None]
+    """
+    CSV: y / latitude column.
     """
 
 
@@ -758,7 +812,7 @@ GridItem: TypeAlias = int
 
 class Meta(TypedDict):
     """
-    Provenance of a result (`tepat_engine::analysis::Meta`).
+    Provenance of a result.
     """
 
     elapsed_ms: int
@@ -771,7 +825,7 @@ class Meta(TypedDict):
     """
     layers: dict[str, str]
     """
-    SHA-256 of each layer used, by layer name.
+    SHA-256 of each layer used.
     """
     row_layer: NotRequired[str]
     """
@@ -937,7 +991,7 @@ class Row(TypedDict):
     One result row: `id` plus the analysis' columns.
     """
 
-    id: Any
+    id: str
     """
     Feature id in the row layer.
     """
@@ -968,7 +1022,7 @@ class Scenario(TypedDict):
 
 class ScenarioInfo(TypedDict):
     """
-    What a scenario is, as compared (`tepat_engine::scenario::ScenarioInfo`).
+    What a scenario is, as compared.
     """
 
     budget: NotRequired[Budget | None]
@@ -986,7 +1040,7 @@ class ScenarioInfo(TypedDict):
     """
     fingerprint: str
     """
-    SHA-256 of the scenario: changes with every edit.
+    SHA-256 of the scenario (`Scenario::fingerprint`): changes with every edit.
     """
     name: str
     """
@@ -1012,24 +1066,25 @@ class ScenarioInfo(TypedDict):
 
 class ScenarioOutcome(TypedDict):
     """
-    One analysis on one scenario, against the baseline (`tepat_engine::scenario::ScenarioOutcome`).
+    One analysis on one scenario, against the baseline.
     """
 
     meta: Meta
     """
-    Provenance of the scenario run.
+    Provenance of the scenario run (the edited layers' hashes differ from the baseline's).
     """
     only_in_baseline: list[str]
     """
-    Row ids the scenario no longer has.
+    Row ids the scenario no longer has (an excluded zone, a removed facility).
     """
     only_in_scenario: list[str]
     """
-    Row ids only the scenario has.
+    Row ids only the scenario has (a new facility).
     """
     rows: list[Row]
     """
-    Per row: `id`, every numeric column's scenario value and `<column>_delta`.
+    Per row (sorted by id): `id`, `name` when there is one, every numeric column's
+    scenario value and `<column>_delta` (scenario − baseline), boolean columns as they are.
     """
     scenario: str
     """
@@ -1150,9 +1205,43 @@ class StoredScenario(TypedDict):
     """
 
 
+class Text(TypedDict):
+    """
+    A text in Bahasa Indonesia and English.
+    """
+
+    en: str
+    """
+    English.
+    """
+    id: str
+    """
+    Bahasa Indonesia.
+    """
+
+
 Transform: TypeAlias = Literal['R', 'B', 'V']
 """
 A transformation of the weights.
+"""
+
+
+Unit: TypeAlias = Literal[
+    'jiwa',
+    'rumah tangga',
+    'm',
+    'm²',
+    'km²',
+    'menit',
+    'hari',
+    '%',
+    'Rp',
+    'fasilitas',
+    'kejadian',
+    '',
+]
+"""
+What a column's numbers count or measure in.
 """
 
 
@@ -1494,7 +1583,7 @@ One analysis of a comparison: a bare name (its default params) or `{"name", "par
 
 class AnalysisResult(TypedDict):
     """
-    The result envelope shared by the CLI and HTTP (`tepat_engine::analysis::AnalysisResult`).
+    The result envelope shared by the CLI and HTTP (DESIGN.md §4).
     """
 
     analysis: str
@@ -1511,11 +1600,26 @@ class AnalysisResult(TypedDict):
     """
     rows: list[Row]
     """
-    One row per zone / feature, sorted by id.
+    Rows sorted by id.
     """
     summary: dict[str, Any]
     """
     Totals and global statistics.
+    """
+
+
+class Category(TypedDict):
+    """
+    One value of a category column.
+    """
+
+    label: Text
+    """
+    Its label.
+    """
+    value: str
+    """
+    The value as the rows carry it.
     """
 
 
@@ -1562,6 +1666,43 @@ class ClustersWeightsSpec(TypedDict):
     islands: NotRequired[IslandPolicy]
     """
     `keep` (default: zero lag, reported) or `drop` (left out of the statistic).
+    """
+
+
+class Column(TypedDict):
+    """
+    One output column of an analysis' rows.
+    """
+
+    better: Better
+    """
+    Which way is good news.
+    """
+    headline: NotRequired[bool]
+    """
+    The column the map shows first (one per analysis).
+    """
+    kind: Kind
+    """
+    Kind of quantity.
+    """
+    label: Text
+    """
+    Label in both languages.
+    """
+    name: str
+    """
+    The column's name in the rows. A `{placeholder}` stands for any non-empty text, for
+    columns named after a param's values: `sum_{field}` is one column per field of
+    `sum`. The label may use the same placeholder.
+    """
+    unit: Unit
+    """
+    Unit of its numbers.
+    """
+    values: NotRequired[list[Category]]
+    """
+    A category column's values with their labels.
     """
 
 
@@ -2114,7 +2255,7 @@ class Recommendation(TypedDict):
 
 class AnalysisComparison(TypedDict):
     """
-    One analysis on the baseline and on every scenario (`tepat_engine::scenario::AnalysisComparison`).
+    One analysis on the baseline and on every scenario.
     """
 
     analysis: str
@@ -2128,6 +2269,42 @@ class AnalysisComparison(TypedDict):
     scenarios: list[ScenarioOutcome]
     """
     Per scenario, in request order.
+    """
+
+
+class AnalysisInfo(TypedDict):
+    """
+    One registered analysis: its descriptor, the JSON Schema of its params and, when a
+    project is known, the params it defaults to there.
+    """
+
+    columns: list[Column]
+    """
+    Every column its rows may carry besides `id`: label, unit, kind, which way is better,
+    the headline, a category's values. A `{placeholder}` in a name stands for any text.
+    """
+    default_params: NotRequired[dict[str, Any] | None]
+    """
+    The params it runs with on this project when given none; absent when it has no
+    defaults there (the reason is not an error of the listing).
+    """
+    description: Text
+    """
+    One line on what it answers, in Indonesian and English.
+    """
+    name: str
+    """
+    Registry name, used in `POST /analyses/{name}` and `tepat run NAME`.
+    """
+    params_schema: dict[str, Any]
+    """
+    JSON Schema of the params (also in the OpenAPI document as `<Name>Params`), with the
+    `x-tepat-label`, `x-tepat-help`, `x-tepat-layer`, `x-tepat-field` and
+    `x-tepat-column` annotations.
+    """
+    title: Text
+    """
+    Title in Indonesian and English.
     """
 
 
@@ -2160,7 +2337,7 @@ ClustersParams = TypedDict(
 
 class Comparison(TypedDict):
     """
-    The answer of a comparison (`tepat_engine::scenario::Comparison`).
+    The answer of a comparison.
     """
 
     analyses: list[AnalysisComparison]

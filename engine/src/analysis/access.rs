@@ -49,12 +49,12 @@
 
 use super::defaults::{self, Focus};
 use super::descriptor::{text, Better, Column as Col, Descriptor, Kind, Unit};
-use super::inputs::{cost_table, counts, CostTable, HazardFilter};
+use super::inputs::{cost_table, counts, CostRows, CostTable, HazardFilter};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::kernels::costs::{each_reachable, location, Costs};
 use crate::kernels::point_in_polygon;
-use crate::layer::{GeomKind, Role};
+use crate::layer::{GeomKind, Layer, Role};
 use crate::project::Project;
 use crate::rtree::SpatialIndex;
 use geo::Coord;
@@ -323,14 +323,142 @@ fn check_cost(name: &str, v: f64) -> Result<()> {
     }
 }
 
-/// Per-demand results before rows are made.
-struct PerDemand {
+/// Demand, located (stage *locate*).
+struct Demand<'p> {
+    layer: &'p Layer,
+    /// People per feature (a null count is 0).
     pop: Vec<f64>,
+    /// Features whose count is null.
+    missing_pop: usize,
+    /// Where each feature stands; None without a geometry.
+    origins: Vec<Option<Coord>>,
+}
+
+/// The facilities, and which of them are open (stage *locate*).
+struct Supply<'p> {
+    layer: &'p Layer,
+    /// Of a kind asked for (all without `kind`).
+    kind_ok: Vec<bool>,
+    /// Of a kind asked for, and in the hazard that closes facilities.
+    closed: Vec<bool>,
+    /// Capacity per facility (1 without a capacity field; a null is 0).
+    capacity: Vec<f64>,
+    /// Facilities whose capacity is null.
+    missing_cap: usize,
+    /// Where each facility stands.
+    loc: Vec<Option<Coord>>,
+    /// The hazard layer that closes facilities, if any.
+    hazard: Option<String>,
+}
+
+impl Supply<'_> {
+    /// Of a kind asked for and not closed.
+    fn open(&self, j: usize) -> bool {
+        self.kind_ok[j] && !self.closed[j]
+    }
+}
+
+/// Costs from the demand to the open facilities (stage *cost*).
+struct Reachable {
+    costs: Costs,
+    /// The facility in each open slot.
+    open: Vec<usize>,
+    /// The capacity in each open slot.
+    supply: Vec<f64>,
+    /// Where the costs came from.
+    source: CostSource,
+}
+
+/// Where costs came from, for the summary.
+enum CostSource {
+    /// Straight lines; open facilities without a location cannot be reached.
+    Euclidean { unlocated: usize },
+    /// A table, and how its rows were used.
+    Table(CostRows),
+}
+
+/// The method with its parameters checked (stage *resolve params*).
+struct Measure {
+    method: Method,
+    radius: Option<f64>,
+    k: usize,
+    decay: Decay,
+    gravity: GravityParams,
+}
+
+/// Per-demand results before rows are made (stages *measure* and *normalize*).
+struct PerDemand<'d> {
+    pop: &'d [f64],
+    /// The nearest open facility's slot and cost.
     nearest: Vec<Option<(usize, f64)>>,
+    /// The cost to the k-th nearest.
     kth: Vec<Option<f64>>,
+    /// Whether the nearest is within `radius_m` (reachable at all without one).
     covered: Vec<bool>,
+    /// The method's value.
     raw: Vec<Option<f64>>,
+    /// `raw` over its demand-weighted mean.
     access: Vec<Option<f64>>,
+    /// That mean.
+    mean_raw: Option<f64>,
+}
+
+/// Where demand points fell among the zones (stage *aggregate*).
+struct ZoneTally {
+    zones: usize,
+    outside: usize,
+    outside_pop: f64,
+}
+
+/// One row: a demand feature, or a zone of demand points.
+struct AccessRow {
+    id: String,
+    population: f64,
+    /// Zone rows only.
+    zone: Option<ZoneOnly>,
+    nearest_id: Option<String>,
+    nearest_m: Option<f64>,
+    /// With `k` given: the cost to the k-th nearest (`kth_m`).
+    kth_m: Option<Option<f64>>,
+    covered_population: f64,
+    access_raw: Option<f64>,
+    access: Option<f64>,
+}
+
+/// What only a zone's row says.
+struct ZoneOnly {
+    demand_points: usize,
+    nearest_m_max: Option<f64>,
+}
+
+impl AccessRow {
+    fn into_row(self) -> Row {
+        let mut r = Row::new();
+        r.insert("id".into(), Value::String(self.id));
+        r.insert("population".into(), num(self.population));
+        if let Some(z) = &self.zone {
+            r.insert("demand_points".into(), z.demand_points.into());
+        }
+        r.insert(
+            "nearest_id".into(),
+            self.nearest_id.map_or(Value::Null, Value::String),
+        );
+        r.insert("nearest_m".into(), opt(self.nearest_m));
+        if let Some(z) = &self.zone {
+            r.insert("nearest_m_max".into(), opt(z.nearest_m_max));
+        }
+        if let Some(kth) = self.kth_m {
+            r.insert("kth_m".into(), opt(kth));
+        }
+        r.insert("covered_population".into(), num(self.covered_population));
+        r.insert(
+            "uncovered_population".into(),
+            num(self.population - self.covered_population),
+        );
+        r.insert("access_raw".into(), opt(self.access_raw));
+        r.insert("access".into(), opt(self.access));
+        r
+    }
 }
 
 impl TypedAnalysis for Access {
@@ -432,488 +560,552 @@ impl TypedAnalysis for Access {
     }
 
     fn run(&self, project: &Project, p: &mut AccessParams) -> Result<Output> {
-        let demand = layer_param(
-            project,
-            Self::NAME,
-            "demand",
-            &p.demand,
-            &[Role::Demand, Role::Zones],
-            false,
-        )?;
-        let fac = layer_param(
-            project,
-            Self::NAME,
-            "facilities",
-            &p.facilities,
-            &[Role::Facilities],
-            false,
-        )?;
-        let mut layers_used = vec![demand.name.clone(), fac.name.clone()];
-
-        // Demand: population and location.
-        let pop_field = match &p.population {
-            Some(f) => f.clone(),
-            None => project
-                .spec(&demand.name)
-                .and_then(|s| s.population.clone())
-                .ok_or_else(|| {
-                    Error::param(
-                        Self::NAME,
-                        "population",
-                        format!(
-                            "layer '{}' names no population field; give `population`",
-                            demand.name
-                        ),
-                    )
-                })?,
-        };
-        let (pop, missing_pop) = counts(Self::NAME, demand, demand.numeric_column(&pop_field)?, "population")?;
-        p.population = Some(pop_field);
-        let origins: Vec<Option<Coord>> = demand.geometries.iter().map(location).collect();
-        let nd = demand.len();
-
-        // Zones to aggregate to.
-        let zones = match &p.zones {
-            Some(z) if *z == demand.name => None,
-            Some(z) => {
-                let zl = layer_param(project, Self::NAME, "zones", z, &[Role::Zones], false)?;
-                if demand
-                    .geometries
-                    .iter()
-                    .flatten()
-                    .any(|g| GeomKind::of(g) != GeomKind::Point)
-                {
-                    return Err(Error::param(
-                        Self::NAME,
-                        "zones",
-                        format!(
-                            "`zones` aggregates point demand, but '{}' holds polygons: leave `zones` out",
-                            demand.name
-                        ),
-                    ));
-                }
-                layers_used.push(zl.name.clone());
-                Some(zl)
-            }
-            None => None,
-        };
-
-        // Facilities: kind filter, capacity, hazard.
-        let spec = project.spec(&fac.name);
-        if p.kind_field.is_none() {
-            p.kind_field = spec.and_then(|s| s.kind.clone());
-        }
-        let keep_kind: Vec<bool> = match &p.kind {
-            None => vec![true; fac.len()],
-            Some(kinds) => {
-                let field = p.kind_field.as_ref().ok_or_else(|| {
-                    Error::param(
-                        Self::NAME,
-                        "kind",
-                        format!(
-                            "layer '{}' names no kind field; give `kind_field`",
-                            fac.name
-                        ),
-                    )
-                })?;
-                let col = fac.column(field)?;
-                (0..fac.len())
-                    .map(|i| col.get(i).as_key().is_some_and(|k| kinds.contains(&k)))
-                    .collect()
-            }
-        };
-        if p.kind.is_none() {
-            if let Some(f) = &p.kind_field {
-                fac.column(f)?;
-            }
-        }
-        if p.capacity.is_none() {
-            p.capacity = spec.and_then(|s| s.capacity.clone());
-        }
-        let (capacity, missing_cap) = match &p.capacity {
-            Some(f) => counts(Self::NAME, fac, fac.numeric_column(f)?, "capacity")?,
-            None => (vec![1.0; fac.len()], 0),
-        };
-        let fac_loc: Vec<Option<Coord>> = fac.geometries.iter().map(location).collect();
-        let closed: Vec<bool> = match &p.exclude_in_hazard {
-            None => vec![false; fac.len()],
-            Some(h) => {
-                let hz = layer_param(
-                    project,
-                    Self::NAME,
-                    "exclude_in_hazard",
-                    h.layer(),
-                    &[Role::Hazard],
-                    false,
-                )?;
-                layers_used.push(hz.name.clone());
-                let geoms = h.geometries(hz)?;
-                let index = SpatialIndex::build(&geoms);
-                fac_loc
-                    .iter()
-                    .zip(&keep_kind)
-                    .map(|(c, k)| {
-                        *k && c
-                            .is_some_and(|c| point_in_polygon::locate(c, &geoms, &index).is_some())
-                    })
-                    .collect()
-            }
-        };
-
-        // Costs, over the open facilities (slots).
-        let (costs, open, mut cost_summary) = match &p.costs {
-            None => {
-                let open: Vec<usize> = (0..fac.len())
-                    .filter(|&j| keep_kind[j] && !closed[j] && fac_loc[j].is_some())
-                    .collect();
-                let targets: Vec<Coord> = open.iter().filter_map(|&j| fac_loc[j]).collect();
-                let unlocated = (0..fac.len())
-                    .filter(|&j| keep_kind[j] && !closed[j] && fac_loc[j].is_none())
-                    .count();
-                let mut s = Map::new();
-                s.insert("cost_source".into(), "euclidean".into());
-                s.insert("facilities_without_location".into(), unlocated.into());
-                (
-                    Costs::euclidean(origins.clone(), targets),
-                    open,
-                    s,
-                )
-            }
-            Some(t) => {
-                let open: Vec<usize> = (0..fac.len())
-                    .filter(|&j| keep_kind[j] && !closed[j])
-                    .collect();
-                let table = project.layers.get(&t.layer)?;
-                layers_used.push(table.name.clone());
-                let (rows, used) = cost_table(Self::NAME, table, t, demand, fac, &open)?;
-                (Costs::Table(rows), open, used.summary())
-            }
-        };
-        let supply: Vec<f64> = open.iter().map(|&j| capacity[j]).collect();
-
-        // Method parameters.
-        if let Some(r) = p.radius_m {
-            check_cost("radius_m", r)?;
-        }
-        let k = match p.k {
-            Some(0) => return Err(Error::param(Self::NAME, "k", "k must be at least 1")),
-            Some(k) => k,
-            None => 1,
-        };
-        let need_radius = |what: &str| {
-            p.radius_m.ok_or_else(|| {
-                Error::param(
-                    Self::NAME,
-                    "radius_m",
-                    format!("method {what} needs radius_m"),
-                )
-            })
-        };
-        let decay = match p.method {
-            Method::Enhanced => {
-                let w = match p.weights.clone() {
-                    Some(w) => w,
-                    None => {
-                        let r = need_radius("e2sfca without `weights`")?;
-                        Weights::Steps(vec![[r / 3.0, 1.0], [2.0 * r / 3.0, 0.68], [r, 0.22]])
-                    }
-                };
-                let d = match &w {
-                    Weights::Steps(steps) => {
-                        if steps.is_empty() {
-                            return Err(Error::param(Self::NAME, "weights", "no steps given"));
-                        }
-                        for s in steps {
-                            check_cost("weights", s[0])?;
-                            if !(s[1].is_finite() && s[1] >= 0.0) {
-                                return Err(Error::param(
-                                    Self::NAME,
-                                    "weights",
-                                    format!("weight {} must be finite and ≥ 0", s[1]),
-                                ));
-                            }
-                        }
-                        let mut sorted = steps.clone();
-                        sorted.sort_by(|a, b| a[0].total_cmp(&b[0]));
-                        if sorted.windows(2).any(|w| w[0][0] == w[1][0]) {
-                            return Err(Error::param(
-                                Self::NAME,
-                                "weights",
-                                "two steps share a max_cost",
-                            ));
-                        }
-                        Decay::Steps(sorted)
-                    }
-                    Weights::Gaussian(s) => {
-                        if !(s.is_finite() && *s > 0.0) {
-                            return Err(Error::param(
-                                Self::NAME,
-                                "weights",
-                                format!("gaussian width must be > 0, not {s}"),
-                            ));
-                        }
-                        Decay::Gaussian(*s)
-                    }
-                };
-                p.weights = Some(w);
-                d
-            }
-            _ => {
-                if p.weights.is_some() {
-                    return Err(Error::param(
-                        Self::NAME,
-                        "weights",
-                        "weights apply to method e2sfca only",
-                    ));
-                }
-                Decay::None
-            }
-        };
-        let gravity = match p.method {
-            Method::Gravity => {
-                let g = p.gravity.clone().unwrap_or_default();
-                if !(g.scale.is_finite() && g.scale > 0.0) {
-                    return Err(Error::param(Self::NAME, "gravity", "scale must be > 0"));
-                }
-                if !g.alpha.is_finite() {
-                    return Err(Error::param(Self::NAME, "gravity", "alpha must be finite"));
-                }
-                check_cost("gravity", g.min_cost)?;
-                p.gravity = Some(g.clone());
-                Some(g)
-            }
-            _ => {
-                if p.gravity.is_some() {
-                    return Err(Error::param(
-                        Self::NAME,
-                        "gravity",
-                        "gravity applies to method gravity only",
-                    ));
-                }
-                None
-            }
-        };
-
-        // Nearest and coverage, for every method.
-        let near: Vec<Vec<(usize, f64)>> = (0..nd)
-            .into_par_iter()
-            .map(|i| costs.nearest(i, k))
-            .collect();
-        let nearest: Vec<Option<(usize, f64)>> = near.iter().map(|v| v.first().copied()).collect();
-        let kth: Vec<Option<f64>> = near.iter().map(|v| v.get(k - 1).map(|x| x.1)).collect();
-        let covered: Vec<bool> = nearest
-            .iter()
-            .map(|n| n.is_some_and(|(_, c)| p.radius_m.is_none_or(|r| c <= r)))
-            .collect();
-
-        // The method's value.
-        let raw: Vec<Option<f64>> = match p.method {
-            Method::Nearest => nearest.iter().map(|n| n.map(|x| x.1)).collect(),
-            Method::Coverage => {
-                let r = need_radius("coverage")?;
-                let mut raw = vec![Some(0.0); nd];
-                each_reachable(&costs, nd, Some(r), |i, l| {
-                    raw[i] = Some(l.iter().map(|(j, _)| supply[*j]).sum());
-                    Ok(())
-                })?;
-                raw
-            }
-            Method::TwoStep | Method::Enhanced => {
-                let max = match (&decay, p.radius_m) {
-                    (Decay::None, _) => Some(need_radius("2sfca")?),
-                    // Beyond the last step the weight is 0: no need to visit those pairs.
-                    (Decay::Steps(s), r) => {
-                        let last = s.last().map_or(0.0, |x| x[0]);
-                        Some(r.map_or(last, |r| r.min(last)))
-                    }
-                    (Decay::Gaussian(_), r) => r,
-                };
-                let mut weighted_demand = vec![0.0; open.len()];
-                each_reachable(&costs, nd, max, |i, l| {
-                    for (j, c) in l {
-                        weighted_demand[*j] += pop[i] * decay.weight(*c);
-                    }
-                    Ok(())
-                })?;
-                let ratio: Vec<f64> = supply
-                    .iter()
-                    .zip(&weighted_demand)
-                    .map(|(s, d)| if *d > 0.0 { s / d } else { 0.0 })
-                    .collect();
-                let mut raw = vec![Some(0.0); nd];
-                each_reachable(&costs, nd, max, |i, l| {
-                    raw[i] = Some(l.iter().map(|(j, c)| ratio[*j] * decay.weight(*c)).sum());
-                    Ok(())
-                })?;
-                raw
-            }
-            Method::Gravity => {
-                let g = gravity.unwrap_or_default();
-                let mut raw = vec![Some(0.0); nd];
-                each_reachable(&costs, nd, p.radius_m, |i, l| {
-                    let mut sum = 0.0;
-                    for (j, c) in l {
-                        let w = (c.max(g.min_cost) / g.scale).powf(g.alpha);
-                        if !w.is_finite() {
-                            return Err(Error::param(
-                                Self::NAME,
-                                "gravity",
-                                format!(
-                                    "demand '{}' is at cost {c} from facility '{}': the weight is infinite; set min_cost",
-                                    demand.ids[i], fac.ids[open[*j]]
-                                ),
-                            ));
-                        }
-                        sum += supply[*j] * w;
-                    }
-                    raw[i] = Some(sum);
-                    Ok(())
-                })?;
-                raw
-            }
-        };
-
-        // Normalization by the demand-weighted mean.
-        let mean_raw = weighted_mean(raw.iter().zip(&pop).filter_map(|(a, w)| a.map(|a| (*w, a))));
-        let access: Vec<Option<f64>> = raw
-            .iter()
-            .map(|a| match (a, mean_raw) {
-                (Some(a), Some(m)) if m != 0.0 && m.is_finite() => Some(a / m),
-                _ => None,
-            })
-            .collect();
-        let per = PerDemand {
-            pop,
-            nearest,
-            kth,
-            covered,
-            raw,
-            access,
-        };
-
-        // Rows.
-        let fac_id = |slot: usize| Value::String(fac.ids[open[slot]].clone());
-        let mut summary = Map::new();
-        let (rows, row_layer) = match zones {
-            None => {
-                let rows = (0..nd)
-                    .map(|i| {
-                        let mut r = Row::new();
-                        r.insert("id".into(), Value::String(demand.ids[i].clone()));
-                        r.insert("population".into(), num(per.pop[i]));
-                        r.insert(
-                            "nearest_id".into(),
-                            per.nearest[i].map_or(Value::Null, |(j, _)| fac_id(j)),
-                        );
-                        r.insert("nearest_m".into(), opt(per.nearest[i].map(|x| x.1)));
-                        if p.k.is_some() {
-                            r.insert("kth_m".into(), opt(per.kth[i]));
-                        }
-                        let c = if per.covered[i] { per.pop[i] } else { 0.0 };
-                        r.insert("covered_population".into(), num(c));
-                        r.insert("uncovered_population".into(), num(per.pop[i] - c));
-                        r.insert("access_raw".into(), opt(per.raw[i]));
-                        r.insert("access".into(), opt(per.access[i]));
-                        r
-                    })
-                    .collect();
-                (rows, demand.name.clone())
-            }
-            Some(zl) => {
-                let zone_of =
-                    point_in_polygon::assign(&origins, &zl.geometries, &SpatialIndex::of(zl));
-                let mut members: Vec<Vec<usize>> = vec![Vec::new(); zl.len()];
-                let (mut outside, mut outside_pop) = (0usize, 0.0);
-                for (i, z) in zone_of.iter().enumerate() {
-                    match z {
-                        Some(z) => members[*z].push(i),
-                        None => {
-                            outside += 1;
-                            outside_pop += per.pop[i];
-                        }
-                    }
-                }
-                summary.insert("zones".into(), zl.len().into());
-                summary.insert("demand_outside_zones".into(), outside.into());
-                summary.insert("population_outside_zones".into(), num(outside_pop));
-                let rows = members
-                    .iter()
-                    .enumerate()
-                    .map(|(z, m)| zone_row(&zl.ids[z], m, &per, p.k.is_some(), &fac_id))
-                    .collect();
-                (rows, zl.name.clone())
-            }
-        };
-
-        // Summary.
-        let total: f64 = per.pop.iter().sum();
-        let covered: f64 = (0..nd)
-            .filter(|&i| per.covered[i])
-            .map(|i| per.pop[i])
-            .sum();
-        let unreachable: f64 = (0..nd)
-            .filter(|&i| per.nearest[i].is_none())
-            .map(|i| per.pop[i])
-            .sum();
-        summary.insert("method".into(), p.method.as_str().into());
-        summary.insert("demand_features".into(), nd.into());
-        summary.insert("population".into(), num(total));
-        summary.insert("covered_population".into(), num(covered));
-        summary.insert("uncovered_population".into(), num(total - covered));
-        summary.insert(
-            "covered_share".into(),
-            if total > 0.0 {
-                num(covered / total)
-            } else {
-                Value::Null
-            },
-        );
-        summary.insert("unreachable_population".into(), num(unreachable));
-        summary.insert(
-            "mean_nearest_m".into(),
-            opt(weighted_mean(
-                (0..nd).filter_map(|i| per.nearest[i].map(|x| (per.pop[i], x.1))),
-            )),
-        );
-        summary.insert(
-            "max_nearest_m".into(),
-            opt(max_nearest(&(0..nd).collect::<Vec<_>>(), &per)),
-        );
-        summary.insert("mean_access_raw".into(), opt(mean_raw));
-        summary.insert("facilities_open".into(), open.len().into());
-        summary.insert(
-            "facilities_closed".into(),
-            closed.iter().filter(|c| **c).count().into(),
-        );
-        summary.insert(
-            "closed_facilities".into(),
-            Value::Array(
-                (0..fac.len())
-                    .filter(|&j| closed[j])
-                    .map(|j| Value::String(fac.ids[j].clone()))
-                    .collect(),
+        let (demand, fac) = layers(project, p)?;
+        let demand = locate_demand(project, p, demand)?;
+        let zones = report_zones(project, p, &demand)?;
+        let supply = locate_supply(project, p, fac)?;
+        let reach = cost(project, p, &demand, &supply)?;
+        let measure = resolve_method(p)?;
+        let per = measure_demand(&measure, &reach, &demand, &supply)?;
+        let (rows, tally) = match zones {
+            None => (
+                demand_rows(&demand, &supply, &reach, &per, p.k.is_some()),
+                None,
             ),
-        );
-        summary.insert(
-            "facilities_other_kind".into(),
-            keep_kind.iter().filter(|k| !**k).count().into(),
-        );
-        summary.insert("total_capacity_open".into(), num(supply.iter().sum()));
-        summary.insert("demand_missing_population".into(), missing_pop.into());
-        summary.insert("facilities_missing_capacity".into(), missing_cap.into());
-        summary.insert(
-            "demand_without_location".into(),
-            origins.iter().filter(|o| o.is_none()).count().into(),
-        );
-        summary.append(&mut cost_summary);
-
+            Some(zl) => {
+                let (rows, tally) = zone_rows(zl, &demand, &supply, &reach, &per, p.k.is_some());
+                (rows, Some(tally))
+            }
+        };
+        let summary = summary(p.method, &demand, &supply, &reach, &per, tally.as_ref());
+        let mut layers_used = vec![demand.layer.name.clone(), supply.layer.name.clone()];
+        layers_used.extend(zones.map(|z| z.name.clone()));
+        layers_used.extend(supply.hazard.clone());
+        if let CostSource::Table(t) = &reach.source {
+            layers_used.push(t.table.clone());
+        }
         Ok(Output {
             summary,
-            rows,
-            row_layer: Some(row_layer),
+            rows: rows.into_iter().map(AccessRow::into_row).collect(),
+            row_layer: Some(zones.unwrap_or(demand.layer).name.clone()),
             layers_used,
         })
     }
+}
+
+/// The demand and facility layers the params name.
+fn layers<'p>(project: &'p Project, p: &AccessParams) -> Result<(&'p Layer, &'p Layer)> {
+    let demand = layer_param(
+        project,
+        Access::NAME,
+        "demand",
+        &p.demand,
+        &[Role::Demand, Role::Zones],
+        false,
+    )?;
+    let fac = layer_param(
+        project,
+        Access::NAME,
+        "facilities",
+        &p.facilities,
+        &[Role::Facilities],
+        false,
+    )?;
+    Ok((demand, fac))
+}
+
+/// *Locate* demand: its population (filling the default field into `p`) and locations.
+fn locate_demand<'p>(
+    project: &Project,
+    p: &mut AccessParams,
+    layer: &'p Layer,
+) -> Result<Demand<'p>> {
+    let field = match &p.population {
+        Some(f) => f.clone(),
+        None => project
+            .spec(&layer.name)
+            .and_then(|s| s.population.clone())
+            .ok_or_else(|| {
+                Error::param(
+                    Access::NAME,
+                    "population",
+                    format!(
+                        "layer '{}' names no population field; give `population`",
+                        layer.name
+                    ),
+                )
+            })?,
+    };
+    let (pop, missing_pop) = counts(
+        Access::NAME,
+        layer,
+        layer.numeric_column(&field)?,
+        "population",
+    )?;
+    p.population = Some(field);
+    Ok(Demand {
+        layer,
+        pop,
+        missing_pop,
+        origins: layer.geometries.iter().map(location).collect(),
+    })
+}
+
+/// The zones point demand is reported on; None when rows are the demand's own.
+fn report_zones<'p>(
+    project: &'p Project,
+    p: &AccessParams,
+    demand: &Demand,
+) -> Result<Option<&'p Layer>> {
+    let z = match &p.zones {
+        Some(z) if *z != demand.layer.name => z,
+        _ => return Ok(None),
+    };
+    let zl = layer_param(project, Access::NAME, "zones", z, &[Role::Zones], false)?;
+    if demand
+        .layer
+        .geometries
+        .iter()
+        .flatten()
+        .any(|g| GeomKind::of(g) != GeomKind::Point)
+    {
+        return Err(Error::param(
+            Access::NAME,
+            "zones",
+            format!(
+                "`zones` aggregates point demand, but '{}' holds polygons: leave `zones` out",
+                demand.layer.name
+            ),
+        ));
+    }
+    Ok(Some(zl))
+}
+
+/// *Locate* the facilities: kind filter and capacity (filling the project's default fields
+/// into `p`), locations, and those the hazard closes.
+fn locate_supply<'p>(
+    project: &'p Project,
+    p: &mut AccessParams,
+    layer: &'p Layer,
+) -> Result<Supply<'p>> {
+    let spec = project.spec(&layer.name);
+    if p.kind_field.is_none() {
+        p.kind_field = spec.and_then(|s| s.kind.clone());
+    }
+    let kind_ok: Vec<bool> = match &p.kind {
+        None => vec![true; layer.len()],
+        Some(kinds) => {
+            let field = p.kind_field.as_ref().ok_or_else(|| {
+                Error::param(
+                    Access::NAME,
+                    "kind",
+                    format!(
+                        "layer '{}' names no kind field; give `kind_field`",
+                        layer.name
+                    ),
+                )
+            })?;
+            let col = layer.column(field)?;
+            (0..layer.len())
+                .map(|i| col.get(i).as_key().is_some_and(|k| kinds.contains(&k)))
+                .collect()
+        }
+    };
+    if let (None, Some(f)) = (&p.kind, &p.kind_field) {
+        layer.column(f)?;
+    }
+    if p.capacity.is_none() {
+        p.capacity = spec.and_then(|s| s.capacity.clone());
+    }
+    let (capacity, missing_cap) = match &p.capacity {
+        Some(f) => counts(Access::NAME, layer, layer.numeric_column(f)?, "capacity")?,
+        None => (vec![1.0; layer.len()], 0),
+    };
+    let loc: Vec<Option<Coord>> = layer.geometries.iter().map(location).collect();
+    let (closed, hazard) = match &p.exclude_in_hazard {
+        None => (vec![false; layer.len()], None),
+        Some(h) => {
+            let (closed, hz) = closed_by(project, h, &loc, &kind_ok)?;
+            (closed, Some(hz))
+        }
+    };
+    Ok(Supply {
+        layer,
+        kind_ok,
+        closed,
+        capacity,
+        missing_cap,
+        loc,
+        hazard,
+    })
+}
+
+/// Which facilities (of a kind asked for) hazard `h` closes, boundary included, and the
+/// hazard layer's name.
+fn closed_by(
+    project: &Project,
+    h: &HazardFilter,
+    loc: &[Option<Coord>],
+    kind_ok: &[bool],
+) -> Result<(Vec<bool>, String)> {
+    let hz = layer_param(
+        project,
+        Access::NAME,
+        "exclude_in_hazard",
+        h.layer(),
+        &[Role::Hazard],
+        false,
+    )?;
+    let geoms = h.geometries(hz)?;
+    let index = SpatialIndex::build(&geoms);
+    let closed = loc
+        .iter()
+        .zip(kind_ok)
+        .map(|(c, k)| {
+            *k && c.is_some_and(|c| point_in_polygon::locate(c, &geoms, &index).is_some())
+        })
+        .collect();
+    Ok((closed, hz.name.clone()))
+}
+
+/// *Cost* every demand–open facility pair that matters: straight lines, or the `costs` table.
+fn cost(project: &Project, p: &AccessParams, demand: &Demand, fac: &Supply) -> Result<Reachable> {
+    let n = fac.layer.len();
+    let (costs, open, source) = match &p.costs {
+        None => {
+            let open: Vec<usize> = (0..n)
+                .filter(|&j| fac.open(j) && fac.loc[j].is_some())
+                .collect();
+            let targets: Vec<Coord> = open.iter().filter_map(|&j| fac.loc[j]).collect();
+            let unlocated = (0..n)
+                .filter(|&j| fac.open(j) && fac.loc[j].is_none())
+                .count();
+            (
+                Costs::euclidean(demand.origins.clone(), targets),
+                open,
+                CostSource::Euclidean { unlocated },
+            )
+        }
+        Some(t) => {
+            let open: Vec<usize> = (0..n).filter(|&j| fac.open(j)).collect();
+            let table = project.layers.get(&t.layer)?;
+            let (rows, used) = cost_table(Access::NAME, table, t, demand.layer, fac.layer, &open)?;
+            (Costs::Table(rows), open, CostSource::Table(used))
+        }
+    };
+    Ok(Reachable {
+        supply: open.iter().map(|&j| fac.capacity[j]).collect(),
+        costs,
+        open,
+        source,
+    })
+}
+
+/// *Resolve* the method's params: radius, k, the decay of `e2sfca` and the gravity weight
+/// (filling their defaults into `p`). A param of another method is an error.
+fn resolve_method(p: &mut AccessParams) -> Result<Measure> {
+    if let Some(r) = p.radius_m {
+        check_cost("radius_m", r)?;
+    }
+    let k = match p.k {
+        Some(0) => return Err(Error::param(Access::NAME, "k", "k must be at least 1")),
+        Some(k) => k,
+        None => 1,
+    };
+    let decay = match p.method {
+        Method::Enhanced => {
+            let w = match p.weights.clone() {
+                Some(w) => w,
+                None => {
+                    let r = need_radius(p.radius_m, "e2sfca without `weights`")?;
+                    Weights::Steps(vec![[r / 3.0, 1.0], [2.0 * r / 3.0, 0.68], [r, 0.22]])
+                }
+            };
+            let d = decay(&w)?;
+            p.weights = Some(w);
+            d
+        }
+        _ if p.weights.is_some() => {
+            return Err(Error::param(
+                Access::NAME,
+                "weights",
+                "weights apply to method e2sfca only",
+            ))
+        }
+        _ => Decay::None,
+    };
+    let gravity = match p.method {
+        Method::Gravity => {
+            let g = p.gravity.clone().unwrap_or_default();
+            if !(g.scale.is_finite() && g.scale > 0.0) {
+                return Err(Error::param(Access::NAME, "gravity", "scale must be > 0"));
+            }
+            if !g.alpha.is_finite() {
+                return Err(Error::param(
+                    Access::NAME,
+                    "gravity",
+                    "alpha must be finite",
+                ));
+            }
+            check_cost("gravity", g.min_cost)?;
+            p.gravity = Some(g.clone());
+            g
+        }
+        _ if p.gravity.is_some() => {
+            return Err(Error::param(
+                Access::NAME,
+                "gravity",
+                "gravity applies to method gravity only",
+            ))
+        }
+        _ => GravityParams::default(),
+    };
+    Ok(Measure {
+        method: p.method,
+        radius: p.radius_m,
+        k,
+        decay,
+        gravity,
+    })
+}
+
+/// The radius, which method `what` needs.
+fn need_radius(radius: Option<f64>, what: &str) -> Result<f64> {
+    radius.ok_or_else(|| {
+        Error::param(
+            Access::NAME,
+            "radius_m",
+            format!("method {what} needs radius_m"),
+        )
+    })
+}
+
+/// The decay of weights `w`, checked: steps sorted by cost, none sharing a cost; a
+/// gaussian of positive width.
+fn decay(w: &Weights) -> Result<Decay> {
+    match w {
+        Weights::Steps(steps) => {
+            if steps.is_empty() {
+                return Err(Error::param(Access::NAME, "weights", "no steps given"));
+            }
+            for s in steps {
+                check_cost("weights", s[0])?;
+                if !(s[1].is_finite() && s[1] >= 0.0) {
+                    return Err(Error::param(
+                        Access::NAME,
+                        "weights",
+                        format!("weight {} must be finite and ≥ 0", s[1]),
+                    ));
+                }
+            }
+            let mut sorted = steps.clone();
+            sorted.sort_by(|a, b| a[0].total_cmp(&b[0]));
+            if sorted.windows(2).any(|w| w[0][0] == w[1][0]) {
+                return Err(Error::param(
+                    Access::NAME,
+                    "weights",
+                    "two steps share a max_cost",
+                ));
+            }
+            Ok(Decay::Steps(sorted))
+        }
+        Weights::Gaussian(s) => {
+            if !(s.is_finite() && *s > 0.0) {
+                return Err(Error::param(
+                    Access::NAME,
+                    "weights",
+                    format!("gaussian width must be > 0, not {s}"),
+                ));
+            }
+            Ok(Decay::Gaussian(*s))
+        }
+    }
+}
+
+/// *Measure* every demand point: nearest (and k-th) facility and coverage, for every
+/// method; the method's value; then *normalize* by the demand-weighted mean.
+fn measure_demand<'d>(
+    m: &Measure,
+    r: &Reachable,
+    d: &'d Demand,
+    fac: &Supply,
+) -> Result<PerDemand<'d>> {
+    let near: Vec<Vec<(usize, f64)>> = (0..d.layer.len())
+        .into_par_iter()
+        .map(|i| r.costs.nearest(i, m.k))
+        .collect();
+    let nearest: Vec<Option<(usize, f64)>> = near.iter().map(|v| v.first().copied()).collect();
+    let kth = near.iter().map(|v| v.get(m.k - 1).map(|x| x.1)).collect();
+    let covered = nearest
+        .iter()
+        .map(|n| n.is_some_and(|(_, c)| m.radius.is_none_or(|r| c <= r)))
+        .collect();
+    let raw = match m.method {
+        Method::Nearest => nearest.iter().map(|n| n.map(|x| x.1)).collect(),
+        Method::Coverage => coverage(r, d.layer.len(), need_radius(m.radius, "coverage")?)?,
+        Method::TwoStep | Method::Enhanced => floating_catchment(m, r, &d.pop)?,
+        Method::Gravity => gravity(&m.gravity, m.radius, r, d, fac)?,
+    };
+    let mean_raw = weighted_mean(
+        raw.iter()
+            .zip(&d.pop)
+            .filter_map(|(a, w)| a.map(|a| (*w, a))),
+    );
+    let access = raw
+        .iter()
+        .map(|a| match (a, mean_raw) {
+            (Some(a), Some(m)) if m != 0.0 && m.is_finite() => Some(a / m),
+            _ => None,
+        })
+        .collect();
+    Ok(PerDemand {
+        pop: &d.pop,
+        nearest,
+        kth,
+        covered,
+        raw,
+        access,
+        mean_raw,
+    })
+}
+
+/// `coverage`: the capacity within `radius` of each demand point.
+fn coverage(r: &Reachable, n: usize, radius: f64) -> Result<Vec<Option<f64>>> {
+    let mut raw = vec![Some(0.0); n];
+    each_reachable(&r.costs, n, Some(radius), |i, l| {
+        raw[i] = Some(l.iter().map(|(j, _)| r.supply[*j]).sum());
+        Ok::<(), Error>(())
+    })?;
+    Ok(raw)
+}
+
+/// `2sfca` and `e2sfca`: each facility's capacity over the (weighted) population in its
+/// catchment, summed (weighted) over the facilities each demand point reaches.
+fn floating_catchment(m: &Measure, r: &Reachable, pop: &[f64]) -> Result<Vec<Option<f64>>> {
+    let max = match (&m.decay, m.radius) {
+        (Decay::None, _) => Some(need_radius(m.radius, "2sfca")?),
+        // Beyond the last step the weight is 0: no need to visit those pairs.
+        (Decay::Steps(s), r) => {
+            let last = s.last().map_or(0.0, |x| x[0]);
+            Some(r.map_or(last, |r| r.min(last)))
+        }
+        (Decay::Gaussian(_), r) => r,
+    };
+    let n = pop.len();
+    let mut weighted_demand = vec![0.0; r.open.len()];
+    each_reachable(&r.costs, n, max, |i, l| {
+        for (j, c) in l {
+            weighted_demand[*j] += pop[i] * m.decay.weight(*c);
+        }
+        Ok::<(), Error>(())
+    })?;
+    let ratio: Vec<f64> = r
+        .supply
+        .iter()
+        .zip(&weighted_demand)
+        .map(|(s, d)| if *d > 0.0 { s / d } else { 0.0 })
+        .collect();
+    let mut raw = vec![Some(0.0); n];
+    each_reachable(&r.costs, n, max, |i, l| {
+        raw[i] = Some(l.iter().map(|(j, c)| ratio[*j] * m.decay.weight(*c)).sum());
+        Ok::<(), Error>(())
+    })?;
+    Ok(raw)
+}
+
+/// `gravity`: capacity weighted by `(max(cost, min_cost) / scale)^alpha`, within `radius`
+/// when given. An infinite weight (cost 0, alpha < 0) is an error naming the pair.
+fn gravity(
+    g: &GravityParams,
+    radius: Option<f64>,
+    r: &Reachable,
+    d: &Demand,
+    fac: &Supply,
+) -> Result<Vec<Option<f64>>> {
+    let n = d.layer.len();
+    let mut raw = vec![Some(0.0); n];
+    each_reachable(&r.costs, n, radius, |i, l| {
+        let mut sum = 0.0;
+        for (j, c) in l {
+            let w = (c.max(g.min_cost) / g.scale).powf(g.alpha);
+            if !w.is_finite() {
+                return Err(Error::param(
+                    Access::NAME,
+                    "gravity",
+                    format!(
+                        "demand '{}' is at cost {c} from facility '{}': the weight is infinite; set min_cost",
+                        d.layer.ids[i], fac.layer.ids[r.open[*j]]
+                    ),
+                ));
+            }
+            sum += r.supply[*j] * w;
+        }
+        raw[i] = Some(sum);
+        Ok(())
+    })?;
+    Ok(raw)
+}
+
+/// Rows of the demand features themselves.
+fn demand_rows(
+    d: &Demand,
+    fac: &Supply,
+    r: &Reachable,
+    per: &PerDemand,
+    with_kth: bool,
+) -> Vec<AccessRow> {
+    (0..d.layer.len())
+        .map(|i| AccessRow {
+            id: d.layer.ids[i].clone(),
+            population: per.pop[i],
+            zone: None,
+            nearest_id: per.nearest[i].map(|(j, _)| fac.layer.ids[r.open[j]].clone()),
+            nearest_m: per.nearest[i].map(|x| x.1),
+            kth_m: with_kth.then_some(per.kth[i]),
+            covered_population: if per.covered[i] { per.pop[i] } else { 0.0 },
+            access_raw: per.raw[i],
+            access: per.access[i],
+        })
+        .collect()
+}
+
+/// *Aggregate* demand points to the zones they fall in: a row per zone (see the module
+/// docs), and how many points fell outside every zone.
+fn zone_rows(
+    zl: &Layer,
+    d: &Demand,
+    fac: &Supply,
+    r: &Reachable,
+    per: &PerDemand,
+    with_kth: bool,
+) -> (Vec<AccessRow>, ZoneTally) {
+    let zone_of = point_in_polygon::assign(&d.origins, &zl.geometries, &SpatialIndex::of(zl));
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); zl.len()];
+    let (mut outside, mut outside_pop) = (0usize, 0.0);
+    for (i, z) in zone_of.iter().enumerate() {
+        match z {
+            Some(z) => members[*z].push(i),
+            None => {
+                outside += 1;
+                outside_pop += per.pop[i];
+            }
+        }
+    }
+    let rows = members
+        .iter()
+        .enumerate()
+        .map(|(z, m)| {
+            zone_row(&zl.ids[z], m, per, with_kth, |slot| {
+                fac.layer.ids[r.open[slot]].clone()
+            })
+        })
+        .collect();
+    let tally = ZoneTally {
+        zones: zl.len(),
+        outside,
+        outside_pop,
+    };
+    (rows, tally)
 }
 
 /// The largest nearest cost among `members` with people (among all of them when none has).
@@ -932,8 +1124,8 @@ fn zone_row(
     members: &[usize],
     per: &PerDemand,
     with_kth: bool,
-    fac_id: &dyn Fn(usize) -> Value,
-) -> Row {
+    fac_id: impl Fn(usize) -> String,
+) -> AccessRow {
     let pop: f64 = members.iter().map(|&i| per.pop[i]).sum();
     let covered: f64 = members
         .iter()
@@ -961,27 +1153,106 @@ fn zone_row(
         }
     }
     served.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-    let mut r = Row::new();
-    r.insert("id".into(), Value::String(id.to_string()));
-    r.insert("population".into(), num(pop));
-    r.insert("demand_points".into(), members.len().into());
-    r.insert(
-        "nearest_id".into(),
-        served.first().map_or(Value::Null, |s| fac_id(s.0)),
-    );
-    r.insert(
-        "nearest_m".into(),
-        opt(mean(&|i| per.nearest[i].map(|x| x.1))),
-    );
-    r.insert("nearest_m_max".into(), opt(max_nearest(members, per)));
-    if with_kth {
-        r.insert("kth_m".into(), opt(mean(&|i| per.kth[i])));
+    AccessRow {
+        id: id.to_string(),
+        population: pop,
+        zone: Some(ZoneOnly {
+            demand_points: members.len(),
+            nearest_m_max: max_nearest(members, per),
+        }),
+        nearest_id: served.first().map(|s| fac_id(s.0)),
+        nearest_m: mean(&|i| per.nearest[i].map(|x| x.1)),
+        kth_m: with_kth.then(|| mean(&|i| per.kth[i])),
+        covered_population: covered,
+        access_raw: mean(&|i| per.raw[i]),
+        access: mean(&|i| per.access[i]),
     }
-    r.insert("covered_population".into(), num(covered));
-    r.insert("uncovered_population".into(), num(pop - covered));
-    r.insert("access_raw".into(), opt(mean(&|i| per.raw[i])));
-    r.insert("access".into(), opt(mean(&|i| per.access[i])));
-    r
+}
+
+/// The summary: totals over all demand, the facilities open and closed, where costs came
+/// from, and, with zones, the demand outside them.
+fn summary(
+    method: Method,
+    d: &Demand,
+    fac: &Supply,
+    r: &Reachable,
+    per: &PerDemand,
+    zones: Option<&ZoneTally>,
+) -> Map<String, Value> {
+    let nd = d.layer.len();
+    let mut s = Map::new();
+    if let Some(t) = zones {
+        s.insert("zones".into(), t.zones.into());
+        s.insert("demand_outside_zones".into(), t.outside.into());
+        s.insert("population_outside_zones".into(), num(t.outside_pop));
+    }
+    let total: f64 = per.pop.iter().sum();
+    let covered: f64 = (0..nd)
+        .filter(|&i| per.covered[i])
+        .map(|i| per.pop[i])
+        .sum();
+    let unreachable: f64 = (0..nd)
+        .filter(|&i| per.nearest[i].is_none())
+        .map(|i| per.pop[i])
+        .sum();
+    s.insert("method".into(), method.as_str().into());
+    s.insert("demand_features".into(), nd.into());
+    s.insert("population".into(), num(total));
+    s.insert("covered_population".into(), num(covered));
+    s.insert("uncovered_population".into(), num(total - covered));
+    s.insert(
+        "covered_share".into(),
+        if total > 0.0 {
+            num(covered / total)
+        } else {
+            Value::Null
+        },
+    );
+    s.insert("unreachable_population".into(), num(unreachable));
+    s.insert(
+        "mean_nearest_m".into(),
+        opt(weighted_mean(
+            (0..nd).filter_map(|i| per.nearest[i].map(|x| (per.pop[i], x.1))),
+        )),
+    );
+    s.insert(
+        "max_nearest_m".into(),
+        opt(max_nearest(&(0..nd).collect::<Vec<_>>(), per)),
+    );
+    s.insert("mean_access_raw".into(), opt(per.mean_raw));
+    s.insert("facilities_open".into(), r.open.len().into());
+    s.insert(
+        "facilities_closed".into(),
+        fac.closed.iter().filter(|c| **c).count().into(),
+    );
+    s.insert(
+        "closed_facilities".into(),
+        Value::Array(
+            (0..fac.layer.len())
+                .filter(|&j| fac.closed[j])
+                .map(|j| Value::String(fac.layer.ids[j].clone()))
+                .collect(),
+        ),
+    );
+    s.insert(
+        "facilities_other_kind".into(),
+        fac.kind_ok.iter().filter(|k| !**k).count().into(),
+    );
+    s.insert("total_capacity_open".into(), num(r.supply.iter().sum()));
+    s.insert("demand_missing_population".into(), d.missing_pop.into());
+    s.insert("facilities_missing_capacity".into(), fac.missing_cap.into());
+    s.insert(
+        "demand_without_location".into(),
+        d.origins.iter().filter(|o| o.is_none()).count().into(),
+    );
+    match &r.source {
+        CostSource::Euclidean { unlocated } => {
+            s.insert("cost_source".into(), "euclidean".into());
+            s.insert("facilities_without_location".into(), (*unlocated).into());
+        }
+        CostSource::Table(t) => s.append(&mut t.summary()),
+    }
+    s
 }
 
 #[cfg(test)]

@@ -10,10 +10,10 @@ use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
 use super::inputs::rows_to_features;
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
-use crate::rtree::SpatialIndex;
 use crate::kernels::{overlay, point_coord, point_in_polygon};
 use crate::layer::{GeomKind, Layer, Role};
 use crate::project::Project;
+use crate::rtree::SpatialIndex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -165,86 +165,36 @@ impl TypedAnalysis for Aggregate {
             .map(|f| layer.numeric_column(f).map(|_| f.as_str()))
             .collect::<Result<Vec<_>>>()?;
         let keep = feature_filter(layer, p.filter.as_ref())?;
-
-        let mut summary = Map::new();
-        let hits = if layer.role == Role::Table {
-            let key = p
-                .key
-                .clone()
-                .or_else(|| project.spec(&layer.name).and_then(|s| s.key.clone()))
-                .ok_or_else(|| {
-                    Error::param(
-                        Self::NAME,
-                        "key",
-                        format!(
-                            "table '{}' needs `key`, the field holding zone ids",
-                            layer.name
-                        ),
-                    )
-                })?;
-            let hits = join_by_key(zones, layer, &key, &keep, &mut summary)?;
+        let mapped = if layer.role == Role::Table {
+            let key = table_key(project, p, layer)?;
+            let mapped = join_by_key(zones, layer, &key, &keep)?;
             p.key = Some(key);
-            hits
+            mapped
         } else {
-            join_spatially(zones, layer, &keep, &mut summary)
+            join_spatially(zones, layer, &keep)
         };
-
-        // Aggregate stage.
-        let n = zones.len();
-        let mut count = vec![0u64; n];
-        let mut measure = vec![0.0f64; n];
-        let mut sums = vec![vec![0.0f64; n]; fields.len()];
-        let mut weights = vec![vec![0.0f64; n]; fields.len()];
-        let mut matched = vec![false; layer.len()];
-        for h in &hits {
-            count[h.zone] += 1;
-            measure[h.zone] += h.measure;
-            matched[h.feature] = true;
-            for (k, f) in fields.iter().enumerate() {
-                if let Some(v) = layer.column(f)?.f64_at(h.feature) {
-                    sums[k][h.zone] += v * h.weight;
-                    weights[k][h.zone] += h.weight;
-                }
-            }
-        }
-        let has_measure = hits.iter().any(|h| h.measure > 0.0);
+        let totals = Totals::of(&mapped.hits, layer, &fields, zones.len())?;
         let measure_name = match dominant_kind(layer) {
             Some(GeomKind::Line) => "length_m",
             _ => "area_m2",
         };
-        let rows: Vec<Row> = (0..n)
+        let has_measure = mapped.hits.iter().any(|h| h.measure > 0.0);
+        let rows = (0..zones.len())
             .map(|z| {
-                let mut r = Map::new();
-                r.insert("id".into(), Value::String(zones.ids[z].clone()));
-                r.insert("count".into(), count[z].into());
-                if has_measure {
-                    r.insert(measure_name.into(), num(measure[z]));
+                AggregateRow {
+                    id: zones.ids[z].clone(),
+                    count: totals.count[z],
+                    measure: has_measure.then_some((measure_name, totals.measure[z])),
+                    sums: fields
+                        .iter()
+                        .enumerate()
+                        .map(|(k, f)| (f.to_string(), totals.sums[k][z], totals.weights[k][z]))
+                        .collect(),
                 }
-                for (k, f) in fields.iter().enumerate() {
-                    r.insert(format!("sum_{f}"), num(sums[k][z]));
-                    let mean = if weights[k][z] > 0.0 {
-                        num(sums[k][z] / weights[k][z])
-                    } else {
-                        Value::Null
-                    };
-                    r.insert(format!("mean_{f}"), mean);
-                }
-                r
+                .into_row()
             })
             .collect();
-        let considered = keep.iter().filter(|k| **k).count();
-        let in_zones = matched
-            .iter()
-            .zip(&keep)
-            .filter(|(m, k)| **m && **k)
-            .count();
-        summary.insert("zones".into(), n.into());
-        summary.insert("features".into(), considered.into());
-        summary.insert("total_count".into(), in_zones.into());
-        summary.insert("outside_count".into(), (considered - in_zones).into());
-        for (k, f) in fields.iter().enumerate() {
-            summary.insert(format!("total_sum_{f}"), num(sums[k].iter().sum()));
-        }
+        let summary = summary(mapped.summary, &fields, &keep, &totals);
         Ok(Output {
             summary,
             rows,
@@ -252,6 +202,122 @@ impl TypedAnalysis for Aggregate {
             layers_used: vec![zones.name.clone(), layer.name.clone()],
         })
     }
+}
+
+/// The field of table `layer` holding zone ids: `key`, else the layer's `key` in the project.
+fn table_key(project: &Project, p: &AggregateParams, layer: &Layer) -> Result<String> {
+    p.key
+        .clone()
+        .or_else(|| project.spec(&layer.name).and_then(|s| s.key.clone()))
+        .ok_or_else(|| {
+            Error::param(
+                Aggregate::NAME,
+                "key",
+                format!(
+                    "table '{}' needs `key`, the field holding zone ids",
+                    layer.name
+                ),
+            )
+        })
+}
+
+/// Features mapped to zones (stage *map*), and what the mapping says for the summary.
+struct Mapped {
+    hits: Vec<Hit>,
+    /// `unmatched_keys` (a table) or `null_geometry_count` (features).
+    summary: Map<String, Value>,
+}
+
+/// Per zone: how many features, how much of their length or area, and the weighted sums of
+/// each field (stage *aggregate*).
+struct Totals {
+    count: Vec<u64>,
+    measure: Vec<f64>,
+    /// `sums[k][z]`, `weights[k][z]`: field `k`'s weighted sum and weight in zone `z`.
+    sums: Vec<Vec<f64>>,
+    weights: Vec<Vec<f64>>,
+    /// Features that reached some zone.
+    matched: Vec<bool>,
+}
+
+impl Totals {
+    fn of(hits: &[Hit], layer: &Layer, fields: &[&str], n: usize) -> Result<Totals> {
+        let mut t = Totals {
+            count: vec![0; n],
+            measure: vec![0.0; n],
+            sums: vec![vec![0.0; n]; fields.len()],
+            weights: vec![vec![0.0; n]; fields.len()],
+            matched: vec![false; layer.len()],
+        };
+        for h in hits {
+            t.count[h.zone] += 1;
+            t.measure[h.zone] += h.measure;
+            t.matched[h.feature] = true;
+            for (k, f) in fields.iter().enumerate() {
+                if let Some(v) = layer.column(f)?.f64_at(h.feature) {
+                    t.sums[k][h.zone] += v * h.weight;
+                    t.weights[k][h.zone] += h.weight;
+                }
+            }
+        }
+        Ok(t)
+    }
+}
+
+/// A zone's row.
+struct AggregateRow {
+    id: String,
+    count: u64,
+    /// `length_m` or `area_m2` and its value, when the features have a length or area.
+    measure: Option<(&'static str, f64)>,
+    /// (field, weighted sum, weight) per field of `sum`.
+    sums: Vec<(String, f64, f64)>,
+}
+
+impl AggregateRow {
+    fn into_row(self) -> Row {
+        let mut r = Row::new();
+        r.insert("id".into(), Value::String(self.id));
+        r.insert("count".into(), self.count.into());
+        if let Some((name, m)) = self.measure {
+            r.insert(name.into(), num(m));
+        }
+        for (f, sum, weight) in self.sums {
+            r.insert(format!("sum_{f}"), num(sum));
+            let mean = if weight > 0.0 {
+                num(sum / weight)
+            } else {
+                Value::Null
+            };
+            r.insert(format!("mean_{f}"), mean);
+        }
+        r
+    }
+}
+
+/// The summary: what the mapping says, then features considered, in zones and outside, and
+/// each field's total.
+fn summary(
+    mut s: Map<String, Value>,
+    fields: &[&str],
+    keep: &[bool],
+    t: &Totals,
+) -> Map<String, Value> {
+    let considered = keep.iter().filter(|k| **k).count();
+    let in_zones = t
+        .matched
+        .iter()
+        .zip(keep)
+        .filter(|(m, k)| **m && **k)
+        .count();
+    s.insert("zones".into(), t.count.len().into());
+    s.insert("features".into(), considered.into());
+    s.insert("total_count".into(), in_zones.into());
+    s.insert("outside_count".into(), (considered - in_zones).into());
+    for (k, f) in fields.iter().enumerate() {
+        s.insert(format!("total_sum_{f}"), num(t.sums[k].iter().sum()));
+    }
+    s
 }
 
 fn feature_filter(layer: &Layer, filter: Option<&Filter>) -> Result<Vec<bool>> {
@@ -268,12 +334,8 @@ fn dominant_kind(layer: &Layer) -> Option<GeomKind> {
     layer.geometries.iter().flatten().map(GeomKind::of).next()
 }
 
-fn join_spatially(
-    zones: &Layer,
-    layer: &Layer,
-    keep: &[bool],
-    summary: &mut Map<String, Value>,
-) -> Vec<Hit> {
+/// *Map* features to zones: points by containment, lines and polygons by overlay.
+fn join_spatially(zones: &Layer, layer: &Layer, keep: &[bool]) -> Mapped {
     let index = SpatialIndex::of(zones);
     let points: Vec<Option<geo::Coord>> = layer
         .geometries
@@ -328,25 +390,22 @@ fn join_spatially(
         .zip(keep)
         .filter(|(g, k)| **k && g.is_none())
         .count();
+    let mut summary = Map::new();
     summary.insert("null_geometry_count".into(), nulls.into());
-    hits
+    Mapped { hits, summary }
 }
 
-fn join_by_key(
-    zones: &Layer,
-    table: &Layer,
-    key: &str,
-    keep: &[bool],
-    summary: &mut Map<String, Value>,
-) -> Result<Vec<Hit>> {
+/// *Map* table rows to the zones their `key` names.
+fn join_by_key(zones: &Layer, table: &Layer, key: &str, keep: &[bool]) -> Result<Mapped> {
     let joined = rows_to_features(table, key, zones, keep)?;
     let unmatched = joined
         .unmatched
         .into_iter()
         .map(|k| k.map_or(Value::Null, Value::String))
         .collect();
+    let mut summary = Map::new();
     summary.insert("unmatched_keys".into(), Value::Array(unmatched));
-    Ok(joined
+    let hits = joined
         .matched
         .into_iter()
         .map(|(feature, zone)| Hit {
@@ -355,7 +414,8 @@ fn join_by_key(
             weight: 1.0,
             measure: 0.0,
         })
-        .collect())
+        .collect();
+    Ok(Mapped { hits, summary })
 }
 
 #[cfg(test)]

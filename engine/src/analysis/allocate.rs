@@ -10,6 +10,10 @@
 //! intervention's location (kelurahan → kecamatan). The summary carries a curve of the best
 //! benefit over a range of budgets with the marginal benefit per rupiah between points
 //! (what another Rp 5 miliar buys), and each row the reasons it was or was not funded.
+//!
+//! Stages: *check* the params → *cost* and *benefit* per intervention → *groups* → *solve*
+//! ([`solve`]) → *curve* over budgets → *outcome* (ranks, group spending, reasons) → rows
+//! and summary.
 
 use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
 use super::inputs::{weights_from, Taken};
@@ -23,8 +27,8 @@ use crate::project::Project;
 use crate::rtree::SpatialIndex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 /// The `allocate` analysis.
@@ -349,283 +353,398 @@ impl TypedAnalysis for Allocate {
             &[Role::Zones, Role::Table, Role::Facilities, Role::Demand],
             true,
         )?;
-        let mut layers_used = vec![layer.name.clone()];
-        if !(p.budget.is_finite() && p.budget >= 0.0) {
-            return Err(err(
-                "budget",
-                format!("must be finite and ≥ 0, not {}", p.budget),
-            ));
-        }
-        if let Some(s) = p.max_group_share {
-            if !(s > 0.0 && s <= 1.0) {
-                return Err(err(
-                    "max_group_share",
-                    format!("must be in (0, 1], not {s}"),
-                ));
-            }
-        }
-        if !(p.time_limit_s.is_finite() && p.time_limit_s > 0.0) {
-            return Err(err("time_limit_s", "must be > 0"));
-        }
-        let n = layer.len();
+        check_params(p)?;
         let cost = values_of(layer, &p.cost, "cost")?;
-        let benefit: Vec<f64> = match (&p.benefit, &p.benefit_from) {
-            (Some(f), None) => values_of(layer, f, "benefit")?,
-            (None, Some(b)) => weights_from(
-                project,
-                Taken {
-                    caller: Self::NAME,
-                    param: "benefit_from",
-                    analysis: &b.analysis,
-                    params: &b.params,
-                    field: &b.field,
-                },
-                &layer.ids,
-            )?,
-            _ => {
-                return Err(err(
-                    "benefit",
-                    "give `benefit` (a field) or `benefit_from`, one of them",
-                ))
-            }
-        };
-
-        // Groups.
-        let labels: Vec<Option<String>> = match (&p.group, &p.group_zones) {
-            (Some(_), Some(_)) => {
-                return Err(err("group", "give `group` or `group_zones`, not both"))
-            }
-            (Some(f), None) => {
-                let col = layer.column(f)?;
-                (0..n).map(|i| col.get(i).as_key()).collect()
-            }
-            (None, Some(z)) => {
-                let zl = layer_param(project, Self::NAME, "group_zones", z, &[Role::Zones], false)?;
-                layers_used.push(zl.name.clone());
-                let locs: Vec<_> = layer.geometries.iter().map(location).collect();
-                let zone_of =
-                    point_in_polygon::assign(&locs, &zl.geometries, &SpatialIndex::of(zl));
-                zone_of
-                    .iter()
-                    .map(|z| z.map(|z| zl.ids[z].clone()))
-                    .collect()
-            }
-            (None, None) => {
-                if p.min_one_per_group || p.max_group_share.is_some() {
-                    return Err(err(
-                        "group",
-                        "the equity rules need `group` or `group_zones`",
-                    ));
-                }
-                vec![None; n]
-            }
-        };
-        let names: Vec<String> = labels
-            .iter()
-            .flatten()
-            .cloned()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let index: HashMap<&str, usize> = names
-            .iter()
-            .enumerate()
-            .map(|(k, s)| (s.as_str(), k))
-            .collect();
-        let group: Vec<Option<usize>> = labels
-            .iter()
-            .map(|l| l.as_deref().and_then(|s| index.get(s).copied()))
-            .collect();
+        let benefit = benefit_of(project, layer, p)?;
+        let groups = groups_of(project, layer, p)?;
         let pb = Knapsack {
-            cost: cost.clone(),
-            benefit: benefit.clone(),
-            group: group.clone(),
-            groups: names.len(),
+            cost,
+            benefit,
+            group: groups.of.clone(),
+            groups: groups.names.len(),
             min_one_per_group: p.min_one_per_group,
             max_group_share: p.max_group_share,
         };
         let limit = Duration::from_secs_f64(p.time_limit_s);
         let choice = solve(&pb, p.budget, limit).map_err(|e| err("budget", e.0))?;
-
-        // The curve over budgets.
-        let budgets = p.curve_budgets.clone().unwrap_or_else(|| {
-            [0.25, 0.5, 0.75, 1.0, 1.25, 1.5]
-                .iter()
-                .map(|k| k * p.budget)
-                .collect()
-        });
-        let mut budgets: Vec<f64> = budgets
-            .into_iter()
-            .filter(|b| b.is_finite() && *b >= 0.0)
-            .collect();
-        budgets.sort_by(f64::total_cmp);
-        budgets.dedup();
-        p.curve_budgets = Some(budgets.clone());
-        let mut curve = Vec::new();
-        let mut prev: Option<(f64, f64)> = None;
-        for b in budgets {
-            let mut pt = Map::new();
-            pt.insert("budget".into(), num(b));
-            match solve(&pb, b, limit) {
-                Ok(c) => {
-                    pt.insert("benefit".into(), num(c.benefit));
-                    pt.insert("spent".into(), num(c.spent));
-                    pt.insert(
-                        "funded".into(),
-                        c.funded.iter().filter(|f| **f).count().into(),
-                    );
-                    pt.insert(
-                        "marginal_benefit_per_rupiah".into(),
-                        match prev {
-                            Some((pb_, pv)) if b > pb_ => num((c.benefit - pv) / (b - pb_)),
-                            _ => Value::Null,
-                        },
-                    );
-                    prev = Some((b, c.benefit));
-                }
-                Err(_) => {
-                    pt.insert("benefit".into(), Value::Null);
-                    pt.insert("spent".into(), Value::Null);
-                    pt.insert("funded".into(), Value::Null);
-                    pt.insert("marginal_benefit_per_rupiah".into(), Value::Null);
-                    pt.insert("infeasible".into(), true.into());
-                }
-            }
-            curve.push(Value::Object(pt));
-        }
-
-        // Ranks by benefit per rupiah (ties: id order by index), and reasons.
-        let ratio = |i: usize| {
-            if cost[i] > 0.0 {
-                benefit[i] / cost[i]
-            } else if benefit[i] > 0.0 {
-                f64::INFINITY
-            } else {
-                0.0
-            }
-        };
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)).then(a.cmp(&b)));
-        let mut rank = vec![0usize; n];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i] = r + 1;
-        }
-        let mut group_spent = vec![0.0; names.len()];
-        let mut group_funded = vec![0usize; names.len()];
-        for i in (0..n).filter(|&i| choice.funded[i]) {
-            if let Some(g) = group[i] {
-                group_spent[g] += cost[i];
-                group_funded[g] += 1;
-            }
-        }
-        let left = p.budget - choice.spent;
-        let rows: Vec<Row> = (0..n)
+        let curve = curve(&pb, p, limit);
+        let outcome = Outcome::of(&pb, &choice, p);
+        let rows = (0..pb.cost.len())
             .map(|i| {
-                let mut reasons: Vec<String> = Vec::new();
-                let gname = group[i].map(|g| names[g].clone());
-                if choice.funded[i] {
-                    reasons.push(format!(
-                        "benefit {:.4} per rupiah, rank {} of {n}",
-                        ratio(i),
-                        rank[i]
-                    ));
-                    if let (true, Some(g)) = (p.min_one_per_group, group[i]) {
-                        if group_funded[g] == 1 {
-                            reasons.push(format!(
-                                "the only funded intervention in group {} (at least one per group)",
-                                names[g]
-                            ));
-                        }
-                    }
-                } else if benefit[i] <= 0.0 {
-                    reasons.push("no expected benefit".into());
-                } else {
-                    if let (Some(s), Some(g)) = (p.max_group_share, group[i]) {
-                        if group_spent[g] + cost[i] > s * p.budget * (1.0 + 1e-12) {
-                            reasons.push(format!(
-                                "group {} would exceed its cap of {:.0}% of the budget",
-                                names[g],
-                                100.0 * s
-                            ));
-                        }
-                    }
-                    if cost[i] > left {
-                        reasons.push(format!(
-                            "costs {} but only {} of the budget is left",
-                            cost[i], left
-                        ));
-                    }
-                    if reasons.is_empty() {
-                        reasons.push(format!(
-                            "rank {} of {n} by benefit per rupiah; the budget buys more benefit elsewhere",
-                            rank[i]
-                        ));
-                    }
+                AllocateRow {
+                    id: &layer.ids[i],
+                    group: pb.group[i].map(|g| groups.names[g].as_str()),
+                    cost: pb.cost[i],
+                    benefit: pb.benefit[i],
+                    ratio: ratio(&pb, i),
+                    rank: outcome.rank[i],
+                    funded: choice.funded[i],
+                    reasons: outcome.reasons(&groups.names, i),
                 }
-                let mut r = Row::new();
-                r.insert("id".into(), layer.ids[i].clone().into());
-                r.insert("group".into(), gname.map_or(Value::Null, Value::String));
-                r.insert("cost".into(), num(cost[i]));
-                r.insert("benefit".into(), num(benefit[i]));
-                r.insert("benefit_per_rupiah".into(), num(ratio(i)));
-                r.insert("rank_by_ratio".into(), rank[i].into());
-                r.insert("funded".into(), choice.funded[i].into());
-                r.insert(
-                    "reasons".into(),
-                    Value::Array(reasons.into_iter().map(Value::String).collect()),
-                );
-                r
+                .into_row()
             })
             .collect();
-
-        let mut s = Map::new();
-        s.insert("status".into(), choice.status.into());
-        s.insert("objective".into(), num(choice.benefit));
-        s.insert("bound".into(), choice.bound.map_or(Value::Null, num));
-        s.insert(
-            "gap".into(),
-            choice
-                .bound
-                .and_then(|b| crate::optimize::gap(choice.benefit, b))
-                .map_or(Value::Null, num),
-        );
-        s.insert("budget".into(), num(p.budget));
-        s.insert("spent".into(), num(choice.spent));
-        s.insert("left".into(), num(left));
-        s.insert("interventions".into(), n.into());
-        s.insert(
-            "funded".into(),
-            choice.funded.iter().filter(|f| **f).count().into(),
-        );
-        s.insert("total_benefit_available".into(), num(benefit.iter().sum()));
-        let per_group: BTreeMap<String, Value> = names
-            .iter()
-            .enumerate()
-            .map(|(g, name)| {
-                let mut o = Map::new();
-                o.insert("spent".into(), num(group_spent[g]));
-                o.insert("funded".into(), group_funded[g].into());
-                o.insert(
-                    "share".into(),
-                    if p.budget > 0.0 {
-                        num(group_spent[g] / p.budget)
-                    } else {
-                        Value::Null
-                    },
-                );
-                (name.clone(), Value::Object(o))
-            })
-            .collect();
-        s.insert(
-            "groups".into(),
-            serde_json::to_value(per_group).unwrap_or(Value::Null),
-        );
-        s.insert("curve".into(), Value::Array(curve));
+        let mut summary = summary(&pb, &choice, &outcome, &groups.names, p.budget);
+        summary.insert("curve".into(), Value::Array(curve));
+        let mut layers_used = vec![layer.name.clone()];
+        layers_used.extend(groups.layer);
         Ok(Output {
-            summary: s,
+            summary,
             rows,
             row_layer: Some(layer.name.clone()),
             layers_used,
         })
     }
+}
+
+fn check_params(p: &AllocateParams) -> Result<()> {
+    if !(p.budget.is_finite() && p.budget >= 0.0) {
+        return Err(err(
+            "budget",
+            format!("must be finite and ≥ 0, not {}", p.budget),
+        ));
+    }
+    if let Some(s) = p.max_group_share {
+        if !(s > 0.0 && s <= 1.0) {
+            return Err(err(
+                "max_group_share",
+                format!("must be in (0, 1], not {s}"),
+            ));
+        }
+    }
+    if !(p.time_limit_s.is_finite() && p.time_limit_s > 0.0) {
+        return Err(err("time_limit_s", "must be > 0"));
+    }
+    Ok(())
+}
+
+/// The benefit per intervention: a field, or a column of another analysis' rows.
+fn benefit_of(project: &Project, layer: &Layer, p: &AllocateParams) -> Result<Vec<f64>> {
+    match (&p.benefit, &p.benefit_from) {
+        (Some(f), None) => values_of(layer, f, "benefit"),
+        (None, Some(b)) => weights_from(
+            project,
+            Taken {
+                caller: Allocate::NAME,
+                param: "benefit_from",
+                analysis: &b.analysis,
+                params: &b.params,
+                field: &b.field,
+            },
+            &layer.ids,
+        ),
+        _ => Err(err(
+            "benefit",
+            "give `benefit` (a field) or `benefit_from`, one of them",
+        )),
+    }
+}
+
+/// The groups of the interventions.
+struct Groups {
+    /// Group names, sorted.
+    names: Vec<String>,
+    /// Per intervention, its group (None: in no group).
+    of: Vec<Option<usize>>,
+    /// The `group_zones` layer, when groups come from it.
+    layer: Option<String>,
+}
+
+/// Groups from the `group` field or the `group_zones` polygon holding each intervention.
+fn groups_of(project: &Project, layer: &Layer, p: &AllocateParams) -> Result<Groups> {
+    let n = layer.len();
+    let mut zones = None;
+    let labels: Vec<Option<String>> = match (&p.group, &p.group_zones) {
+        (Some(_), Some(_)) => return Err(err("group", "give `group` or `group_zones`, not both")),
+        (Some(f), None) => {
+            let col = layer.column(f)?;
+            (0..n).map(|i| col.get(i).as_key()).collect()
+        }
+        (None, Some(z)) => {
+            let zl = layer_param(
+                project,
+                Allocate::NAME,
+                "group_zones",
+                z,
+                &[Role::Zones],
+                false,
+            )?;
+            zones = Some(zl.name.clone());
+            let locs: Vec<_> = layer.geometries.iter().map(location).collect();
+            let zone_of = point_in_polygon::assign(&locs, &zl.geometries, &SpatialIndex::of(zl));
+            zone_of
+                .iter()
+                .map(|z| z.map(|z| zl.ids[z].clone()))
+                .collect()
+        }
+        (None, None) => {
+            if p.min_one_per_group || p.max_group_share.is_some() {
+                return Err(err(
+                    "group",
+                    "the equity rules need `group` or `group_zones`",
+                ));
+            }
+            vec![None; n]
+        }
+    };
+    let names: Vec<String> = labels
+        .iter()
+        .flatten()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.as_str(), k))
+        .collect();
+    let of = labels
+        .iter()
+        .map(|l| l.as_deref().and_then(|s| index.get(s).copied()))
+        .collect();
+    Ok(Groups {
+        names,
+        of,
+        layer: zones,
+    })
+}
+
+/// The best benefit over `curve_budgets` (default ¼ … 1½ × budget; sorted, deduplicated
+/// and written back), with the marginal benefit per rupiah between feasible points.
+fn curve(pb: &Knapsack, p: &mut AllocateParams, limit: Duration) -> Vec<Value> {
+    let budgets = p.curve_budgets.clone().unwrap_or_else(|| {
+        [0.25, 0.5, 0.75, 1.0, 1.25, 1.5]
+            .iter()
+            .map(|k| k * p.budget)
+            .collect()
+    });
+    let mut budgets: Vec<f64> = budgets
+        .into_iter()
+        .filter(|b| b.is_finite() && *b >= 0.0)
+        .collect();
+    budgets.sort_by(f64::total_cmp);
+    budgets.dedup();
+    p.curve_budgets = Some(budgets.clone());
+    let mut curve = Vec::new();
+    let mut prev: Option<(f64, f64)> = None;
+    for b in budgets {
+        let mut pt = Map::new();
+        pt.insert("budget".into(), num(b));
+        match solve(pb, b, limit) {
+            Ok(c) => {
+                pt.insert("benefit".into(), num(c.benefit));
+                pt.insert("spent".into(), num(c.spent));
+                pt.insert(
+                    "funded".into(),
+                    c.funded.iter().filter(|f| **f).count().into(),
+                );
+                pt.insert(
+                    "marginal_benefit_per_rupiah".into(),
+                    match prev {
+                        Some((pb_, pv)) if b > pb_ => num((c.benefit - pv) / (b - pb_)),
+                        _ => Value::Null,
+                    },
+                );
+                prev = Some((b, c.benefit));
+            }
+            Err(_) => {
+                pt.insert("benefit".into(), Value::Null);
+                pt.insert("spent".into(), Value::Null);
+                pt.insert("funded".into(), Value::Null);
+                pt.insert("marginal_benefit_per_rupiah".into(), Value::Null);
+                pt.insert("infeasible".into(), true.into());
+            }
+        }
+        curve.push(Value::Object(pt));
+    }
+    curve
+}
+
+/// Benefit per rupiah of item `i` (a free item with a benefit: infinite).
+fn ratio(pb: &Knapsack, i: usize) -> f64 {
+    let (cost, benefit) = (pb.cost[i], pb.benefit[i]);
+    if cost > 0.0 {
+        benefit / cost
+    } else if benefit > 0.0 {
+        f64::INFINITY
+    } else {
+        0.0
+    }
+}
+
+/// The choice seen per item and per group: what the reasons and the summary report.
+struct Outcome<'a> {
+    pb: &'a Knapsack,
+    funded: &'a [bool],
+    /// Rank by benefit per rupiah (1 = best; ties by index).
+    rank: Vec<usize>,
+    group_spent: Vec<f64>,
+    group_funded: Vec<usize>,
+    /// Budget left unspent.
+    left: f64,
+    budget: f64,
+    min_one_per_group: bool,
+    max_group_share: Option<f64>,
+}
+
+impl<'a> Outcome<'a> {
+    fn of(pb: &'a Knapsack, choice: &'a Choice, p: &AllocateParams) -> Outcome<'a> {
+        let n = pb.cost.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| ratio(pb, b).total_cmp(&ratio(pb, a)).then(a.cmp(&b)));
+        let mut rank = vec![0usize; n];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r + 1;
+        }
+        let mut group_spent = vec![0.0; pb.groups];
+        let mut group_funded = vec![0usize; pb.groups];
+        for i in (0..n).filter(|&i| choice.funded[i]) {
+            if let Some(g) = pb.group[i] {
+                group_spent[g] += pb.cost[i];
+                group_funded[g] += 1;
+            }
+        }
+        Outcome {
+            pb,
+            funded: &choice.funded,
+            rank,
+            group_spent,
+            group_funded,
+            left: p.budget - choice.spent,
+            budget: p.budget,
+            min_one_per_group: p.min_one_per_group,
+            max_group_share: p.max_group_share,
+        }
+    }
+
+    /// Why item `i` was funded or not, in words.
+    fn reasons(&self, names: &[String], i: usize) -> Vec<String> {
+        let (pb, n) = (self.pb, self.pb.cost.len());
+        let mut reasons: Vec<String> = Vec::new();
+        if self.funded[i] {
+            reasons.push(format!(
+                "benefit {:.4} per rupiah, rank {} of {n}",
+                ratio(pb, i),
+                self.rank[i]
+            ));
+            if let (true, Some(g)) = (self.min_one_per_group, pb.group[i]) {
+                if self.group_funded[g] == 1 {
+                    reasons.push(format!(
+                        "the only funded intervention in group {} (at least one per group)",
+                        names[g]
+                    ));
+                }
+            }
+            return reasons;
+        }
+        if pb.benefit[i] <= 0.0 {
+            reasons.push("no expected benefit".into());
+            return reasons;
+        }
+        if let (Some(s), Some(g)) = (self.max_group_share, pb.group[i]) {
+            if self.group_spent[g] + pb.cost[i] > s * self.budget * (1.0 + 1e-12) {
+                reasons.push(format!(
+                    "group {} would exceed its cap of {:.0}% of the budget",
+                    names[g],
+                    100.0 * s
+                ));
+            }
+        }
+        if pb.cost[i] > self.left {
+            reasons.push(format!(
+                "costs {} but only {} of the budget is left",
+                pb.cost[i], self.left
+            ));
+        }
+        if reasons.is_empty() {
+            reasons.push(format!(
+                "rank {} of {n} by benefit per rupiah; the budget buys more benefit elsewhere",
+                self.rank[i]
+            ));
+        }
+        reasons
+    }
+}
+
+/// One intervention's row.
+struct AllocateRow<'a> {
+    id: &'a str,
+    group: Option<&'a str>,
+    cost: f64,
+    benefit: f64,
+    ratio: f64,
+    rank: usize,
+    funded: bool,
+    reasons: Vec<String>,
+}
+
+impl AllocateRow<'_> {
+    fn into_row(self) -> Row {
+        let mut r = Row::new();
+        r.insert("id".into(), self.id.into());
+        r.insert("group".into(), self.group.map_or(Value::Null, Value::from));
+        r.insert("cost".into(), num(self.cost));
+        r.insert("benefit".into(), num(self.benefit));
+        r.insert("benefit_per_rupiah".into(), num(self.ratio));
+        r.insert("rank_by_ratio".into(), self.rank.into());
+        r.insert("funded".into(), self.funded.into());
+        r.insert(
+            "reasons".into(),
+            Value::Array(self.reasons.into_iter().map(Value::String).collect()),
+        );
+        r
+    }
+}
+
+/// The solve's quality, the money and each group's part (the curve is added by the caller).
+fn summary(
+    pb: &Knapsack,
+    choice: &Choice,
+    o: &Outcome,
+    names: &[String],
+    budget: f64,
+) -> Map<String, Value> {
+    let mut s = Map::new();
+    s.insert("status".into(), choice.status.into());
+    s.insert("objective".into(), num(choice.benefit));
+    s.insert("bound".into(), choice.bound.map_or(Value::Null, num));
+    s.insert(
+        "gap".into(),
+        choice
+            .bound
+            .and_then(|b| crate::optimize::gap(choice.benefit, b))
+            .map_or(Value::Null, num),
+    );
+    s.insert("budget".into(), num(budget));
+    s.insert("spent".into(), num(choice.spent));
+    s.insert("left".into(), num(o.left));
+    s.insert("interventions".into(), pb.cost.len().into());
+    s.insert(
+        "funded".into(),
+        choice.funded.iter().filter(|f| **f).count().into(),
+    );
+    s.insert(
+        "total_benefit_available".into(),
+        num(pb.benefit.iter().sum()),
+    );
+    let per_group: Map<String, Value> = names
+        .iter()
+        .enumerate()
+        .map(|(g, name)| {
+            let share = if budget > 0.0 {
+                num(o.group_spent[g] / budget)
+            } else {
+                Value::Null
+            };
+            let v = json!({
+                "spent": num(o.group_spent[g]),
+                "funded": o.group_funded[g],
+                "share": share,
+            });
+            (name.clone(), v)
+        })
+        .collect();
+    s.insert("groups".into(), Value::Object(per_group));
+    s
 }

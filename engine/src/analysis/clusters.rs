@@ -411,7 +411,10 @@ impl ClusterRow<'_> {
     fn into_row(self) -> Row {
         let mut row = Row::new();
         row.insert("id".into(), self.id.into());
-        row.insert("cluster".into(), self.cluster.map_or(Value::Null, Value::from));
+        row.insert(
+            "cluster".into(),
+            self.cluster.map_or(Value::Null, Value::from),
+        );
         match self.detail {
             RowDetail::Zone {
                 distance,
@@ -875,7 +878,11 @@ fn run_dbscan(project: &Project, p: &mut ClustersParams) -> Result<Output> {
     let idx = selected(project, layer, p)?;
     let points = points_of(layer, &idx)?;
     let raw = dbscan::labels(&points.at, eps, min_points);
-    let ids: Vec<&str> = points.feature.iter().map(|&i| layer.ids[i].as_str()).collect();
+    let ids: Vec<&str> = points
+        .feature
+        .iter()
+        .map(|&i| layer.ids[i].as_str())
+        .collect();
     let (lab, k) = number_by_first(&raw, &ids);
     let rows: Vec<Row> = ids
         .iter()

@@ -680,7 +680,10 @@ impl ComplaintsRow<'_> {
     fn into_row(self) -> Row {
         let mut r = Row::new();
         r.insert("id".into(), self.id.into());
-        r.insert("population".into(), self.population.map_or(Value::Null, num));
+        r.insert(
+            "population".into(),
+            self.population.map_or(Value::Null, num),
+        );
         r.insert("count".into(), self.count.into());
         r.insert("rate".into(), self.rate.map_or(Value::Null, num));
         for (c, n) in self.by_category {
@@ -739,7 +742,10 @@ fn summary(
         "rate".into(),
         city_rate(t.count.iter().sum::<u64>() + t.outside as u64),
     );
-    s.insert("month".into(), timestamp::month_label(months.months[0]).into());
+    s.insert(
+        "month".into(),
+        timestamp::month_label(months.months[0]).into(),
+    );
     let mut trend = Row::new();
     Trend::of(&months.city).insert_into(&mut trend);
     s.extend(trend);

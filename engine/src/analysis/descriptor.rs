@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// A text in Bahasa Indonesia and English.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Text {
     /// Bahasa Indonesia.
@@ -62,7 +63,51 @@ pub enum Unit {
     None,
 }
 
+impl Unit {
+    /// Every unit, in declaration order.
+    pub const ALL: [Unit; 12] = [
+        Unit::People,
+        Unit::Households,
+        Unit::Metres,
+        Unit::SquareMetres,
+        Unit::SquareKm,
+        Unit::Minutes,
+        Unit::Days,
+        Unit::Percent,
+        Unit::Rupiah,
+        Unit::Facilities,
+        Unit::Events,
+        Unit::None,
+    ];
+}
+
+// By hand, not derived: utoipa drops an empty `rename`, so `Unit::None` would show as "None"
+// instead of the "" serde writes. The values are what serde writes, so they cannot drift.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Unit {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        let values: Vec<Value> = Unit::ALL
+            .iter()
+            .filter_map(|u| serde_json::to_value(u).ok())
+            .collect();
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .description(Some("What a column's numbers count or measure in."))
+            .enum_values(Some(values))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Unit {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Unit")
+    }
+}
+
 /// What kind of quantity a column holds; decides its format and its legend.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -96,6 +141,7 @@ pub enum Kind {
 }
 
 /// Which way is good news.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Better {
@@ -108,6 +154,7 @@ pub enum Better {
 }
 
 /// One value of a category column.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Category {
     /// The value as the rows carry it.
@@ -117,6 +164,7 @@ pub struct Category {
 }
 
 /// One output column of an analysis' rows.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Column {
     /// The column's name in the rows. A `{placeholder}` stands for any non-empty text, for
@@ -178,6 +226,7 @@ impl Column {
 }
 
 /// What an analysis says about itself.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Descriptor {
     /// Title.
@@ -331,6 +380,30 @@ pub fn schema_problems(schema: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_unit_is_listed() {
+        // Exhaustive: a new unit fails to compile here until it gets an index, and then
+        // this test until `Unit::ALL` lists it (the OpenAPI enum is built from that list).
+        fn index(u: Unit) -> usize {
+            match u {
+                Unit::People => 0,
+                Unit::Households => 1,
+                Unit::Metres => 2,
+                Unit::SquareMetres => 3,
+                Unit::SquareKm => 4,
+                Unit::Minutes => 5,
+                Unit::Days => 6,
+                Unit::Percent => 7,
+                Unit::Rupiah => 8,
+                Unit::Facilities => 9,
+                Unit::Events => 10,
+                Unit::None => 11,
+            }
+        }
+        let listed: Vec<usize> = Unit::ALL.iter().map(|&u| index(u)).collect();
+        assert_eq!(listed, (0..12).collect::<Vec<_>>());
+    }
 
     #[test]
     fn templates_match_one_or_more_characters_per_placeholder() {

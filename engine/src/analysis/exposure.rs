@@ -592,74 +592,154 @@ impl TypedAnalysis for Exposure {
             &[Role::Hazard],
             false,
         )?;
-        let population = match p.population.clone() {
-            Some(src) => src,
-            None => PopulationSource::Field(
-                project
-                    .spec(&zones.name)
-                    .and_then(|s| s.population.clone())
-                    .ok_or_else(|| {
-                        Error::param(
-                            Self::NAME,
-                            "population",
-                            format!(
-                                "zone layer '{}' names no population field; give `population`",
-                                zones.name
-                            ),
-                        )
-                    })?,
-            ),
-        };
-        p.population = Some(population.clone());
-        let counts: Vec<String> = match &p.counts {
-            Some(c) => c.clone(),
-            None => DEFAULT_COUNTS
-                .iter()
-                .filter(|f| zones.numeric_column(f).is_ok())
-                .map(|f| f.to_string())
-                .collect(),
-        };
-        for f in &counts {
-            zones.numeric_column(f)?;
-        }
-        p.counts = Some(counts.clone());
-
+        let population = resolve_population(project, p, zones)?;
+        let count_fields = resolve_counts(p, zones)?;
         let classes = classify(hazard, p)?;
-        let nc = classes.names.len();
-        let rates: Vec<f64> = classes
-            .names
-            .iter()
-            .map(|c| {
-                p.displacement_rate
-                    .get(c)
-                    .copied()
-                    .unwrap_or(DEFAULT_DISPLACEMENT)
+        let rates = displacement_rates(p, &classes)?;
+        let areas = HazardAreas::of(zones, &classes);
+        let people = exposed_people(project, zones, &population, &classes, &areas)?;
+        let counts = exposed_counts(zones, &count_fields, &areas)?;
+        let facilities = match &p.facilities {
+            Some(f) => Some(facilities_in_hazard(project, p, f, zones, &areas)?),
+            None => None,
+        };
+        let displaced = people.displaced(&rates);
+        let rows = (0..zones.len())
+            .map(|z| {
+                exposure_row(
+                    z,
+                    zones,
+                    &classes,
+                    &areas,
+                    &people,
+                    &counts,
+                    facilities.as_ref(),
+                )
+                .with_displaced(displaced[z], &p.needs)
+                .into_row()
             })
             .collect();
-        for k in p.displacement_rate.keys() {
-            if !classes.names.contains(k) {
-                return Err(Error::param(
-                    Self::NAME,
-                    "displacement_rate",
-                    format!(
-                        "'{k}' is not a hazard class (classes: {})",
-                        classes.names.join(", ")
-                    ),
-                ));
-            }
+        let summary = summary(
+            &classes,
+            &areas,
+            &people,
+            &displaced,
+            &counts,
+            facilities.as_ref(),
+            &p.needs,
+        );
+        let mut layers_used = vec![zones.name.clone(), hazard.name.clone()];
+        if let PopulationSource::Layer { layer, .. } = &population {
+            layers_used.push(layer.clone());
         }
-        for (c, r) in classes.names.iter().zip(&rates) {
-            p.displacement_rate.insert(c.clone(), *r);
-        }
+        layers_used.extend(p.facilities.clone());
+        Ok(Output {
+            summary,
+            rows,
+            row_layer: Some(zones.name.clone()),
+            layers_used,
+        })
+    }
+}
 
-        // Hazard area per zone and class.
+/// Where the people are: `population` as given, else the zone layer's population field
+/// (filled into `p`).
+fn resolve_population(
+    project: &Project,
+    p: &mut ExposureParams,
+    zones: &Layer,
+) -> Result<PopulationSource> {
+    let population = match p.population.clone() {
+        Some(src) => src,
+        None => PopulationSource::Field(
+            project
+                .spec(&zones.name)
+                .and_then(|s| s.population.clone())
+                .ok_or_else(|| {
+                    Error::param(
+                        Exposure::NAME,
+                        "population",
+                        format!(
+                            "zone layer '{}' names no population field; give `population`",
+                            zones.name
+                        ),
+                    )
+                })?,
+        ),
+    };
+    p.population = Some(population.clone());
+    Ok(population)
+}
+
+/// The zone count fields to expose: `counts`, else those of [`DEFAULT_COUNTS`] the zones
+/// have (filled into `p`); each must be numeric.
+fn resolve_counts(p: &mut ExposureParams, zones: &Layer) -> Result<Vec<String>> {
+    let counts: Vec<String> = match &p.counts {
+        Some(c) => c.clone(),
+        None => DEFAULT_COUNTS
+            .iter()
+            .filter(|f| zones.numeric_column(f).is_ok())
+            .map(|f| f.to_string())
+            .collect(),
+    };
+    for f in &counts {
+        zones.numeric_column(f)?;
+    }
+    p.counts = Some(counts.clone());
+    Ok(counts)
+}
+
+/// The displacement rate of each class (filled into `p`); a rate for no class is an error.
+fn displacement_rates(p: &mut ExposureParams, classes: &Classes) -> Result<Vec<f64>> {
+    let rates: Vec<f64> = classes
+        .names
+        .iter()
+        .map(|c| {
+            p.displacement_rate
+                .get(c)
+                .copied()
+                .unwrap_or(DEFAULT_DISPLACEMENT)
+        })
+        .collect();
+    if let Some(k) = p
+        .displacement_rate
+        .keys()
+        .find(|k| !classes.names.contains(k))
+    {
+        return Err(Error::param(
+            Exposure::NAME,
+            "displacement_rate",
+            format!(
+                "'{k}' is not a hazard class (classes: {})",
+                classes.names.join(", ")
+            ),
+        ));
+    }
+    for (c, r) in classes.names.iter().zip(&rates) {
+        p.displacement_rate.insert(c.clone(), *r);
+    }
+    Ok(rates)
+}
+
+/// The hazard combined with the zones: each zone's area and its hazard area per class.
+struct HazardAreas {
+    zone_area: Vec<f64>,
+    /// `haz[z][c]`: area of zone `z` in class `c`.
+    haz: Vec<Vec<f64>>,
+    /// The classes' geometries, one per class, and their index.
+    class_geoms: Vec<Option<Geometry>>,
+    class_index: SpatialIndex,
+}
+
+impl HazardAreas {
+    /// *Combine with the aggregation zones*: overlay areas per zone and class.
+    fn of(zones: &Layer, classes: &Classes) -> HazardAreas {
         let class_geoms: Vec<Option<Geometry>> = classes
             .geoms
             .iter()
             .map(|m| Some(Geometry::MultiPolygon(m.clone())))
             .collect();
         let class_index = SpatialIndex::build(&class_geoms);
-        let n = zones.len();
         let zone_area: Vec<f64> = zones
             .geometries
             .iter()
@@ -669,237 +749,383 @@ impl TypedAnalysis for Exposure {
                     .map_or(0.0, |m| m.unsigned_area())
             })
             .collect();
-        let mut haz_area = vec![vec![0.0; nc]; n];
+        let mut haz = vec![vec![0.0; classes.names.len()]; zones.len()];
         for o in overlaps(&zones.geometries, &class_geoms, &class_index) {
-            haz_area[o.a][o.b] += o.measure;
+            haz[o.a][o.b] += o.measure;
         }
-        let share_in = |z: usize, c: usize| {
-            if zone_area[z] > 0.0 {
-                (haz_area[z][c] / zone_area[z]).min(1.0)
-            } else {
-                0.0
-            }
-        };
-
-        // People per zone and class.
-        let mut pop = vec![0.0; n];
-        let mut exposed = vec![vec![0.0; nc]; n];
-        match &population {
-            PopulationSource::Field(f) => {
-                let col = zones.numeric_column(f)?;
-                for (z, row) in exposed.iter_mut().enumerate() {
-                    pop[z] = col.f64_at(z).unwrap_or(0.0);
-                    for (c, e) in row.iter_mut().enumerate() {
-                        *e = pop[z] * share_in(z, c);
-                    }
-                }
-            }
-            PopulationSource::Layer { layer, field } => {
-                let demand = project.layers.get(layer)?;
-                let col = demand.numeric_column(field)?;
-                demand_exposure(
-                    zones,
-                    demand,
-                    col,
-                    &classes,
-                    &class_geoms,
-                    &class_index,
-                    &mut pop,
-                    &mut exposed,
-                );
-            }
+        HazardAreas {
+            zone_area,
+            haz,
+            class_geoms,
+            class_index,
         }
-        let mut count_exposed = vec![vec![0.0; n]; counts.len()];
-        let mut count_zone = vec![vec![0.0; n]; counts.len()];
-        let mut count_total = vec![0.0; counts.len()];
-        for (k, f) in counts.iter().enumerate() {
-            let col = zones.numeric_column(f)?;
-            for z in 0..n {
-                let v = col.f64_at(z).unwrap_or(0.0);
-                count_zone[k][z] = v;
-                count_total[k] += v;
-                count_exposed[k][z] = (0..nc).map(|c| v * share_in(z, c)).sum();
-            }
-        }
-        // The count field that holds poor households, for the `poor_exposed_share` shortcut.
-        let poor = counts
-            .iter()
-            .position(|f| f.contains("poor") || f.contains("miskin"));
-        // A zone with none of a count has a share of 0, not 0/0.
-        let share = |part: f64, whole: f64| if whole > 0.0 { part / whole } else { 0.0 };
-
-        // Facilities in the hazard: each takes the highest class it touches.
-        let mut fac_ids: Vec<Vec<Value>> = vec![Vec::new(); n];
-        let mut fac_kinds: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); n];
-        let mut facilities_exposed = 0u64;
-        if let Some(fname) = &p.facilities {
-            let fac = project.layers.get(fname)?;
-            let kind_col = match project.spec(fname).and_then(|s| s.kind.clone()) {
-                Some(k) => Some(fac.column(&k)?),
-                None => None,
-            };
-            if p.facility_kinds.is_some() && kind_col.is_none() {
-                return Err(Error::param(
-                    Self::NAME,
-                    "facility_kinds",
-                    format!("layer '{fname}' names no `kind` field in the project"),
-                ));
-            }
-            let zone_index = SpatialIndex::of(zones);
-            // Classes in descending order so the locate rule (lowest index on a boundary) picks the highest.
-            let desc: Vec<Option<Geometry>> = class_geoms.iter().rev().cloned().collect();
-            let desc_index = SpatialIndex::build(&desc);
-            for (i, g) in fac.geometries.iter().enumerate() {
-                let kind = kind_col.and_then(|k| k.get(i).as_key()).unwrap_or_default();
-                if let Some(kinds) = &p.facility_kinds {
-                    if !kinds.contains(&kind) {
-                        continue;
-                    }
-                }
-                let Some(c) = g.as_ref().and_then(point_coord) else {
-                    continue;
-                };
-                if point_in_polygon::locate(c, &desc, &desc_index).is_none() {
-                    continue;
-                }
-                let Some(z) = point_in_polygon::locate(c, &zones.geometries, &zone_index) else {
-                    continue;
-                };
-                facilities_exposed += 1;
-                fac_ids[z].push(Value::String(fac.ids[i].clone()));
-                *fac_kinds[z].entry(kind).or_default() += 1;
-            }
-        }
-
-        // Rows and summary.
-        let suffixes: Vec<String> = classes.names.iter().map(|c| suffix(c)).collect();
-        let per_class = nc > 1;
-        let mut rows = Vec::with_capacity(n);
-        let (mut tot_pop, mut tot_exp, mut tot_disp, mut tot_haz) = (0.0, 0.0, 0.0, 0.0);
-        let mut tot_exp_class = vec![0.0; nc];
-        for z in 0..n {
-            let mut r = Row::new();
-            r.insert("id".into(), Value::String(zones.ids[z].clone()));
-            r.insert("area_m2".into(), num(zone_area[z]));
-            let h: f64 = haz_area[z].iter().sum();
-            r.insert("hazard_area_m2".into(), num(h));
-            r.insert(
-                "hazard_share".into(),
-                num(if zone_area[z] > 0.0 {
-                    (h / zone_area[z]).min(1.0)
-                } else {
-                    0.0
-                }),
-            );
-            if per_class {
-                for c in 0..nc {
-                    r.insert(
-                        format!("hazard_area_m2_{}", suffixes[c]),
-                        num(haz_area[z][c]),
-                    );
-                }
-            }
-            let e: f64 = exposed[z].iter().sum();
-            r.insert("population".into(), num(pop[z]));
-            r.insert("exposed_population".into(), num(e));
-            r.insert("exposed_share".into(), num(share(e, pop[z])));
-            if per_class {
-                for c in 0..nc {
-                    r.insert(
-                        format!("exposed_population_{}", suffixes[c]),
-                        num(exposed[z][c]),
-                    );
-                }
-            }
-            for (k, f) in counts.iter().enumerate() {
-                r.insert(format!("exposed_{f}"), num(count_exposed[k][z]));
-                r.insert(
-                    format!("exposed_{f}_share"),
-                    num(share(count_exposed[k][z], count_zone[k][z])),
-                );
-            }
-            if let Some(k) = poor {
-                r.insert(
-                    "poor_exposed_share".into(),
-                    num(share(count_exposed[k][z], count_zone[k][z])),
-                );
-            }
-            if p.facilities.is_some() {
-                r.insert(
-                    "facilities_exposed".into(),
-                    Value::Array(fac_ids[z].clone()),
-                );
-                r.insert(
-                    "facilities_exposed_kinds".into(),
-                    serde_json::to_value(&fac_kinds[z]).unwrap_or(Value::Null),
-                );
-            }
-            let displaced: f64 = (0..nc).map(|c| exposed[z][c] * rates[c]).sum();
-            r.insert("displaced".into(), num(displaced));
-            for (name, rate) in p.needs.items() {
-                r.insert(name.into(), num(displaced * rate));
-            }
-            tot_pop += pop[z];
-            tot_exp += e;
-            tot_disp += displaced;
-            tot_haz += h;
-            for c in 0..nc {
-                tot_exp_class[c] += exposed[z][c];
-            }
-            rows.push(r);
-        }
-        let mut s = Map::new();
-        s.insert("population".into(), num(tot_pop));
-        s.insert("exposed_population".into(), num(tot_exp));
-        s.insert("exposed_share".into(), num(share(tot_exp, tot_pop)));
-        if per_class {
-            for c in 0..nc {
-                s.insert(
-                    format!("exposed_population_{}", suffixes[c]),
-                    num(tot_exp_class[c]),
-                );
-            }
-        }
-        s.insert(
-            "classes".into(),
-            Value::Array(classes.names.iter().cloned().map(Value::String).collect()),
-        );
-        s.insert("hazard_area_m2".into(), num(tot_hazard_area(&classes)));
-        s.insert("hazard_area_in_zones_m2".into(), num(tot_haz));
-        for (k, f) in counts.iter().enumerate() {
-            let e: f64 = count_exposed[k].iter().sum();
-            s.insert(format!("exposed_{f}"), num(e));
-            s.insert(format!("exposed_{f}_share"), num(share(e, count_total[k])));
-        }
-        if let Some(k) = poor {
-            let e: f64 = count_exposed[k].iter().sum();
-            s.insert("poor_exposed_share".into(), num(share(e, count_total[k])));
-        }
-        s.insert("displaced".into(), num(tot_disp));
-        for (name, rate) in p.needs.items() {
-            s.insert(name.into(), num(tot_disp * rate));
-        }
-        if p.facilities.is_some() {
-            s.insert("facilities_exposed".into(), facilities_exposed.into());
-        }
-        s.insert(
-            "unclassified_hazard_features".into(),
-            classes.unclassified.into(),
-        );
-        let mut layers_used = vec![zones.name.clone(), hazard.name.clone()];
-        if let Some(PopulationSource::Layer { layer, .. }) = &p.population {
-            layers_used.push(layer.clone());
-        }
-        if let Some(f) = &p.facilities {
-            layers_used.push(f.clone());
-        }
-        Ok(Output {
-            summary: s,
-            rows,
-            row_layer: Some(zones.name.clone()),
-            layers_used,
-        })
     }
+
+    /// The share of zone `z` in class `c` (0 for a zone without area).
+    fn share_in(&self, z: usize, c: usize) -> f64 {
+        if self.zone_area[z] > 0.0 {
+            (self.haz[z][c] / self.zone_area[z]).min(1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// The class geometries highest first, with their index: the point-in-polygon rule
+    /// (lowest index on a boundary) then picks the highest class.
+    fn descending(&self) -> (Vec<Option<Geometry>>, SpatialIndex) {
+        let desc: Vec<Option<Geometry>> = self.class_geoms.iter().rev().cloned().collect();
+        let index = SpatialIndex::build(&desc);
+        (desc, index)
+    }
+}
+
+/// People per zone, and exposed people per zone and class.
+struct People {
+    pop: Vec<f64>,
+    /// `exposed[z][c]`.
+    exposed: Vec<Vec<f64>>,
+}
+
+impl People {
+    /// Displaced per zone: exposed × the displacement rate of each class.
+    fn displaced(&self, rates: &[f64]) -> Vec<f64> {
+        self.exposed
+            .iter()
+            .map(|e| (0..rates.len()).map(|c| e[c] * rates[c]).sum())
+            .collect()
+    }
+}
+
+/// *Recompute counts*: zone populations split by area share, or a demand layer's people
+/// where they are.
+fn exposed_people(
+    project: &Project,
+    zones: &Layer,
+    population: &PopulationSource,
+    classes: &Classes,
+    areas: &HazardAreas,
+) -> Result<People> {
+    let (n, nc) = (zones.len(), classes.names.len());
+    let mut pop = vec![0.0; n];
+    let mut exposed = vec![vec![0.0; nc]; n];
+    match population {
+        PopulationSource::Field(f) => {
+            let col = zones.numeric_column(f)?;
+            for (z, row) in exposed.iter_mut().enumerate() {
+                pop[z] = col.f64_at(z).unwrap_or(0.0);
+                for (c, e) in row.iter_mut().enumerate() {
+                    *e = pop[z] * areas.share_in(z, c);
+                }
+            }
+        }
+        PopulationSource::Layer { layer, field } => {
+            let demand = project.layers.get(layer)?;
+            let col = demand.numeric_column(field)?;
+            demand_exposure(zones, demand, col, areas, &mut pop, &mut exposed);
+        }
+    }
+    Ok(People { pop, exposed })
+}
+
+/// Other zone counts exposed by area share.
+struct Counts {
+    fields: Vec<String>,
+    /// `zone[k][z]`: field `k` of zone `z` (null → 0).
+    zone: Vec<Vec<f64>>,
+    /// `exposed[k][z]`.
+    exposed: Vec<Vec<f64>>,
+    /// Σ over the zones of each field.
+    total: Vec<f64>,
+    /// The field that holds poor households, for the `poor_exposed_share` shortcut.
+    poor: Option<usize>,
+}
+
+/// The count fields' values and exposed values per zone.
+fn exposed_counts(zones: &Layer, fields: &[String], areas: &HazardAreas) -> Result<Counts> {
+    let n = zones.len();
+    let nc = areas.class_geoms.len();
+    let mut exposed = vec![vec![0.0; n]; fields.len()];
+    let mut zone = vec![vec![0.0; n]; fields.len()];
+    let mut total = vec![0.0; fields.len()];
+    for (k, f) in fields.iter().enumerate() {
+        let col = zones.numeric_column(f)?;
+        for z in 0..n {
+            let v = col.f64_at(z).unwrap_or(0.0);
+            zone[k][z] = v;
+            total[k] += v;
+            exposed[k][z] = (0..nc).map(|c| v * areas.share_in(z, c)).sum();
+        }
+    }
+    Ok(Counts {
+        poor: fields
+            .iter()
+            .position(|f| f.contains("poor") || f.contains("miskin")),
+        fields: fields.to_vec(),
+        zone,
+        exposed,
+        total,
+    })
+}
+
+/// Facilities in the hazard, per zone.
+struct FacilitiesHit {
+    ids: Vec<Vec<String>>,
+    kinds: Vec<BTreeMap<String, u64>>,
+    total: u64,
+}
+
+/// The facilities of layer `fname` (of `facility_kinds`, if given) in the hazard, each in
+/// the zone it falls in.
+fn facilities_in_hazard(
+    project: &Project,
+    p: &ExposureParams,
+    fname: &str,
+    zones: &Layer,
+    areas: &HazardAreas,
+) -> Result<FacilitiesHit> {
+    let n = zones.len();
+    let mut hit = FacilitiesHit {
+        ids: vec![Vec::new(); n],
+        kinds: vec![BTreeMap::new(); n],
+        total: 0,
+    };
+    let fac = project.layers.get(fname)?;
+    let kind_col = match project.spec(fname).and_then(|s| s.kind.clone()) {
+        Some(k) => Some(fac.column(&k)?),
+        None => None,
+    };
+    if p.facility_kinds.is_some() && kind_col.is_none() {
+        return Err(Error::param(
+            Exposure::NAME,
+            "facility_kinds",
+            format!("layer '{fname}' names no `kind` field in the project"),
+        ));
+    }
+    let zone_index = SpatialIndex::of(zones);
+    let (desc, desc_index) = areas.descending();
+    for (i, g) in fac.geometries.iter().enumerate() {
+        let kind = kind_col.and_then(|k| k.get(i).as_key()).unwrap_or_default();
+        if p.facility_kinds
+            .as_ref()
+            .is_some_and(|k| !k.contains(&kind))
+        {
+            continue;
+        }
+        let Some(c) = g.as_ref().and_then(point_coord) else {
+            continue;
+        };
+        if point_in_polygon::locate(c, &desc, &desc_index).is_none() {
+            continue;
+        }
+        let Some(z) = point_in_polygon::locate(c, &zones.geometries, &zone_index) else {
+            continue;
+        };
+        hit.total += 1;
+        hit.ids[z].push(fac.ids[i].clone());
+        *hit.kinds[z].entry(kind).or_default() += 1;
+    }
+    Ok(hit)
+}
+
+/// A zone's row.
+struct ExposureRow {
+    id: String,
+    area_m2: f64,
+    hazard_area_m2: f64,
+    hazard_share: f64,
+    /// With more than one class: (class suffix, hazard area) per class.
+    hazard_area_by_class: Vec<(String, f64)>,
+    population: f64,
+    exposed_population: f64,
+    exposed_share: f64,
+    /// With more than one class: (class suffix, people exposed) per class.
+    exposed_by_class: Vec<(String, f64)>,
+    /// (field, exposed, exposed share) per count field.
+    counts: Vec<(String, f64, f64)>,
+    poor_exposed_share: Option<f64>,
+    /// With `facilities`: those in the hazard, and how many of each kind.
+    facilities: Option<(Vec<String>, BTreeMap<String, u64>)>,
+    displaced: f64,
+    /// Weekly needs of the displaced.
+    needs: Vec<(&'static str, f64)>,
+}
+
+/// A zone with none of a count has a share of 0, not 0/0.
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        part / whole
+    } else {
+        0.0
+    }
+}
+
+/// Zone `z`'s row, before *post-processing* (displaced and needs).
+fn exposure_row(
+    z: usize,
+    zones: &Layer,
+    classes: &Classes,
+    areas: &HazardAreas,
+    people: &People,
+    counts: &Counts,
+    facilities: Option<&FacilitiesHit>,
+) -> ExposureRow {
+    let per_class = classes.names.len() > 1;
+    let by_class = |v: &[f64]| -> Vec<(String, f64)> {
+        if per_class {
+            classes
+                .names
+                .iter()
+                .map(|c| suffix(c))
+                .zip(v.iter().copied())
+                .collect()
+        } else {
+            Vec::new()
+        }
+    };
+    let h: f64 = areas.haz[z].iter().sum();
+    let e: f64 = people.exposed[z].iter().sum();
+    let count_share = |k: usize| share(counts.exposed[k][z], counts.zone[k][z]);
+    ExposureRow {
+        id: zones.ids[z].clone(),
+        area_m2: areas.zone_area[z],
+        hazard_area_m2: h,
+        hazard_share: if areas.zone_area[z] > 0.0 {
+            (h / areas.zone_area[z]).min(1.0)
+        } else {
+            0.0
+        },
+        hazard_area_by_class: by_class(&areas.haz[z]),
+        population: people.pop[z],
+        exposed_population: e,
+        exposed_share: share(e, people.pop[z]),
+        exposed_by_class: by_class(&people.exposed[z]),
+        counts: counts
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(k, f)| (f.clone(), counts.exposed[k][z], count_share(k)))
+            .collect(),
+        poor_exposed_share: counts.poor.map(count_share),
+        facilities: facilities.map(|f| (f.ids[z].clone(), f.kinds[z].clone())),
+        displaced: 0.0,
+        needs: Vec::new(),
+    }
+}
+
+impl ExposureRow {
+    /// *Post-process*: the displaced and their weekly needs.
+    fn with_displaced(mut self, displaced: f64, needs: &Needs) -> ExposureRow {
+        self.displaced = displaced;
+        self.needs = needs
+            .items()
+            .iter()
+            .map(|(name, rate)| (*name, displaced * rate))
+            .collect();
+        self
+    }
+
+    fn into_row(self) -> Row {
+        let mut r = Row::new();
+        r.insert("id".into(), Value::String(self.id));
+        r.insert("area_m2".into(), num(self.area_m2));
+        r.insert("hazard_area_m2".into(), num(self.hazard_area_m2));
+        r.insert("hazard_share".into(), num(self.hazard_share));
+        for (s, a) in self.hazard_area_by_class {
+            r.insert(format!("hazard_area_m2_{s}"), num(a));
+        }
+        r.insert("population".into(), num(self.population));
+        r.insert("exposed_population".into(), num(self.exposed_population));
+        r.insert("exposed_share".into(), num(self.exposed_share));
+        for (s, e) in self.exposed_by_class {
+            r.insert(format!("exposed_population_{s}"), num(e));
+        }
+        for (f, e, sh) in self.counts {
+            r.insert(format!("exposed_{f}"), num(e));
+            r.insert(format!("exposed_{f}_share"), num(sh));
+        }
+        if let Some(s) = self.poor_exposed_share {
+            r.insert("poor_exposed_share".into(), num(s));
+        }
+        if let Some((ids, kinds)) = self.facilities {
+            r.insert(
+                "facilities_exposed".into(),
+                Value::Array(ids.into_iter().map(Value::String).collect()),
+            );
+            r.insert(
+                "facilities_exposed_kinds".into(),
+                serde_json::to_value(&kinds).unwrap_or(Value::Null),
+            );
+        }
+        r.insert("displaced".into(), num(self.displaced));
+        for (name, v) in self.needs {
+            r.insert(name.into(), num(v));
+        }
+        r
+    }
+}
+
+/// The summary: city totals, per class with more than one class, of each count, the
+/// displaced and their needs.
+fn summary(
+    classes: &Classes,
+    areas: &HazardAreas,
+    people: &People,
+    displaced: &[f64],
+    counts: &Counts,
+    facilities: Option<&FacilitiesHit>,
+    needs: &Needs,
+) -> Map<String, Value> {
+    let nc = classes.names.len();
+    let (mut tot_pop, mut tot_exp, mut tot_disp, mut tot_haz) = (0.0, 0.0, 0.0, 0.0);
+    let mut tot_exp_class = vec![0.0; nc];
+    for (z, exposed) in people.exposed.iter().enumerate() {
+        tot_pop += people.pop[z];
+        tot_exp += exposed.iter().sum::<f64>();
+        tot_disp += displaced[z];
+        tot_haz += areas.haz[z].iter().sum::<f64>();
+        for (t, e) in tot_exp_class.iter_mut().zip(exposed) {
+            *t += e;
+        }
+    }
+    let mut s = Map::new();
+    s.insert("population".into(), num(tot_pop));
+    s.insert("exposed_population".into(), num(tot_exp));
+    s.insert("exposed_share".into(), num(share(tot_exp, tot_pop)));
+    if nc > 1 {
+        for (c, name) in classes.names.iter().enumerate() {
+            s.insert(
+                format!("exposed_population_{}", suffix(name)),
+                num(tot_exp_class[c]),
+            );
+        }
+    }
+    s.insert(
+        "classes".into(),
+        Value::Array(classes.names.iter().cloned().map(Value::String).collect()),
+    );
+    s.insert("hazard_area_m2".into(), num(tot_hazard_area(classes)));
+    s.insert("hazard_area_in_zones_m2".into(), num(tot_haz));
+    for (k, f) in counts.fields.iter().enumerate() {
+        let e: f64 = counts.exposed[k].iter().sum();
+        s.insert(format!("exposed_{f}"), num(e));
+        s.insert(format!("exposed_{f}_share"), num(share(e, counts.total[k])));
+    }
+    if let Some(k) = counts.poor {
+        let e: f64 = counts.exposed[k].iter().sum();
+        s.insert("poor_exposed_share".into(), num(share(e, counts.total[k])));
+    }
+    s.insert("displaced".into(), num(tot_disp));
+    for (name, rate) in needs.items() {
+        s.insert(name.into(), num(tot_disp * rate));
+    }
+    if let Some(f) = facilities {
+        s.insert("facilities_exposed".into(), f.total.into());
+    }
+    s.insert(
+        "unclassified_hazard_features".into(),
+        classes.unclassified.into(),
+    );
+    s
 }
 
 fn tot_hazard_area(classes: &Classes) -> f64 {
@@ -908,21 +1134,17 @@ fn tot_hazard_area(classes: &Classes) -> f64 {
 
 /// People from a demand layer: points take the class they fall in (highest on a shared
 /// boundary); polygons are split by area over zones and classes.
-#[allow(clippy::too_many_arguments)]
 fn demand_exposure(
     zones: &Layer,
     demand: &Layer,
     col: &Column,
-    classes: &Classes,
-    class_geoms: &[Option<Geometry>],
-    class_index: &SpatialIndex,
+    areas: &HazardAreas,
     pop: &mut [f64],
     exposed: &mut [Vec<f64>],
 ) {
-    let nc = classes.names.len();
+    let nc = areas.class_geoms.len();
     let zone_index = SpatialIndex::of(zones);
-    let desc: Vec<Option<Geometry>> = class_geoms.iter().rev().cloned().collect();
-    let desc_index = SpatialIndex::build(&desc);
+    let (desc, desc_index) = areas.descending();
     let zone_polys: Vec<Option<MultiPolygon>> = zones
         .geometries
         .iter()
@@ -952,8 +1174,8 @@ fn demand_exposure(
                     continue;
                 }
                 pop[z] += v * a / total;
-                for c in class_index.in_rect(bbox) {
-                    if let Some(Geometry::MultiPolygon(cg)) = &class_geoms[c] {
+                for c in areas.class_index.in_rect(bbox) {
+                    if let Some(Geometry::MultiPolygon(cg)) = &areas.class_geoms[c] {
                         exposed[z][c] += v * piece.intersection(cg).unsigned_area() / total;
                     }
                 }

@@ -11,6 +11,8 @@
 //! reproducible for a seed, [`perm`]) → *labels*: a feature is significant when its p < the
 //! cut-off (`alpha`, or with `fdr` the Benjamini–Hochberg cut-off of esda's `fdr`), then
 //! labelled by quadrant (local Moran) or by the sign of z (Gi: "Hot spot" / "Cold spot").
+//! Everything after the weights is the typed kernel [`local`] ([`kernel`]), which
+//! `complaints` calls too.
 //!
 //! Rows: `value`, `stat` (I_i or G_i), `z` (analytic), `p` (permutation pseudo p-value, or
 //! the analytic two-sided one with `permutations: 0`), `label`, `quadrant` (Moran

@@ -18,8 +18,8 @@
 pub(crate) mod reasons;
 
 use super::defaults::{self, Focus};
-use super::inputs::{self, Keyed};
 use super::descriptor::{text, Better, Column as Col, Descriptor, Kind, Unit};
+use super::inputs::{self, Keyed};
 use super::{layer_param, num, AnalysisResult, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Role};
@@ -290,6 +290,8 @@ struct Column {
     source: Source,
     /// The city-wide value, when it is not the median (a rate's Σ/Σ, an analysis' summary).
     city: Option<f64>,
+    /// The table the values came from, if any.
+    table: Option<String>,
 }
 
 impl TypedAnalysis for Index {
@@ -421,40 +423,13 @@ impl TypedAnalysis for Index {
         resolve_weights(p)?;
         resolve_names(p)?;
         let inputs = run_inputs(project, p)?;
-
-        let n = zones.len();
-        let mut cols = Vec::with_capacity(p.indicators.len());
-        let mut layers_used = vec![zones.name.clone()];
-        for (i, ind) in p.indicators.iter().enumerate() {
-            let (raw, source, city) = gather(project, zones, &inputs, ind, i, &mut layers_used)?;
-            let norm = normalize(&raw, ind.direction, ind.normalize);
-            cols.push(Column {
-                name: ind.name.clone().unwrap_or_else(|| ind.field.clone()),
-                raw,
-                norm,
-                weight: ind.weight.unwrap_or(1.0),
-                source,
-                city,
-            });
-        }
-        for r in inputs.values() {
-            layers_used.extend(r.meta.layers.keys().cloned());
-        }
-        layers_used.sort();
-        layers_used.dedup();
-
-        let total: f64 = cols.iter().map(|c| c.weight).sum();
-        let weights: Vec<f64> = cols.iter().map(|c| c.weight / total).collect();
-        let matrix: Vec<&[f64]> = cols.iter().map(|c| c.norm.as_slice()).collect();
-        let (scores, contrib) = score(p.method, &matrix, &weights, n);
-        let ranks = rank(&scores);
-
-        let interval = p
-            .sensitivity
-            .as_ref()
-            .map(|s| sensitivity(p.method, &matrix, &weights, &ranks, s, p.top_n))
-            .transpose()?;
-
+        let cols = p
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| Column::gather(project, zones, &inputs, ind, i))
+            .collect::<Result<Vec<_>>>()?;
+        let ranking = Ranking::of(p, &cols, zones.len())?;
         let stats: Vec<reasons::Stats> = cols
             .iter()
             .map(|c| reasons::Stats::of(&c.raw, c.city))
@@ -462,143 +437,288 @@ impl TypedAnalysis for Index {
         let name_col = ["nama", "name"]
             .iter()
             .find_map(|f| zones.column(f).ok().filter(|c| !c.is_numeric()));
-
-        let mut rows = Vec::with_capacity(n);
-        for z in 0..n {
-            let mut r = Row::new();
-            r.insert("id".into(), Value::String(zones.ids[z].clone()));
-            if let Some(c) = name_col {
-                r.insert("name".into(), c.get(z).to_json());
-            }
-            r.insert("score".into(), num(scores[z]));
-            r.insert("rank".into(), ranks[z].into());
-            r.insert("top".into(), (ranks[z] <= p.top_n).into());
-            let mut cmap = Map::new();
-            for (k, c) in cols.iter().enumerate() {
-                let mut e = Map::new();
-                e.insert("raw".into(), c.raw[z].map_or(Value::Null, num));
-                e.insert("normalized".into(), num(c.norm[z]));
-                e.insert("weight".into(), num(weights[k]));
-                e.insert("contribution".into(), num(contrib[k][z]));
-                if c.raw[z].is_none() {
-                    e.insert("imputed".into(), true.into());
+        let rows = (0..zones.len())
+            .map(|z| {
+                IndexRow {
+                    id: zones.ids[z].clone(),
+                    name: name_col.map(|c| c.get(z).to_json()),
+                    score: ranking.scores[z],
+                    rank: ranking.ranks[z],
+                    top: ranking.ranks[z] <= p.top_n,
+                    contributions: contributions(z, &cols, &ranking),
+                    reasons: explain(z, p, &cols, &stats, &ranking),
+                    interval: ranking
+                        .interval
+                        .as_ref()
+                        .map(|iv| (iv.low[z], iv.high[z], iv.top_share[z])),
                 }
-                cmap.insert(c.name.clone(), Value::Object(e));
-            }
-            r.insert("contributions".into(), Value::Object(cmap));
-            let mut order: Vec<usize> = (0..cols.len())
-                .filter(|&k| contrib[k][z] > 0.0 && cols[k].raw[z].is_some())
-                .collect();
-            order.sort_by(|&a, &b| contrib[b][z].total_cmp(&contrib[a][z]).then(a.cmp(&b)));
-            // A reason says why the zone is in need: an indicator on which it is better off
-            // than the city ("access 1.03× the city average") still adds to a min-max score,
-            // but is no reason. Should none point to need, the largest contribution stays.
-            let needy: Vec<usize> = order
-                .iter()
-                .copied()
-                .filter(|&k| {
-                    stats[k].points_to_need(
-                        cols[k].raw[z].unwrap_or(f64::NAN),
-                        p.indicators[k].direction,
-                    )
-                })
-                .collect();
-            if !needy.is_empty() {
-                order = needy;
-            } else {
-                order.truncate(1);
-            }
-            let sentences: Vec<Value> = order
-                .iter()
-                .take(3)
-                .map(|&k| {
-                    let ind = &p.indicators[k];
-                    let c = &cols[k];
-                    let (id, en) =
-                        reasons::sentence(ind, &c.source, c.raw[z].unwrap_or(f64::NAN), &stats[k]);
-                    let mut o = Map::new();
-                    o.insert("indicator".into(), Value::String(c.name.clone()));
-                    o.insert("contribution".into(), num(contrib[k][z]));
-                    o.insert("id".into(), Value::String(id));
-                    o.insert("en".into(), Value::String(en));
-                    Value::Object(o)
-                })
-                .collect();
-            r.insert("reasons".into(), Value::Array(sentences));
-            if let Some(iv) = &interval {
-                r.insert("rank_low".into(), iv.low[z].into());
-                r.insert("rank_high".into(), iv.high[z].into());
-                r.insert("top_n_share".into(), num(iv.top_share[z]));
-            }
-            rows.push(r);
-        }
-
-        let mut s = Map::new();
-        s.insert("zones".into(), n.into());
-        s.insert(
-            "method".into(),
-            serde_json::to_value(p.method).unwrap_or(Value::Null),
-        );
-        let mut wmap = Map::new();
-        for (k, c) in cols.iter().enumerate() {
-            wmap.insert(c.name.clone(), num(weights[k]));
-        }
-        s.insert("weights".into(), Value::Object(wmap));
-        let mut top: Vec<usize> = (0..n).filter(|&z| ranks[z] <= p.top_n).collect();
-        top.sort_by(|&a, &b| {
-            ranks[a]
-                .cmp(&ranks[b])
-                .then_with(|| super::compare_ids(&zones.ids[a], &zones.ids[b]))
-        });
-        s.insert(
-            "top".into(),
-            Value::Array(
-                top.iter()
-                    .map(|&z| {
-                        let mut o = Map::new();
-                        o.insert("id".into(), Value::String(zones.ids[z].clone()));
-                        if let Some(c) = name_col {
-                            o.insert("name".into(), c.get(z).to_json());
-                        }
-                        o.insert("rank".into(), ranks[z].into());
-                        o.insert("score".into(), num(scores[z]));
-                        Value::Object(o)
-                    })
-                    .collect(),
-            ),
-        );
-        let imputed: Map<String, Value> = cols
-            .iter()
-            .map(|c| (c.name.clone(), c.raw.iter().filter(|v| v.is_none()).count()))
-            .filter(|(_, k)| *k > 0)
-            .map(|(name, k)| (name, k.into()))
+                .into_row()
+            })
             .collect();
-        s.insert("imputed".into(), Value::Object(imputed));
-        if let Some(iv) = &interval {
-            let stable: Vec<Value> = top
-                .iter()
-                .filter(|&&z| iv.top_share[z] >= 1.0)
-                .map(|&z| Value::String(zones.ids[z].clone()))
-                .collect();
-            s.insert("top_stable".into(), Value::Array(stable));
+        let summary = summary(p, zones, name_col, &cols, &ranking, &inputs);
+        let mut layers_used = vec![zones.name.clone()];
+        layers_used.extend(cols.iter().filter_map(|c| c.table.clone()));
+        for r in inputs.values() {
+            layers_used.extend(r.meta.layers.keys().cloned());
         }
-        let mut ins = Map::new();
-        for (alias, r) in &inputs {
-            let mut o = Map::new();
-            o.insert("analysis".into(), Value::String(r.analysis.clone()));
-            o.insert("summary".into(), Value::Object(r.summary.clone()));
-            ins.insert(alias.clone(), Value::Object(o));
-        }
-        if !ins.is_empty() {
-            s.insert("inputs".into(), Value::Object(ins));
-        }
+        layers_used.sort();
+        layers_used.dedup();
         Ok(Output {
-            summary: s,
+            summary,
             rows,
             row_layer: Some(zones.name.clone()),
             layers_used,
         })
     }
+}
+
+/// Scores, contributions and ranks of the zones (stages *aggregate* and *rank*), and how
+/// far each rank moves when the weights are perturbed.
+struct Ranking {
+    /// The indicators' weights, rescaled to sum to 1.
+    weights: Vec<f64>,
+    scores: Vec<f64>,
+    /// `contrib[k][z]`: indicator `k`'s part of zone `z`'s score.
+    contrib: Vec<Vec<f64>>,
+    ranks: Vec<usize>,
+    interval: Option<Interval>,
+}
+
+impl Ranking {
+    fn of(p: &IndexParams, cols: &[Column], n: usize) -> Result<Ranking> {
+        let total: f64 = cols.iter().map(|c| c.weight).sum();
+        let weights: Vec<f64> = cols.iter().map(|c| c.weight / total).collect();
+        let matrix: Vec<&[f64]> = cols.iter().map(|c| c.norm.as_slice()).collect();
+        let (scores, contrib) = score(p.method, &matrix, &weights, n);
+        let ranks = rank(&scores);
+        let interval = p
+            .sensitivity
+            .as_ref()
+            .map(|s| sensitivity(p.method, &matrix, &weights, &ranks, s, p.top_n))
+            .transpose()?;
+        Ok(Ranking {
+            weights,
+            scores,
+            contrib,
+            ranks,
+            interval,
+        })
+    }
+}
+
+/// One indicator's part of a zone's score.
+struct Contribution {
+    indicator: String,
+    raw: Option<f64>,
+    normalized: f64,
+    weight: f64,
+    contribution: f64,
+}
+
+/// Zone `z`'s contributions, one per indicator.
+fn contributions(z: usize, cols: &[Column], r: &Ranking) -> Vec<Contribution> {
+    cols.iter()
+        .enumerate()
+        .map(|(k, c)| Contribution {
+            indicator: c.name.clone(),
+            raw: c.raw[z],
+            normalized: c.norm[z],
+            weight: r.weights[k],
+            contribution: r.contrib[k][z],
+        })
+        .collect()
+}
+
+/// A reason a zone is ranked where it is, in both languages.
+struct Reason {
+    indicator: String,
+    contribution: f64,
+    id: String,
+    en: String,
+}
+
+/// *Explain* zone `z`'s rank: the three largest contributions that point to need.
+fn explain(
+    z: usize,
+    p: &IndexParams,
+    cols: &[Column],
+    stats: &[reasons::Stats],
+    r: &Ranking,
+) -> Vec<Reason> {
+    let contrib = &r.contrib;
+    let mut order: Vec<usize> = (0..cols.len())
+        .filter(|&k| contrib[k][z] > 0.0 && cols[k].raw[z].is_some())
+        .collect();
+    order.sort_by(|&a, &b| contrib[b][z].total_cmp(&contrib[a][z]).then(a.cmp(&b)));
+    // A reason says why the zone is in need: an indicator on which it is better off than
+    // the city ("access 1.03× the city average") still adds to a min-max score, but is no
+    // reason. Should none point to need, the largest contribution stays.
+    let needy: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&k| {
+            stats[k].points_to_need(
+                cols[k].raw[z].unwrap_or(f64::NAN),
+                p.indicators[k].direction,
+            )
+        })
+        .collect();
+    if !needy.is_empty() {
+        order = needy;
+    } else {
+        order.truncate(1);
+    }
+    order
+        .iter()
+        .take(3)
+        .map(|&k| {
+            let c = &cols[k];
+            let (id, en) = reasons::sentence(
+                &p.indicators[k],
+                &c.source,
+                c.raw[z].unwrap_or(f64::NAN),
+                &stats[k],
+            );
+            Reason {
+                indicator: c.name.clone(),
+                contribution: contrib[k][z],
+                id,
+                en,
+            }
+        })
+        .collect()
+}
+
+/// A zone's row.
+struct IndexRow {
+    id: String,
+    /// The zone's name, when the zone layer has a `nama` or `name` text field.
+    name: Option<Value>,
+    score: f64,
+    rank: usize,
+    top: bool,
+    contributions: Vec<Contribution>,
+    reasons: Vec<Reason>,
+    /// With `sensitivity`: the lowest and highest rank, and the share of runs in the top.
+    interval: Option<(usize, usize, f64)>,
+}
+
+impl IndexRow {
+    fn into_row(self) -> Row {
+        let mut r = Row::new();
+        r.insert("id".into(), Value::String(self.id));
+        if let Some(name) = self.name {
+            r.insert("name".into(), name);
+        }
+        r.insert("score".into(), num(self.score));
+        r.insert("rank".into(), self.rank.into());
+        r.insert("top".into(), self.top.into());
+        let mut cmap = Map::new();
+        for c in self.contributions {
+            let mut e = Map::new();
+            e.insert("raw".into(), c.raw.map_or(Value::Null, num));
+            e.insert("normalized".into(), num(c.normalized));
+            e.insert("weight".into(), num(c.weight));
+            e.insert("contribution".into(), num(c.contribution));
+            if c.raw.is_none() {
+                e.insert("imputed".into(), true.into());
+            }
+            cmap.insert(c.indicator, Value::Object(e));
+        }
+        r.insert("contributions".into(), Value::Object(cmap));
+        let reasons = self
+            .reasons
+            .into_iter()
+            .map(|s| {
+                let mut o = Map::new();
+                o.insert("indicator".into(), Value::String(s.indicator));
+                o.insert("contribution".into(), num(s.contribution));
+                o.insert("id".into(), Value::String(s.id));
+                o.insert("en".into(), Value::String(s.en));
+                Value::Object(o)
+            })
+            .collect();
+        r.insert("reasons".into(), Value::Array(reasons));
+        if let Some((low, high, share)) = self.interval {
+            r.insert("rank_low".into(), low.into());
+            r.insert("rank_high".into(), high.into());
+            r.insert("top_n_share".into(), num(share));
+        }
+        r
+    }
+}
+
+/// The summary: method and weights, the shortlist (and which of it is stable under the
+/// perturbed weights), imputed values per indicator, and the inputs' own summaries.
+fn summary(
+    p: &IndexParams,
+    zones: &Layer,
+    name_col: Option<&crate::layer::Column>,
+    cols: &[Column],
+    r: &Ranking,
+    inputs: &BTreeMap<String, AnalysisResult>,
+) -> Map<String, Value> {
+    let n = zones.len();
+    let mut s = Map::new();
+    s.insert("zones".into(), n.into());
+    s.insert(
+        "method".into(),
+        serde_json::to_value(p.method).unwrap_or(Value::Null),
+    );
+    let mut wmap = Map::new();
+    for (k, c) in cols.iter().enumerate() {
+        wmap.insert(c.name.clone(), num(r.weights[k]));
+    }
+    s.insert("weights".into(), Value::Object(wmap));
+    let mut top: Vec<usize> = (0..n).filter(|&z| r.ranks[z] <= p.top_n).collect();
+    top.sort_by(|&a, &b| {
+        r.ranks[a]
+            .cmp(&r.ranks[b])
+            .then_with(|| super::compare_ids(&zones.ids[a], &zones.ids[b]))
+    });
+    s.insert(
+        "top".into(),
+        Value::Array(
+            top.iter()
+                .map(|&z| {
+                    let mut o = Map::new();
+                    o.insert("id".into(), Value::String(zones.ids[z].clone()));
+                    if let Some(c) = name_col {
+                        o.insert("name".into(), c.get(z).to_json());
+                    }
+                    o.insert("rank".into(), r.ranks[z].into());
+                    o.insert("score".into(), num(r.scores[z]));
+                    Value::Object(o)
+                })
+                .collect(),
+        ),
+    );
+    let imputed: Map<String, Value> = cols
+        .iter()
+        .map(|c| (c.name.clone(), c.raw.iter().filter(|v| v.is_none()).count()))
+        .filter(|(_, k)| *k > 0)
+        .map(|(name, k)| (name, k.into()))
+        .collect();
+    s.insert("imputed".into(), Value::Object(imputed));
+    if let Some(iv) = &r.interval {
+        let stable: Vec<Value> = top
+            .iter()
+            .filter(|&&z| iv.top_share[z] >= 1.0)
+            .map(|&z| Value::String(zones.ids[z].clone()))
+            .collect();
+        s.insert("top_stable".into(), Value::Array(stable));
+    }
+    let mut ins = Map::new();
+    for (alias, r) in inputs {
+        let mut o = Map::new();
+        o.insert("analysis".into(), Value::String(r.analysis.clone()));
+        o.insert("summary".into(), Value::Object(r.summary.clone()));
+        ins.insert(alias.clone(), Value::Object(o));
+    }
+    if !ins.is_empty() {
+        s.insert("inputs".into(), Value::Object(ins));
+    }
+    s
 }
 
 /// Fills each indicator's `weight` (from the `weights` list or 1) and checks them.
@@ -729,153 +849,203 @@ fn run_inputs(project: &Project, p: &IndexParams) -> Result<BTreeMap<String, Ana
 /// A zone's (value, denominator) before division.
 type NumDen = (Option<f64>, Option<f64>);
 
-/// Raw values per zone, where they came from, and the city-wide value when known.
-type Gathered = (Vec<Option<f64>>, Source, Option<f64>);
+/// An indicator's values from its source, before division (stage *gather*).
+struct Gathered {
+    num_den: Vec<NumDen>,
+    source: Source,
+    /// The source's own city-wide value, when it reports one.
+    city: Option<f64>,
+    /// The table the values came from, if any.
+    table: Option<String>,
+}
 
-/// The raw values of indicator `i` for every zone, in zone order.
-fn gather(
+impl Column {
+    /// *Gather* indicator `i`'s raw values for every zone, in zone order, and *normalise*
+    /// them.
+    fn gather(
+        project: &Project,
+        zones: &Layer,
+        inputs: &BTreeMap<String, AnalysisResult>,
+        ind: &Indicator,
+        i: usize,
+    ) -> Result<Column> {
+        let param = |f: &str| format!("indicators[{i}].{f}");
+        let g = match ind.from.as_deref() {
+            Some(alias) if inputs.contains_key(alias) => {
+                from_input(zones, alias, &inputs[alias], ind, &param)?
+            }
+            Some(name) if name != zones.name => {
+                from_table(project, zones, inputs, name, ind, &param)?
+            }
+            _ => from_zones(zones, ind)?,
+        };
+        let num_den_sums = g
+            .num_den
+            .iter()
+            .fold((0.0, 0.0), |(a, b), pair| match pair {
+                (Some(x), Some(d)) if x.is_finite() && d.is_finite() => (a + x, b + d),
+                _ => (a, b),
+            });
+        let raw: Vec<Option<f64>> = g
+            .num_den
+            .into_iter()
+            .map(|(x, d)| {
+                let x = x.filter(|x| x.is_finite())?;
+                match &ind.per {
+                    None => Some(x),
+                    Some(_) => {
+                        let d = d.filter(|d| d.is_finite())?;
+                        // Nobody to count: the rate is 0 (documented), not 0/0.
+                        Some(if d == 0.0 { 0.0 } else { x / d })
+                    }
+                }
+            })
+            .collect();
+        // A rate's city-wide value is Σ numerator / Σ denominator, not the mean of the rates.
+        let city = g.city.or_else(|| {
+            ind.per.as_ref()?;
+            let (a, b) = num_den_sums;
+            (b > 0.0).then_some(a / b)
+        });
+        if raw.iter().all(Option::is_none) {
+            return Err(Error::param(
+                Index::NAME,
+                &param("field"),
+                format!("indicator '{}' has no value in any zone", ind.field),
+            ));
+        }
+        Ok(Column {
+            name: ind.name.clone().unwrap_or_else(|| ind.field.clone()),
+            norm: normalize(&raw, ind.direction, ind.normalize),
+            raw,
+            weight: ind.weight.unwrap_or(1.0),
+            source: g.source,
+            city,
+            table: g.table,
+        })
+    }
+}
+
+/// An indicator's values from the rows of input `alias` (result `r`).
+fn from_input(
+    zones: &Layer,
+    alias: &str,
+    r: &AnalysisResult,
+    ind: &Indicator,
+    param: &dyn Fn(&str) -> String,
+) -> Result<Gathered> {
+    let check = |f: &str, what: &str| -> Result<()> {
+        if inputs::has_numeric(r, f) {
+            return Ok(());
+        }
+        Err(Error::param(
+            Index::NAME,
+            &param(what),
+            format!(
+                "'{}' ({}) has no numeric field '{f}'; it has: {}",
+                alias,
+                r.analysis,
+                inputs::numeric_columns(r).join(", ")
+            ),
+        ))
+    };
+    check(&ind.field, "field")?;
+    if let Some(per) = &ind.per {
+        check(per, "per")?;
+    }
+    let values = inputs::aligned(r, &ind.field, &zones.ids);
+    let per = match &ind.per {
+        Some(f) => inputs::aligned(r, f, &zones.ids),
+        None => vec![None; zones.len()],
+    };
+    Ok(Gathered {
+        num_den: values.into_iter().zip(per).collect(),
+        source: Source::Analysis {
+            analysis: r.analysis.clone(),
+            params: r.params.clone(),
+        },
+        // The analysis' own city-wide figure, when it reports one under the same name.
+        city: match &ind.per {
+            None => r.summary.get(&ind.field).and_then(Value::as_f64),
+            Some(_) => None,
+        },
+        table: None,
+    })
+}
+
+/// An indicator's values from table layer `name`, joined to the zones.
+fn from_table(
     project: &Project,
     zones: &Layer,
     inputs: &BTreeMap<String, AnalysisResult>,
+    name: &str,
     ind: &Indicator,
-    i: usize,
-    layers_used: &mut Vec<String>,
+    param: &dyn Fn(&str) -> String,
 ) -> Result<Gathered> {
-    let param = |f: &str| format!("indicators[{i}].{f}");
-    let n = zones.len();
-    // value(field, zone) for the source; None = missing.
-    let (num_den, source, city): (Vec<NumDen>, Source, Option<f64>) = match ind.from.as_deref() {
-        Some(alias) if inputs.contains_key(alias) => {
-            let r = &inputs[alias];
-            let check = |f: &str, what: &str| -> Result<()> {
-                if inputs::has_numeric(r, f) {
-                    return Ok(());
-                }
-                Err(Error::param(
-                    Index::NAME,
-                    &param(what),
-                    format!(
-                        "'{}' ({}) has no numeric field '{f}'; it has: {}",
-                        alias,
-                        r.analysis,
-                        inputs::numeric_columns(r).join(", ")
-                    ),
-                ))
-            };
-            check(&ind.field, "field")?;
-            if let Some(per) = &ind.per {
-                check(per, "per")?;
-            }
-            let values = inputs::aligned(r, &ind.field, &zones.ids);
-            let per = match &ind.per {
-                Some(f) => inputs::aligned(r, f, &zones.ids),
-                None => vec![None; n],
-            };
-            let v = values.into_iter().zip(per).collect();
-            // The analysis' own city-wide figure, when it reports one under the same name.
-            let city = match &ind.per {
-                None => r.summary.get(&ind.field).and_then(Value::as_f64),
-                Some(_) => None,
-            };
-            (
-                v,
-                Source::Analysis {
-                    analysis: r.analysis.clone(),
-                    params: r.params.clone(),
-                },
-                city,
-            )
-        }
-        Some(name) if name != zones.name => {
-            let Ok(table) = project.layers.get(name) else {
-                let mut avail: Vec<String> = inputs.keys().cloned().collect();
-                avail.extend(
-                    project
-                        .layers
-                        .with_role(Role::Table)
-                        .map(|l| l.name.clone()),
-                );
-                return Err(Error::param(
-                    Index::NAME,
-                    &param("from"),
-                    format!(
-                        "'{name}' is neither an entry of `inputs` nor a layer (available: {})",
-                        avail.join(", ")
-                    ),
-                ));
-            };
-            let Some(key) = inputs::join_key(project, name, &zones.name) else {
-                    return Err(Error::param(
-                        Index::NAME,
-                        &param("from"),
-                        format!(
-                            "layer '{name}' is not joined to '{}' (set join_to = \"{}\" and key in the project file)",
-                            zones.name, zones.name
-                        ),
-                ));
-            };
-            let rows = Keyed::of(table, key)?.rows_for(&zones.ids);
-            let fcol = table.numeric_column(&ind.field)?;
-            let pcol = ind
-                .per
-                .as_deref()
-                .map(|f| table.numeric_column(f))
-                .transpose()?;
-            layers_used.push(table.name.clone());
-            let v = rows
-                .iter()
-                .map(|r| match *r {
-                    Some(r) => (fcol.f64_at(r), pcol.and_then(|c| c.f64_at(r))),
-                    None => (None, None),
-                })
-                .collect();
-            (v, Source::Layer, None)
-        }
-        _ => {
-            let fcol = zones.numeric_column(&ind.field)?;
-            let pcol = ind
-                .per
-                .as_deref()
-                .map(|f| zones.numeric_column(f))
-                .transpose()?;
-            let v = (0..n)
-                .map(|z| (fcol.f64_at(z), pcol.and_then(|c| c.f64_at(z))))
-                .collect();
-            (v, Source::Layer, None)
-        }
-    };
-    let num_den_sums = num_den.iter().fold((0.0, 0.0), |(a, b), pair| match pair {
-        (Some(x), Some(d)) if x.is_finite() && d.is_finite() => (a + x, b + d),
-        _ => (a, b),
-    });
-    let raw: Vec<Option<f64>> = num_den
-        .into_iter()
-        .map(|(x, d)| {
-            let x = x.filter(|x| x.is_finite())?;
-            match &ind.per {
-                None => Some(x),
-                Some(_) => {
-                    let d = d.filter(|d| d.is_finite())?;
-                    // Nobody to count: the rate is 0 (documented), not 0/0.
-                    Some(if d == 0.0 { 0.0 } else { x / d })
-                }
-            }
-        })
-        .collect();
-    // A rate's city-wide value is Σ numerator / Σ denominator, not the mean of the rates.
-    let city = city.or_else(|| {
-        ind.per.as_ref()?;
-        let (a, b) = num_den_sums;
-        (b > 0.0).then_some(a / b)
-    });
-    if raw.iter().all(Option::is_none) {
+    let Ok(table) = project.layers.get(name) else {
+        let mut avail: Vec<String> = inputs.keys().cloned().collect();
+        avail.extend(
+            project
+                .layers
+                .with_role(Role::Table)
+                .map(|l| l.name.clone()),
+        );
         return Err(Error::param(
             Index::NAME,
-            &param("field"),
-            format!("indicator '{}' has no value in any zone", ind.field),
+            &param("from"),
+            format!(
+                "'{name}' is neither an entry of `inputs` nor a layer (available: {})",
+                avail.join(", ")
+            ),
         ));
-    }
-    Ok((raw, source, city))
+    };
+    let Some(key) = inputs::join_key(project, name, &zones.name) else {
+        return Err(Error::param(
+            Index::NAME,
+            &param("from"),
+            format!(
+                "layer '{name}' is not joined to '{}' (set join_to = \"{}\" and key in the project file)",
+                zones.name, zones.name
+            ),
+        ));
+    };
+    let rows = Keyed::of(table, key)?.rows_for(&zones.ids);
+    let fcol = table.numeric_column(&ind.field)?;
+    let pcol = ind
+        .per
+        .as_deref()
+        .map(|f| table.numeric_column(f))
+        .transpose()?;
+    Ok(Gathered {
+        num_den: rows
+            .iter()
+            .map(|r| match *r {
+                Some(r) => (fcol.f64_at(r), pcol.and_then(|c| c.f64_at(r))),
+                None => (None, None),
+            })
+            .collect(),
+        source: Source::Layer,
+        city: None,
+        table: Some(table.name.clone()),
+    })
+}
+
+/// An indicator's values from a field of the zones.
+fn from_zones(zones: &Layer, ind: &Indicator) -> Result<Gathered> {
+    let fcol = zones.numeric_column(&ind.field)?;
+    let pcol = ind
+        .per
+        .as_deref()
+        .map(|f| zones.numeric_column(f))
+        .transpose()?;
+    Ok(Gathered {
+        num_den: (0..zones.len())
+            .map(|z| (fcol.f64_at(z), pcol.and_then(|c| c.f64_at(z))))
+            .collect(),
+        source: Source::Layer,
+        city: None,
+        table: None,
+    })
 }
 
 /// Oriented, normalised values; missing values get the mean of the others (neutral).

@@ -180,7 +180,10 @@ impl CostRows {
         s.insert("cost_rows_used".into(), self.used.into());
         s.insert("cost_rows_unmatched".into(), self.unmatched.into());
         s.insert("cost_rows_null_cost".into(), self.null_cost.into());
-        s.insert("cost_rows_closed_or_other_kind".into(), self.not_open.into());
+        s.insert(
+            "cost_rows_closed_or_other_kind".into(),
+            self.not_open.into(),
+        );
         s
     }
 }
@@ -482,7 +485,9 @@ pub fn run_for(
 /// None when no row has that id or its `field` is no number.
 pub fn aligned(r: &AnalysisResult, field: &str, ids: &[String]) -> Vec<Option<f64>> {
     let by_id = by_id(r, field);
-    ids.iter().map(|id| by_id.get(id.as_str()).copied()).collect()
+    ids.iter()
+        .map(|id| by_id.get(id.as_str()).copied())
+        .collect()
 }
 
 /// Numeric column `field` of a result by row id.
@@ -544,7 +549,10 @@ pub fn taken_column(project: &Project, t: Taken, ids: &[String]) -> Result<Vec<O
             ),
         ));
     }
-    Ok(ids.iter().map(|id| by_id.get(id.as_str()).copied()).collect())
+    Ok(ids
+        .iter()
+        .map(|id| by_id.get(id.as_str()).copied())
+        .collect())
 }
 
 /// A numeric column of another analysis as weights aligned to `ids`: what `locate` weights

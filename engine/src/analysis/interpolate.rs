@@ -28,13 +28,15 @@ use super::descriptor::{text, Better, Column, Descriptor, Kind, Unit};
 use super::inputs::{numeric_field, FieldValues};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::Result;
-use crate::kernels::overlay::{measure, overlaps, parts_unioned};
-use crate::layer::Role;
+use crate::kernels::overlay::{measure, overlaps, parts_unioned, Overlap};
+use crate::layer::{Layer, Role};
 use crate::project::Project;
 use crate::rtree::SpatialIndex;
+use geo::Geometry;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The `interpolate` analysis.
 #[derive(Debug, Clone, Copy)]
@@ -128,18 +130,80 @@ impl TypedAnalysis for Interpolate {
             &[Role::Zones],
             true,
         )?;
-        let lookup = |kind: &str, fields: &[String]| -> Result<Vec<FieldValues>> {
-            fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    numeric_field(project, source, f, Self::NAME, &format!("{kind}[{i}]"))
-                })
-                .collect()
-        };
-        let ext = lookup("extensive", &p.extensive)?;
-        let int = lookup("intensive", &p.intensive)?;
+        let ext = variables(project, source, "extensive", &p.extensive)?;
+        let int = variables(project, source, "intensive", &p.intensive)?;
+        let pieces = Pieces::of(source, target);
+        let denom = pieces.denominators(p.allocate_total);
+        let totals = Totals::of(&pieces, &denom, &ext, &int, target.len());
+        let rows = (0..target.len())
+            .map(|t| {
+                InterpolateRow {
+                    id: target.ids[t].clone(),
+                    extensive: p
+                        .extensive
+                        .iter()
+                        .zip(&totals.ext)
+                        .map(|(f, v)| (f.clone(), v[t]))
+                        .collect(),
+                    intensive: p.intensive.iter().cloned().zip(totals.mean(t)).collect(),
+                    source_coverage: pieces.coverage(&totals.covered, t),
+                }
+                .into_row()
+            })
+            .collect();
+        let summary = summary(p, &ext, &int, &pieces, &totals);
+        let mut layers_used = vec![source.name.clone(), target.name.clone()];
+        layers_used.extend(
+            ext.iter()
+                .chain(&int)
+                .filter_map(|v| Some(v.join.as_ref()?.table.clone())),
+        );
+        layers_used.sort();
+        layers_used.dedup();
+        Ok(Output {
+            summary,
+            rows,
+            row_layer: Some(target.name.clone()),
+            layers_used,
+        })
+    }
+}
 
+/// The values of `fields` (the `kind` param's list) on the source, each from the source or
+/// a table joined to it.
+fn variables(
+    project: &Project,
+    source: &Layer,
+    kind: &str,
+    fields: &[String],
+) -> Result<Vec<FieldValues>> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            numeric_field(
+                project,
+                source,
+                f,
+                Interpolate::NAME,
+                &format!("{kind}[{i}]"),
+            )
+        })
+        .collect()
+}
+
+/// *Map*: every (source, target) pair that overlaps, with its intersection area.
+struct Pieces<'l> {
+    /// The sources and targets with overlapping parts unioned (borrowed when none were).
+    src_geoms: Cow<'l, [Option<Geometry>]>,
+    tgt_geoms: Cow<'l, [Option<Geometry>]>,
+    /// How many features had their parts unioned, of the source and the target.
+    unioned: (usize, usize),
+    pieces: Vec<Overlap>,
+}
+
+impl<'l> Pieces<'l> {
+    fn of(source: &'l Layer, target: &'l Layer) -> Pieces<'l> {
         let (src_geoms, src_unioned) = parts_unioned(&source.geometries);
         let (tgt_geoms, tgt_unioned) = parts_unioned(&target.geometries);
         let tgt_index = if tgt_unioned > 0 {
@@ -148,15 +212,25 @@ impl TypedAnalysis for Interpolate {
             SpatialIndex::of(target)
         };
         let pieces = overlaps(&src_geoms, &tgt_geoms, &tgt_index);
-        let (ns, nt) = (source.len(), target.len());
-        let mut denom: Vec<f64> = if p.allocate_total {
-            let mut covered = vec![0.0; ns];
-            for o in &pieces {
+        Pieces {
+            src_geoms,
+            tgt_geoms,
+            unioned: (src_unioned, tgt_unioned),
+            pieces,
+        }
+    }
+
+    /// What each source's counts are divided by: the part of it the targets cover (with
+    /// `allocate_total`), else its whole area; 0 when not finite.
+    fn denominators(&self, allocate_total: bool) -> Vec<f64> {
+        let mut denom: Vec<f64> = if allocate_total {
+            let mut covered = vec![0.0; self.src_geoms.len()];
+            for o in &self.pieces {
                 covered[o.a] += o.measure;
             }
             covered
         } else {
-            src_geoms
+            self.src_geoms
                 .iter()
                 .map(|g| g.as_ref().map_or(0.0, measure))
                 .collect()
@@ -166,10 +240,45 @@ impl TypedAnalysis for Interpolate {
                 *d = 0.0;
             }
         });
+        denom
+    }
+
+    /// How much of target `t` the sources cover, given the area `covered` of each target:
+    /// where it is short of 1, a target's counts miss the part outside the sources and its
+    /// rates rest on part of its area.
+    fn coverage(&self, covered: &[f64], t: usize) -> f64 {
+        let area = self.tgt_geoms[t].as_ref().map_or(0.0, measure);
+        if area > 0.0 && area.is_finite() {
+            (covered[t] / area).min(1.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// *Aggregate* per target.
+struct Totals {
+    /// `ext[k][t]`: extensive variable `k` in target `t`.
+    ext: Vec<Vec<f64>>,
+    /// Area-weighted sums and weights of each intensive variable.
+    int_num: Vec<Vec<f64>>,
+    int_den: Vec<Vec<f64>>,
+    /// Area of each target covered by the sources.
+    covered: Vec<f64>,
+}
+
+impl Totals {
+    fn of(
+        pieces: &Pieces,
+        denom: &[f64],
+        ext: &[FieldValues],
+        int: &[FieldValues],
+        nt: usize,
+    ) -> Totals {
         let mut ext_t = vec![vec![0.0; nt]; ext.len()];
         let mut int_num = vec![vec![0.0; nt]; int.len()];
         let mut int_den = vec![vec![0.0; nt]; int.len()];
-        for o in &pieces {
+        for o in &pieces.pieces {
             if denom[o.a] > 0.0 {
                 let w = o.measure / denom[o.a];
                 for (k, c) in ext.iter().enumerate() {
@@ -183,81 +292,92 @@ impl TypedAnalysis for Interpolate {
                 }
             }
         }
-        // How much of each target the sources cover: where it is short of 1, a target's
-        // counts miss the part outside the sources and its rates rest on part of its area.
-        let mut covered_t = vec![0.0; nt];
-        for o in &pieces {
-            covered_t[o.b] += o.measure;
+        let mut covered = vec![0.0; nt];
+        for o in &pieces.pieces {
+            covered[o.b] += o.measure;
         }
-        let coverage = |t: usize| {
-            let area = tgt_geoms[t].as_ref().map_or(0.0, measure);
-            if area > 0.0 && area.is_finite() {
-                (covered_t[t] / area).min(1.0)
-            } else {
-                0.0
-            }
-        };
-        let rows = (0..nt)
-            .map(|t| {
-                let mut r = Row::new();
-                r.insert("id".into(), Value::String(target.ids[t].clone()));
-                for (k, f) in p.extensive.iter().enumerate() {
-                    r.insert(f.clone(), num(ext_t[k][t]));
-                }
-                for (k, f) in p.intensive.iter().enumerate() {
-                    let v = if int_den[k][t] > 0.0 {
-                        num(int_num[k][t] / int_den[k][t])
-                    } else {
-                        Value::Null
-                    };
-                    r.insert(f.clone(), v);
-                }
-                // A variable of that name keeps its column.
-                r.entry("source_coverage")
-                    .or_insert_with(|| num(coverage(t)));
-                r
-            })
-            .collect();
-        let mut summary = Map::new();
-        for (k, f) in p.extensive.iter().enumerate() {
-            let src: f64 = ext[k].values.iter().flatten().sum();
-            summary.insert(format!("source_total_{f}"), num(src));
-            summary.insert(format!("target_total_{f}"), num(ext_t[k].iter().sum()));
+        Totals {
+            ext: ext_t,
+            int_num,
+            int_den,
+            covered,
         }
-        summary.insert("intersections".into(), pieces.len().into());
-        let mut joins = Map::new();
-        let mut layers_used = vec![source.name.clone(), target.name.clone()];
-        for (f, v) in p
-            .extensive
-            .iter()
-            .chain(&p.intensive)
-            .zip(ext.iter().chain(&int))
-        {
-            if let Some(j) = &v.join {
-                let mut o = Map::new();
-                o.insert("table".into(), Value::String(j.table.clone()));
-                o.insert("key".into(), Value::String(j.key.clone()));
-                o.insert("sources_without_row".into(), j.without_row.into());
-                joins.insert(f.clone(), Value::Object(o));
-                layers_used.push(j.table.clone());
-            }
-        }
-        if !joins.is_empty() {
-            summary.insert("joined".into(), Value::Object(joins));
-        }
-        let mut unioned = Map::new();
-        unioned.insert("source".into(), src_unioned.into());
-        unioned.insert("target".into(), tgt_unioned.into());
-        summary.insert("overlapping_parts_unioned".into(), Value::Object(unioned));
-        layers_used.sort();
-        layers_used.dedup();
-        Ok(Output {
-            summary,
-            rows,
-            row_layer: Some(target.name.clone()),
-            layers_used,
-        })
     }
+
+    /// Each intensive variable's mean in target `t` (None where no source with a value reaches it).
+    fn mean(&self, t: usize) -> Vec<Option<f64>> {
+        self.int_num
+            .iter()
+            .zip(&self.int_den)
+            .map(|(n, d)| (d[t] > 0.0).then(|| n[t] / d[t]))
+            .collect()
+    }
+}
+
+/// A target's row: its variables, then how much of it the sources cover.
+struct InterpolateRow {
+    id: String,
+    extensive: Vec<(String, f64)>,
+    intensive: Vec<(String, Option<f64>)>,
+    source_coverage: f64,
+}
+
+impl InterpolateRow {
+    fn into_row(self) -> Row {
+        let mut r = Row::new();
+        r.insert("id".into(), Value::String(self.id));
+        for (f, v) in self.extensive {
+            r.insert(f, num(v));
+        }
+        for (f, v) in self.intensive {
+            r.insert(f, v.map_or(Value::Null, num));
+        }
+        // A variable of that name keeps its column.
+        r.entry("source_coverage")
+            .or_insert_with(|| num(self.source_coverage));
+        r
+    }
+}
+
+/// The summary: source and target totals of each count, the joins variables came through,
+/// and the features whose parts were unioned.
+fn summary(
+    p: &InterpolateParams,
+    ext: &[FieldValues],
+    int: &[FieldValues],
+    pieces: &Pieces,
+    totals: &Totals,
+) -> Map<String, Value> {
+    let mut summary = Map::new();
+    for (k, f) in p.extensive.iter().enumerate() {
+        let src: f64 = ext[k].values.iter().flatten().sum();
+        summary.insert(format!("source_total_{f}"), num(src));
+        summary.insert(format!("target_total_{f}"), num(totals.ext[k].iter().sum()));
+    }
+    summary.insert("intersections".into(), pieces.pieces.len().into());
+    let mut joins = Map::new();
+    for (f, v) in p
+        .extensive
+        .iter()
+        .chain(&p.intensive)
+        .zip(ext.iter().chain(int))
+    {
+        if let Some(j) = &v.join {
+            let mut o = Map::new();
+            o.insert("table".into(), Value::String(j.table.clone()));
+            o.insert("key".into(), Value::String(j.key.clone()));
+            o.insert("sources_without_row".into(), j.without_row.into());
+            joins.insert(f.clone(), Value::Object(o));
+        }
+    }
+    if !joins.is_empty() {
+        summary.insert("joined".into(), Value::Object(joins));
+    }
+    let mut unioned = Map::new();
+    unioned.insert("source".into(), pieces.unioned.0.into());
+    unioned.insert("target".into(), pieces.unioned.1.into());
+    summary.insert("overlapping_parts_unioned".into(), Value::Object(unioned));
+    summary
 }
 
 #[cfg(test)]

@@ -19,12 +19,16 @@
 //! `radius_m` (without `radius_m`, when it has a site). Rows: one per demand point
 //! (`kind` = "demand"), per open site ("site") and, with `zones`, per zone ("zone") with
 //! the coverage before (existing sites only) and after.
+//!
+//! Stages of [`Locate`]'s run: *check* the params → demand *weights* → *sites* (existing,
+//! then candidates or grid, outside the hazard) → *costs* (euclidean or the table) →
+//! *solve* ([`models::solve`]) → *cover* before and after → summary and rows.
 
 pub mod heuristic;
 pub mod models;
 
-use super::inputs::{cost_table, counts, weights_from, CostTable, HazardFilter, Taken};
 use super::descriptor::{text, Better, Category, Column, Descriptor, Kind as ColumnKind, Unit};
+use super::inputs::{cost_table, counts, weights_from, CostTable, HazardFilter, Taken};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
 use crate::kernels::costs::location;
@@ -270,15 +274,6 @@ fn default_time_limit() -> f64 {
 /// Largest number of generated grid candidates.
 const MAX_GRID: usize = 50_000;
 
-/// The sites of an instance: where they come from and what they are.
-struct Sites {
-    ids: Vec<String>,
-    loc: Vec<Option<Coord>>,
-    existing: Vec<bool>,
-    cost: Vec<f64>,
-    capacity: Option<Vec<f64>>,
-}
-
 fn err(param: &str, message: impl Into<String>) -> Error {
     Error::param(Locate::NAME, param, message)
 }
@@ -306,7 +301,8 @@ fn hazard_geoms(project: &Project, h: &HazardFilter) -> Result<(String, Vec<Opti
 }
 
 fn numeric_values(layer: &Layer, field: &str, param: &str) -> Result<Vec<f64>> {
-    let (v, _) = counts(Locate::NAME, layer, layer.numeric_column(field)?, param).map_err(relabel)?;
+    let (v, _) =
+        counts(Locate::NAME, layer, layer.numeric_column(field)?, param).map_err(relabel)?;
     Ok(v)
 }
 
@@ -533,359 +529,458 @@ impl TypedAnalysis for Locate {
             &[Role::Demand, Role::Zones],
             true,
         )?;
-        let mut layers_used = vec![demand.name.clone()];
-        if !(p.time_limit_s.is_finite() && p.time_limit_s > 0.0) {
-            return Err(err("time_limit_s", "must be > 0"));
-        }
-        if let Some(r) = p.radius_m {
-            if !(r.is_finite() && r >= 0.0) {
-                return Err(err(
-                    "radius_m",
-                    format!("must be a finite cost ≥ 0, not {r}"),
-                ));
-            }
-        }
-        if matches!(kind, Kind::Lscp | Kind::Mclp) && p.radius_m.is_none() {
-            return Err(err(
-                "radius_m",
-                format!("model {} needs radius_m", kind.as_str()),
-            ));
-        }
-        if let Some(b) = p.budget {
-            if !(b.is_finite() && b >= 0.0) {
-                return Err(err("budget", format!("must be finite and ≥ 0, not {b}")));
-            }
-            if p.site_cost.is_none() {
-                return Err(err(
-                    "budget",
-                    "a budget needs `site_cost`, the field of site costs",
-                ));
-            }
-            if kind == Kind::Lscp {
-                return Err(err(
-                    "budget",
-                    "lscp minimises the number of sites; it takes no budget",
-                ));
-            }
-        }
-        if kind == Kind::Lscp && p.p.is_some() {
-            return Err(err(
-                "p",
-                "lscp finds the number of sites itself; leave p out",
-            ));
-        }
-
-        // Demand: locations and weights.
-        let n = demand.len();
+        check_params(p, kind)?;
         let origins: Vec<Option<Coord>> = demand.geometries.iter().map(location).collect();
-        let weight: Vec<f64> = match (&p.weight_from, &p.weight) {
-            (Some(_), Some(_)) => {
-                return Err(err(
-                    "weight_from",
-                    "give `weight` or `weight_from`, not both",
-                ))
-            }
-            (Some(wf), None) => weights_from(
-                project,
-                Taken {
-                    caller: Self::NAME,
-                    param: "weight_from",
-                    analysis: &wf.analysis,
-                    params: &wf.params,
-                    field: &wf.field,
-                },
-                &demand.ids,
-            )?,
-            (None, Some(f)) => numeric_values(demand, f, "weight")?,
-            (None, None) => match project
-                .spec(&demand.name)
-                .and_then(|s| s.population.clone())
-            {
-                Some(f) => {
-                    let w = numeric_values(demand, &f, "weight")?;
-                    p.weight = Some(f);
-                    w
-                }
-                None => vec![1.0; n],
-            },
-        };
-
-        // Sites: existing facilities first, then the candidates.
-        let mut sites = Sites {
-            ids: Vec::new(),
-            loc: Vec::new(),
-            existing: Vec::new(),
-            cost: Vec::new(),
-            capacity: p.capacity.as_ref().map(|_| Vec::new()),
-        };
-        if let Some(e) = &p.existing {
-            let ex = layer_param(
-                project,
-                Self::NAME,
-                "existing",
-                e,
-                &[Role::Facilities],
-                false,
-            )?;
-            layers_used.push(ex.name.clone());
-            let cap = match &p.capacity {
-                Some(f) => Some(numeric_values(ex, f, "capacity")?),
-                None => None,
-            };
-            for j in 0..ex.len() {
-                sites.ids.push(ex.ids[j].clone());
-                sites.loc.push(location(&ex.geometries[j]));
-                sites.existing.push(true);
-                sites.cost.push(0.0);
-                if let (Some(c), Some(v)) = (&mut sites.capacity, &cap) {
-                    c.push(v[j]);
-                }
-            }
-        }
-        let hazard = match &p.exclude_hazard {
-            Some(h) => {
-                let (name, geoms) = hazard_geoms(project, h)?;
-                layers_used.push(name);
-                let index = SpatialIndex::build(&geoms);
-                Some((geoms, index))
-            }
-            None => None,
-        };
-        let in_hazard = |c: Option<Coord>| {
-            hazard.as_ref().is_some_and(|(g, idx)| {
-                c.is_some_and(|c| point_in_polygon::locate(c, g, idx).is_some())
-            })
-        };
-        let mut excluded = 0usize;
-        match (&p.candidates, &p.grid) {
-            (Some(_), Some(_)) => {
-                return Err(err("grid", "give `candidates` or `grid`, not both"));
-            }
-            (None, None) => {
-                if p.existing.is_none() {
-                    return Err(err("candidates", "give a `candidates` layer or a `grid`"));
-                }
-            }
-            (Some(c), None) => {
-                let cl = layer_param(
-                    project,
-                    Self::NAME,
-                    "candidates",
-                    c,
-                    &[Role::Facilities, Role::Demand, Role::Zones, Role::Context],
-                    false,
-                )?;
-                layers_used.push(cl.name.clone());
-                let cost = match &p.site_cost {
-                    Some(f) => Some(numeric_values(cl, f, "site_cost")?),
-                    None => None,
-                };
-                let cap = match &p.capacity {
-                    Some(f) => Some(numeric_values(cl, f, "capacity")?),
-                    None => None,
-                };
-                for j in 0..cl.len() {
-                    let l = location(&cl.geometries[j]);
-                    if p.costs.is_none() && l.is_none() {
-                        continue;
-                    }
-                    if in_hazard(l) {
-                        excluded += 1;
-                        continue;
-                    }
-                    sites.ids.push(cl.ids[j].clone());
-                    sites.loc.push(l);
-                    sites.existing.push(false);
-                    sites.cost.push(cost.as_ref().map_or(0.0, |c| c[j]));
-                    if let (Some(c), Some(v)) = (&mut sites.capacity, &cap) {
-                        c.push(v[j]);
-                    }
-                }
-            }
-            (None, Some(g)) => {
-                if p.site_cost.is_some() || p.capacity.is_some() {
-                    return Err(err(
-                        "grid",
-                        "grid candidates have no fields: `site_cost` and `capacity` need a candidates layer",
-                    ));
-                }
-                if !(g.spacing_m.is_finite() && g.spacing_m > 0.0) {
-                    return Err(err("grid", "spacing_m must be > 0"));
-                }
-                let within_name = g
-                    .within
-                    .clone()
-                    .or_else(|| p.zones.clone())
-                    .unwrap_or_else(|| demand.name.clone());
-                let wl = project.layers.get(&within_name)?;
-                layers_used.push(wl.name.clone());
-                let idx = SpatialIndex::of(wl);
-                let Some(bb) = wl.bbox() else {
-                    return Err(err(
-                        "grid",
-                        format!("layer '{within_name}' has no geometry"),
-                    ));
-                };
-                let s = g.spacing_m;
-                let nx = ((bb.width() / s).floor() as usize) + 1;
-                let ny = ((bb.height() / s).floor() as usize) + 1;
-                if nx.saturating_mul(ny) > 20 * MAX_GRID {
-                    return Err(err(
-                        "grid",
-                        format!("spacing_m {s} gives too many cells; use a larger spacing"),
-                    ));
-                }
-                for r in 0..ny {
-                    for c in 0..nx {
-                        let pt = Coord {
-                            x: bb.min().x + s * (c as f64 + 0.5),
-                            y: bb.min().y + s * (r as f64 + 0.5),
-                        };
-                        if point_in_polygon::locate(pt, &wl.geometries, &idx).is_none() {
-                            continue;
-                        }
-                        if in_hazard(Some(pt)) {
-                            excluded += 1;
-                            continue;
-                        }
-                        sites.ids.push(format!("grid-{r}-{c}"));
-                        sites.loc.push(Some(pt));
-                        sites.existing.push(false);
-                        sites.cost.push(0.0);
-                    }
-                }
-                if sites.ids.len() > MAX_GRID {
-                    return Err(err(
-                        "grid",
-                        format!(
-                            "{} grid candidates (at most {MAX_GRID}); use a larger spacing",
-                            sites.ids.len()
-                        ),
-                    ));
-                }
-            }
-        }
-        let m = sites.ids.len();
-        if m == 0 {
-            return Err(err(
-                "candidates",
-                "no candidate site is left (all excluded or without location)",
-            ));
-        }
-
-        // Costs: per demand, the sites in reach.
-        let radius = match kind {
-            Kind::Lscp | Kind::Mclp => p.radius_m,
-            _ => None,
-        };
-        let (reach, mut cost_summary) = match &p.costs {
-            None => {
-                let slots: Vec<usize> = (0..m).filter(|&j| sites.loc[j].is_some()).collect();
-                let coords: Vec<Coord> = slots.iter().filter_map(|&j| sites.loc[j]).collect();
-                let index = PointIndex::from_coords(&coords);
-                let reach: Vec<Vec<(u32, f64)>> = origins
-                    .par_iter()
-                    .map(|o| {
-                        let Some(o) = o else { return Vec::new() };
-                        let mut l: Vec<(u32, f64)> = match radius {
-                            Some(r) => index
-                                .within(*o, r * (1.0 + 1e-9) + 1e-9)
-                                .into_iter()
-                                .filter(|(_, c)| *c <= r)
-                                .map(|(k, c)| (slots[k] as u32, c))
-                                .collect(),
-                            None => slots
-                                .iter()
-                                .zip(&coords)
-                                .map(|(&j, t)| {
-                                    (j as u32, ((t.x - o.x).powi(2) + (t.y - o.y).powi(2)).sqrt())
-                                })
-                                .collect(),
-                        };
-                        l.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-                        l
-                    })
-                    .collect();
-                let mut s = Map::new();
-                s.insert("cost_source".into(), "euclidean".into());
-                (reach, s)
-            }
-            Some(t) => {
-                let table = project.layers.get(&t.layer)?;
-                layers_used.push(table.name.clone());
-                let site_layer = site_layer(&sites)?;
-                let all: Vec<usize> = (0..m).collect();
-                let (rows, used) = cost_table(Self::NAME, table, t, demand, &site_layer, &all)
-                    .map_err(relabel)?;
-                let s = used.summary();
-                let reach = rows
-                    .into_iter()
-                    .map(|l| {
-                        l.into_iter()
-                            .filter(|(_, c)| radius.is_none_or(|r| *c <= r))
-                            .map(|(j, c)| (j as u32, c))
-                            .collect()
-                    })
-                    .collect();
-                (reach, s)
-            }
-        };
+        let weight = demand_weights(project, demand, p)?;
+        let sites = sites_of(project, demand, p)?;
+        let costs = costs(project, p, kind, demand, &origins, &sites)?;
         let inst = Instance {
-            weight: weight.clone(),
-            reach,
-            sites: m,
+            weight,
+            reach: costs.reach,
+            sites: sites.ids.len(),
             forced: sites.existing.clone(),
             site_cost: sites.cost.clone(),
             capacity: sites.capacity.clone(),
         };
-        let spec = Spec {
-            kind,
-            p: p.p,
-            budget: p.budget,
-            method: match p.method {
-                SolveMethod::Auto => Method::Auto,
-                SolveMethod::Exact => Method::Exact,
-                SolveMethod::Heuristic => Method::Heuristic,
-            },
-            time_limit: Duration::from_secs_f64(p.time_limit_s),
-        };
         // Progress: the distances are built; the solve is the rest (its phases report).
         crate::progress::report(0.1);
+        let spec = spec_of(p, kind);
         let plan = crate::progress::within(0.1, 1.0, || models::solve(&inst, &spec))
             .map_err(|e| err(e.param, e.message))?;
-
-        // Zones for before/after.
         let zones = match &p.zones {
-            Some(z) => {
-                let zl = layer_param(project, Self::NAME, "zones", z, &[Role::Zones], false)?;
-                if !layers_used.contains(&zl.name) {
-                    layers_used.push(zl.name.clone());
-                }
-                Some(zl)
-            }
+            Some(z) => Some(layer_param(
+                project,
+                Self::NAME,
+                "zones",
+                z,
+                &[Role::Zones],
+                false,
+            )?),
             None => None,
         };
-        let before: Vec<Option<(u32, f64)>> = heuristic::nearest_open(&inst, &sites.existing);
-        let out = report(
-            p,
-            kind,
-            &inst,
-            &sites,
-            &plan,
-            demand,
-            &before,
-            zones.map(|z| &**z),
-            &origins,
-        );
-        let (mut summary, rows) = out;
-        summary.insert("candidates_in_hazard".into(), excluded.into());
-        summary.append(&mut cost_summary);
+
+        let before = heuristic::nearest_open(&inst, &sites.existing);
+        let cover = Cover::of(&plan, &before, p.radius_m);
+        let mut summary = summary(kind, &inst, &sites, &plan, &cover, &origins);
+        summary.insert("candidates_in_hazard".into(), sites.in_hazard.into());
+        summary.extend(costs.summary);
+        let mut rows = demand_rows(demand, &inst, &sites, &plan, &before, &cover);
+        rows.extend(site_rows(&sites, &inst, &plan));
+        let mut layers_used = vec![demand.name.clone()];
+        layers_used.extend(sites.layers.iter().cloned());
+        layers_used.extend(costs.table);
+        if let Some(zl) = zones {
+            rows.extend(zone_rows(zl, &origins, &inst, &plan, &before, &cover));
+            if !layers_used.contains(&zl.name) {
+                layers_used.push(zl.name.clone());
+            }
+        }
         Ok(Output {
             summary,
             rows,
             row_layer: Some(demand.name.clone()),
             layers_used,
         })
+    }
+}
+
+/// The checks between params: radius, budget and `p` as the model takes them.
+fn check_params(p: &LocateParams, kind: Kind) -> Result<()> {
+    if !(p.time_limit_s.is_finite() && p.time_limit_s > 0.0) {
+        return Err(err("time_limit_s", "must be > 0"));
+    }
+    if let Some(r) = p.radius_m {
+        if !(r.is_finite() && r >= 0.0) {
+            return Err(err(
+                "radius_m",
+                format!("must be a finite cost ≥ 0, not {r}"),
+            ));
+        }
+    }
+    if matches!(kind, Kind::Lscp | Kind::Mclp) && p.radius_m.is_none() {
+        return Err(err(
+            "radius_m",
+            format!("model {} needs radius_m", kind.as_str()),
+        ));
+    }
+    if let Some(b) = p.budget {
+        if !(b.is_finite() && b >= 0.0) {
+            return Err(err("budget", format!("must be finite and ≥ 0, not {b}")));
+        }
+        if p.site_cost.is_none() {
+            return Err(err(
+                "budget",
+                "a budget needs `site_cost`, the field of site costs",
+            ));
+        }
+        if kind == Kind::Lscp {
+            return Err(err(
+                "budget",
+                "lscp minimises the number of sites; it takes no budget",
+            ));
+        }
+    }
+    if kind == Kind::Lscp && p.p.is_some() {
+        return Err(err(
+            "p",
+            "lscp finds the number of sites itself; leave p out",
+        ));
+    }
+    Ok(())
+}
+
+/// The weight of each demand point: `weight`, `weight_from`, the layer's population field
+/// (written back into `p`), else 1.
+fn demand_weights(project: &Project, demand: &Layer, p: &mut LocateParams) -> Result<Vec<f64>> {
+    match (&p.weight_from, &p.weight) {
+        (Some(_), Some(_)) => Err(err(
+            "weight_from",
+            "give `weight` or `weight_from`, not both",
+        )),
+        (Some(wf), None) => weights_from(
+            project,
+            Taken {
+                caller: Locate::NAME,
+                param: "weight_from",
+                analysis: &wf.analysis,
+                params: &wf.params,
+                field: &wf.field,
+            },
+            &demand.ids,
+        ),
+        (None, Some(f)) => numeric_values(demand, f, "weight"),
+        (None, None) => match project
+            .spec(&demand.name)
+            .and_then(|s| s.population.clone())
+        {
+            Some(f) => {
+                let w = numeric_values(demand, &f, "weight")?;
+                p.weight = Some(f);
+                Ok(w)
+            }
+            None => Ok(vec![1.0; demand.len()]),
+        },
+    }
+}
+
+/// The sites of an instance: where they come from and what they are.
+struct Sites {
+    ids: Vec<String>,
+    loc: Vec<Option<Coord>>,
+    existing: Vec<bool>,
+    cost: Vec<f64>,
+    capacity: Option<Vec<f64>>,
+    /// Candidates left out because they lie in the hazard.
+    in_hazard: usize,
+    /// The layers the sites were taken from (existing, hazard, candidates or grid land).
+    layers: Vec<String>,
+}
+
+impl Sites {
+    fn push(
+        &mut self,
+        id: String,
+        loc: Option<Coord>,
+        existing: bool,
+        cost: f64,
+        cap: Option<f64>,
+    ) {
+        self.ids.push(id);
+        self.loc.push(loc);
+        self.existing.push(existing);
+        self.cost.push(cost);
+        if let (Some(c), Some(v)) = (&mut self.capacity, cap) {
+            c.push(v);
+        }
+    }
+}
+
+/// The area of `exclude_hazard`: candidates inside it are dropped.
+struct Hazard {
+    layer: String,
+    geoms: Vec<Option<Geometry>>,
+    index: SpatialIndex,
+}
+
+impl Hazard {
+    fn of(project: &Project, h: &HazardFilter) -> Result<Hazard> {
+        let (layer, geoms) = hazard_geoms(project, h)?;
+        let index = SpatialIndex::build(&geoms);
+        Ok(Hazard {
+            layer,
+            geoms,
+            index,
+        })
+    }
+
+    fn contains(&self, c: Option<Coord>) -> bool {
+        c.is_some_and(|c| point_in_polygon::locate(c, &self.geoms, &self.index).is_some())
+    }
+}
+
+/// The existing facilities first (open whatever the model decides), then the candidates:
+/// a layer or a grid, without those in the hazard.
+fn sites_of(project: &Project, demand: &Layer, p: &LocateParams) -> Result<Sites> {
+    let mut sites = Sites {
+        ids: Vec::new(),
+        loc: Vec::new(),
+        existing: Vec::new(),
+        cost: Vec::new(),
+        capacity: p.capacity.as_ref().map(|_| Vec::new()),
+        in_hazard: 0,
+        layers: Vec::new(),
+    };
+    if let Some(e) = &p.existing {
+        let ex = layer_param(
+            project,
+            Locate::NAME,
+            "existing",
+            e,
+            &[Role::Facilities],
+            false,
+        )?;
+        sites.layers.push(ex.name.clone());
+        let cap = match &p.capacity {
+            Some(f) => Some(numeric_values(ex, f, "capacity")?),
+            None => None,
+        };
+        for j in 0..ex.len() {
+            let c = cap.as_ref().map(|v| v[j]);
+            sites.push(ex.ids[j].clone(), location(&ex.geometries[j]), true, 0.0, c);
+        }
+    }
+    let hazard = match &p.exclude_hazard {
+        Some(h) => {
+            let hz = Hazard::of(project, h)?;
+            sites.layers.push(hz.layer.clone());
+            Some(hz)
+        }
+        None => None,
+    };
+    match (&p.candidates, &p.grid) {
+        (Some(_), Some(_)) => return Err(err("grid", "give `candidates` or `grid`, not both")),
+        (None, None) if p.existing.is_none() => {
+            return Err(err("candidates", "give a `candidates` layer or a `grid`"))
+        }
+        (None, None) => {}
+        (Some(c), None) => add_candidates(project, c, p, hazard.as_ref(), &mut sites)?,
+        (None, Some(g)) => add_grid(project, demand, g, p, hazard.as_ref(), &mut sites)?,
+    }
+    if sites.ids.is_empty() {
+        return Err(err(
+            "candidates",
+            "no candidate site is left (all excluded or without location)",
+        ));
+    }
+    Ok(sites)
+}
+
+/// The features of layer `name` as candidates (without a location only with a cost table).
+fn add_candidates(
+    project: &Project,
+    name: &str,
+    p: &LocateParams,
+    hazard: Option<&Hazard>,
+    sites: &mut Sites,
+) -> Result<()> {
+    let cl = layer_param(
+        project,
+        Locate::NAME,
+        "candidates",
+        name,
+        &[Role::Facilities, Role::Demand, Role::Zones, Role::Context],
+        false,
+    )?;
+    sites.layers.push(cl.name.clone());
+    let cost = match &p.site_cost {
+        Some(f) => Some(numeric_values(cl, f, "site_cost")?),
+        None => None,
+    };
+    let cap = match &p.capacity {
+        Some(f) => Some(numeric_values(cl, f, "capacity")?),
+        None => None,
+    };
+    for j in 0..cl.len() {
+        let l = location(&cl.geometries[j]);
+        if p.costs.is_none() && l.is_none() {
+            continue;
+        }
+        if hazard.is_some_and(|h| h.contains(l)) {
+            sites.in_hazard += 1;
+            continue;
+        }
+        let c = cost.as_ref().map_or(0.0, |c| c[j]);
+        sites.push(cl.ids[j].clone(), l, false, c, cap.as_ref().map(|v| v[j]));
+    }
+    Ok(())
+}
+
+/// Candidates at the centres of a grid's cells over buildable land (`within`, else the
+/// zones, else the demand layer), at most [`MAX_GRID`].
+fn add_grid(
+    project: &Project,
+    demand: &Layer,
+    g: &GridParams,
+    p: &LocateParams,
+    hazard: Option<&Hazard>,
+    sites: &mut Sites,
+) -> Result<()> {
+    if p.site_cost.is_some() || p.capacity.is_some() {
+        return Err(err(
+            "grid",
+            "grid candidates have no fields: `site_cost` and `capacity` need a candidates layer",
+        ));
+    }
+    if !(g.spacing_m.is_finite() && g.spacing_m > 0.0) {
+        return Err(err("grid", "spacing_m must be > 0"));
+    }
+    let within_name = g
+        .within
+        .clone()
+        .or_else(|| p.zones.clone())
+        .unwrap_or_else(|| demand.name.clone());
+    let wl = project.layers.get(&within_name)?;
+    sites.layers.push(wl.name.clone());
+    let idx = SpatialIndex::of(wl);
+    let Some(bb) = wl.bbox() else {
+        return Err(err(
+            "grid",
+            format!("layer '{within_name}' has no geometry"),
+        ));
+    };
+    let s = g.spacing_m;
+    let nx = ((bb.width() / s).floor() as usize) + 1;
+    let ny = ((bb.height() / s).floor() as usize) + 1;
+    if nx.saturating_mul(ny) > 20 * MAX_GRID {
+        return Err(err(
+            "grid",
+            format!("spacing_m {s} gives too many cells; use a larger spacing"),
+        ));
+    }
+    for r in 0..ny {
+        for c in 0..nx {
+            let pt = Coord {
+                x: bb.min().x + s * (c as f64 + 0.5),
+                y: bb.min().y + s * (r as f64 + 0.5),
+            };
+            if point_in_polygon::locate(pt, &wl.geometries, &idx).is_none() {
+                continue;
+            }
+            if hazard.is_some_and(|h| h.contains(Some(pt))) {
+                sites.in_hazard += 1;
+                continue;
+            }
+            sites.push(format!("grid-{r}-{c}"), Some(pt), false, 0.0, None);
+        }
+    }
+    if sites.ids.len() > MAX_GRID {
+        return Err(err(
+            "grid",
+            format!(
+                "{} grid candidates (at most {MAX_GRID}); use a larger spacing",
+                sites.ids.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Per demand point, the sites in reach as (site, cost), sorted by cost then site.
+struct Reach {
+    reach: Vec<Vec<(u32, f64)>>,
+    /// `cost_source` and what the cost table matched.
+    summary: Map<String, Value>,
+    /// The cost table's layer.
+    table: Option<String>,
+}
+
+/// The costs: euclidean in the working CRS, or the `costs` table. The coverage models keep
+/// the sites within `radius_m` only.
+fn costs(
+    project: &Project,
+    p: &LocateParams,
+    kind: Kind,
+    demand: &Layer,
+    origins: &[Option<Coord>],
+    sites: &Sites,
+) -> Result<Reach> {
+    let radius = match kind {
+        Kind::Lscp | Kind::Mclp => p.radius_m,
+        _ => None,
+    };
+    let Some(t) = &p.costs else {
+        let mut summary = Map::new();
+        summary.insert("cost_source".into(), "euclidean".into());
+        return Ok(Reach {
+            reach: euclidean(origins, &sites.loc, radius),
+            summary,
+            table: None,
+        });
+    };
+    let table = project.layers.get(&t.layer)?;
+    let site_layer = site_layer(sites)?;
+    let all: Vec<usize> = (0..sites.ids.len()).collect();
+    let (rows, used) =
+        cost_table(Locate::NAME, table, t, demand, &site_layer, &all).map_err(relabel)?;
+    let reach = rows
+        .into_iter()
+        .map(|l| {
+            l.into_iter()
+                .filter(|(_, c)| radius.is_none_or(|r| *c <= r))
+                .map(|(j, c)| (j as u32, c))
+                .collect()
+        })
+        .collect();
+    Ok(Reach {
+        reach,
+        summary: used.summary(),
+        table: Some(table.name.clone()),
+    })
+}
+
+/// Straight-line costs from each origin to the sites with a location (within `radius`).
+fn euclidean(
+    origins: &[Option<Coord>],
+    loc: &[Option<Coord>],
+    radius: Option<f64>,
+) -> Vec<Vec<(u32, f64)>> {
+    let slots: Vec<usize> = (0..loc.len()).filter(|&j| loc[j].is_some()).collect();
+    let coords: Vec<Coord> = slots.iter().filter_map(|&j| loc[j]).collect();
+    let index = PointIndex::from_coords(&coords);
+    origins
+        .par_iter()
+        .map(|o| {
+            let Some(o) = o else { return Vec::new() };
+            let mut l: Vec<(u32, f64)> = match radius {
+                Some(r) => index
+                    .within(*o, r * (1.0 + 1e-9) + 1e-9)
+                    .into_iter()
+                    .filter(|(_, c)| *c <= r)
+                    .map(|(k, c)| (slots[k] as u32, c))
+                    .collect(),
+                None => slots
+                    .iter()
+                    .zip(&coords)
+                    .map(|(&j, t)| (j as u32, ((t.x - o.x).powi(2) + (t.y - o.y).powi(2)).sqrt()))
+                    .collect(),
+            };
+            l.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            l
+        })
+        .collect()
+}
+
+fn spec_of(p: &LocateParams, kind: Kind) -> Spec {
+    Spec {
+        kind,
+        p: p.p,
+        budget: p.budget,
+        method: match p.method {
+            SolveMethod::Auto => Method::Auto,
+            SolveMethod::Exact => Method::Exact,
+            SolveMethod::Heuristic => Method::Heuristic,
+        },
+        time_limit: Duration::from_secs_f64(p.time_limit_s),
     }
 }
 
@@ -912,26 +1007,35 @@ fn covered(a: Option<(u32, f64)>, radius: Option<f64>) -> bool {
     a.is_some_and(|(_, c)| radius.is_none_or(|r| c <= r))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn report(
-    p: &LocateParams,
+/// Which demand is covered, by the plan and before it (existing sites only).
+struct Cover {
+    now: Vec<bool>,
+    before: Vec<bool>,
+}
+
+impl Cover {
+    fn of(plan: &Plan, before: &[Option<(u32, f64)>], radius: Option<f64>) -> Cover {
+        Cover {
+            now: plan.assign.iter().map(|a| covered(*a, radius)).collect(),
+            before: before.iter().map(|a| covered(*a, radius)).collect(),
+        }
+    }
+}
+
+/// The plan's figures as spopt reports them, and its coverage before and after.
+fn summary(
     kind: Kind,
     inst: &Instance,
     sites: &Sites,
     plan: &Plan,
-    demand: &Layer,
-    before: &[Option<(u32, f64)>],
-    zones: Option<&Layer>,
+    cover: &Cover,
     origins: &[Option<Coord>],
-) -> (Map<String, Value>, Vec<Row>) {
+) -> Map<String, Value> {
     let n = inst.demand();
     let w = &inst.weight;
     let total_w: f64 = w.iter().sum();
-    let radius = p.radius_m;
-    let cov: Vec<bool> = plan.assign.iter().map(|a| covered(*a, radius)).collect();
-    let cov_before: Vec<bool> = before.iter().map(|a| covered(*a, radius)).collect();
-    let uncovered = cov.iter().filter(|c| !**c).count();
-    let covered_w: f64 = (0..n).filter(|&i| cov[i]).map(|i| w[i]).sum();
+    let uncovered = cover.now.iter().filter(|c| !**c).count();
+    let covered_w: f64 = (0..n).filter(|&i| cover.now[i]).map(|i| w[i]).sum();
     let assigned: Vec<(f64, f64)> = (0..n)
         .filter_map(|i| plan.assign[i].map(|(_, c)| (w[i], c)))
         .collect();
@@ -947,6 +1051,8 @@ fn report(
     let selected: Vec<usize> = (0..inst.sites)
         .filter(|&j| plan.open[j] && !sites.existing[j])
         .collect();
+    let existing = sites.existing.iter().filter(|e| **e).count();
+    let share = |x: f64, of: f64| if of > 0.0 { num(x / of) } else { Value::Null };
 
     let mut s = Map::new();
     s.insert("model".into(), kind.as_str().into());
@@ -965,14 +1071,8 @@ fn report(
         ),
     );
     s.insert("sites_opened".into(), selected.len().into());
-    s.insert(
-        "existing_sites".into(),
-        sites.existing.iter().filter(|e| **e).count().into(),
-    );
-    s.insert(
-        "candidate_sites".into(),
-        (inst.sites - sites.existing.iter().filter(|e| **e).count()).into(),
-    );
+    s.insert("existing_sites".into(), existing.into());
+    s.insert("candidate_sites".into(), (inst.sites - existing).into());
     s.insert(
         "total_site_cost".into(),
         num(selected.iter().map(|&j| sites.cost[j]).sum()),
@@ -989,126 +1089,227 @@ fn report(
         },
     );
     s.insert("covered_weight".into(), num(covered_w));
-    s.insert(
-        "covered_weight_share".into(),
-        if total_w > 0.0 {
-            num(covered_w / total_w)
-        } else {
-            Value::Null
-        },
-    );
+    s.insert("covered_weight_share".into(), share(covered_w, total_w));
     s.insert("mean_distance".into(), mean.map_or(Value::Null, num));
     s.insert("max_distance".into(), max.map_or(Value::Null, num));
-    let cov_w_before: f64 = (0..n).filter(|&i| cov_before[i]).map(|i| w[i]).sum();
+    let cov_w_before: f64 = (0..n).filter(|&i| cover.before[i]).map(|i| w[i]).sum();
     s.insert("covered_weight_before".into(), num(cov_w_before));
     s.insert("solve_ms".into(), (plan.elapsed.as_millis() as u64).into());
     s.insert(
         "demand_without_location".into(),
         origins.iter().filter(|o| o.is_none()).count().into(),
     );
+    s
+}
 
-    let mut rows = Vec::with_capacity(n + selected.len());
-    let site_id = |a: Option<(u32, f64)>| {
-        a.map_or(Value::Null, |(j, _)| sites.ids[j as usize].clone().into())
-    };
-    let dist = |a: Option<(u32, f64)>| a.map_or(Value::Null, |(_, c)| num(c));
-    for i in 0..n {
-        let mut r = Row::new();
-        r.insert("id".into(), demand.ids[i].clone().into());
-        r.insert("kind".into(), "demand".into());
-        r.insert("weight".into(), num(w[i]));
-        r.insert("site".into(), site_id(plan.assign[i]));
-        r.insert("distance".into(), dist(plan.assign[i]));
-        r.insert("covered".into(), cov[i].into());
-        r.insert(
-            "covered_weight".into(),
-            num(if cov[i] { w[i] } else { 0.0 }),
-        );
-        r.insert(
-            "uncovered_weight".into(),
-            num(if cov[i] { 0.0 } else { w[i] }),
-        );
-        r.insert("site_before".into(), site_id(before[i]));
-        r.insert("distance_before".into(), dist(before[i]));
-        r.insert("covered_before".into(), cov_before[i].into());
-        rows.push(r);
+/// A demand point's site and cost, and whether that covers it.
+struct Served<'a> {
+    site: Option<&'a str>,
+    distance: Option<f64>,
+    covered: bool,
+}
+
+impl<'a> Served<'a> {
+    fn of(sites: &'a Sites, a: Option<(u32, f64)>, covered: bool) -> Served<'a> {
+        Served {
+            site: a.map(|(j, _)| sites.ids[j as usize].as_str()),
+            distance: a.map(|(_, c)| c),
+            covered,
+        }
     }
+}
+
+/// A demand point's row (`kind` = "demand"): served by the plan and before it.
+struct DemandRow<'a> {
+    id: &'a str,
+    weight: f64,
+    now: Served<'a>,
+    before: Served<'a>,
+}
+
+impl DemandRow<'_> {
+    fn into_row(self) -> Row {
+        let text = |s: Option<&str>| s.map_or(Value::Null, Value::from);
+        let number = |x: Option<f64>| x.map_or(Value::Null, num);
+        let w = self.weight;
+        let mut r = Row::new();
+        r.insert("id".into(), self.id.into());
+        r.insert("kind".into(), "demand".into());
+        r.insert("weight".into(), num(w));
+        r.insert("site".into(), text(self.now.site));
+        r.insert("distance".into(), number(self.now.distance));
+        r.insert("covered".into(), self.now.covered.into());
+        let (c, u) = if self.now.covered { (w, 0.0) } else { (0.0, w) };
+        r.insert("covered_weight".into(), num(c));
+        r.insert("uncovered_weight".into(), num(u));
+        r.insert("site_before".into(), text(self.before.site));
+        r.insert("distance_before".into(), number(self.before.distance));
+        r.insert("covered_before".into(), self.before.covered.into());
+        r
+    }
+}
+
+fn demand_rows(
+    demand: &Layer,
+    inst: &Instance,
+    sites: &Sites,
+    plan: &Plan,
+    before: &[Option<(u32, f64)>],
+    cover: &Cover,
+) -> Vec<Row> {
+    (0..inst.demand())
+        .map(|i| {
+            DemandRow {
+                id: &demand.ids[i],
+                weight: inst.weight[i],
+                now: Served::of(sites, plan.assign[i], cover.now[i]),
+                before: Served::of(sites, before[i], cover.before[i]),
+            }
+            .into_row()
+        })
+        .collect()
+}
+
+/// An open site's row (`kind` = "site").
+struct SiteRow<'a> {
+    id: &'a str,
+    existing: bool,
+    cost: f64,
+    at: Option<Coord>,
+    /// Capacitated models only.
+    capacity: Option<f64>,
+    assigned_demand: usize,
+    assigned_weight: f64,
+}
+
+impl SiteRow<'_> {
+    fn into_row(self) -> Row {
+        let mut r = Row::new();
+        r.insert("id".into(), self.id.into());
+        r.insert("kind".into(), "site".into());
+        r.insert("existing".into(), self.existing.into());
+        r.insert("cost".into(), num(self.cost));
+        r.insert("x".into(), self.at.map_or(Value::Null, |c| num(c.x)));
+        r.insert("y".into(), self.at.map_or(Value::Null, |c| num(c.y)));
+        r.insert(
+            "geometry".into(),
+            self.at.map_or(Value::Null, |c| wkt_point(c).into()),
+        );
+        if let Some(cap) = self.capacity {
+            r.insert("capacity".into(), num(cap));
+        }
+        r.insert("assigned_demand".into(), self.assigned_demand.into());
+        r.insert("assigned_weight".into(), num(self.assigned_weight));
+        r
+    }
+}
+
+fn site_rows(sites: &Sites, inst: &Instance, plan: &Plan) -> Vec<Row> {
     let mut served = vec![(0usize, 0.0f64); inst.sites];
-    for (a, wi) in plan.assign.iter().zip(w) {
+    for (a, wi) in plan.assign.iter().zip(&inst.weight) {
         if let Some((j, _)) = a {
             served[*j as usize].0 += 1;
             served[*j as usize].1 += wi;
         }
     }
-    for j in (0..inst.sites).filter(|&j| plan.open[j]) {
+    (0..inst.sites)
+        .filter(|&j| plan.open[j])
+        .map(|j| {
+            SiteRow {
+                id: &sites.ids[j],
+                existing: sites.existing[j],
+                cost: sites.cost[j],
+                at: sites.loc[j],
+                capacity: sites.capacity.as_ref().map(|c| c[j]),
+                assigned_demand: served[j].0,
+                assigned_weight: served[j].1,
+            }
+            .into_row()
+        })
+        .collect()
+}
+
+/// A zone's row (`kind` = "zone"): its demand covered before and after.
+struct ZoneRow<'a> {
+    id: &'a str,
+    demand_points: usize,
+    weight: f64,
+    covered_before: f64,
+    covered_after: f64,
+    mean_distance_before: Option<f64>,
+    mean_distance_after: Option<f64>,
+}
+
+impl ZoneRow<'_> {
+    fn into_row(self) -> Row {
+        let zw = self.weight;
+        let share = |x: f64| if zw > 0.0 { num(x / zw) } else { Value::Null };
         let mut r = Row::new();
-        r.insert("id".into(), sites.ids[j].clone().into());
-        r.insert("kind".into(), "site".into());
-        r.insert("existing".into(), sites.existing[j].into());
-        r.insert("cost".into(), num(sites.cost[j]));
-        match sites.loc[j] {
-            Some(c) => {
-                r.insert("x".into(), num(c.x));
-                r.insert("y".into(), num(c.y));
-                r.insert("geometry".into(), wkt_point(c).into());
-            }
-            None => {
-                r.insert("x".into(), Value::Null);
-                r.insert("y".into(), Value::Null);
-                r.insert("geometry".into(), Value::Null);
-            }
-        }
-        if let Some(cap) = &sites.capacity {
-            r.insert("capacity".into(), num(cap[j]));
-        }
-        r.insert("assigned_demand".into(), served[j].0.into());
-        r.insert("assigned_weight".into(), num(served[j].1));
-        rows.push(r);
+        r.insert("id".into(), self.id.into());
+        r.insert("kind".into(), "zone".into());
+        r.insert("demand_points".into(), self.demand_points.into());
+        r.insert("weight".into(), num(zw));
+        r.insert("covered_weight_before".into(), num(self.covered_before));
+        r.insert("covered_weight_after".into(), num(self.covered_after));
+        r.insert("covered_share_before".into(), share(self.covered_before));
+        r.insert("covered_share_after".into(), share(self.covered_after));
+        r.insert(
+            "mean_distance_before".into(),
+            self.mean_distance_before.map_or(Value::Null, num),
+        );
+        r.insert(
+            "mean_distance_after".into(),
+            self.mean_distance_after.map_or(Value::Null, num),
+        );
+        r
     }
-    if let Some(zl) = zones {
-        let zone_of = point_in_polygon::assign(origins, &zl.geometries, &SpatialIndex::of(zl));
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); zl.len()];
-        for (i, z) in zone_of.iter().enumerate() {
-            if let Some(z) = z {
-                members[*z].push(i);
-            }
-        }
-        for (z, mem) in members.iter().enumerate() {
-            let zw: f64 = mem.iter().map(|&i| w[i]).sum();
-            let cw = |c: &[bool]| mem.iter().filter(|&&i| c[i]).map(|&i| w[i]).sum::<f64>();
-            let md = |a: &[Option<(u32, f64)>]| {
-                let (mut sw, mut s) = (0.0, 0.0);
-                for &i in mem {
-                    if let Some((_, c)) = a[i] {
-                        sw += w[i];
-                        s += w[i] * c;
-                    }
-                }
-                (sw > 0.0).then(|| s / sw)
-            };
-            let (cb, ca) = (cw(&cov_before), cw(&cov));
-            let mut r = Row::new();
-            r.insert("id".into(), zl.ids[z].clone().into());
-            r.insert("kind".into(), "zone".into());
-            r.insert("demand_points".into(), mem.len().into());
-            r.insert("weight".into(), num(zw));
-            r.insert("covered_weight_before".into(), num(cb));
-            r.insert("covered_weight_after".into(), num(ca));
-            let share = |x: f64| if zw > 0.0 { num(x / zw) } else { Value::Null };
-            r.insert("covered_share_before".into(), share(cb));
-            r.insert("covered_share_after".into(), share(ca));
-            r.insert(
-                "mean_distance_before".into(),
-                md(before).map_or(Value::Null, num),
-            );
-            r.insert(
-                "mean_distance_after".into(),
-                md(&plan.assign).map_or(Value::Null, num),
-            );
-            rows.push(r);
+}
+
+/// Demand points gathered into the zones holding them.
+fn zone_rows(
+    zl: &Layer,
+    origins: &[Option<Coord>],
+    inst: &Instance,
+    plan: &Plan,
+    before: &[Option<(u32, f64)>],
+    cover: &Cover,
+) -> Vec<Row> {
+    let w = &inst.weight;
+    let zone_of = point_in_polygon::assign(origins, &zl.geometries, &SpatialIndex::of(zl));
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); zl.len()];
+    for (i, z) in zone_of.iter().enumerate() {
+        if let Some(z) = z {
+            members[*z].push(i);
         }
     }
-    (s, rows)
+    let covered_w =
+        |mem: &[usize], c: &[bool]| mem.iter().filter(|&&i| c[i]).map(|&i| w[i]).sum::<f64>();
+    let mean_distance = |mem: &[usize], a: &[Option<(u32, f64)>]| {
+        let (mut sw, mut s) = (0.0, 0.0);
+        for &i in mem {
+            if let Some((_, c)) = a[i] {
+                sw += w[i];
+                s += w[i] * c;
+            }
+        }
+        (sw > 0.0).then(|| s / sw)
+    };
+    members
+        .iter()
+        .enumerate()
+        .map(|(z, mem)| {
+            ZoneRow {
+                id: &zl.ids[z],
+                demand_points: mem.len(),
+                weight: mem.iter().map(|&i| w[i]).sum(),
+                covered_before: covered_w(mem, &cover.before),
+                covered_after: covered_w(mem, &cover.now),
+                mean_distance_before: mean_distance(mem, before),
+                mean_distance_after: mean_distance(mem, &plan.assign),
+            }
+            .into_row()
+        })
+        .collect()
 }
 
 fn wkt_point(c: Coord) -> String {

@@ -34,6 +34,19 @@ use std::time::Instant;
 /// One result row: `id` plus the analysis' columns (JSON object).
 pub type Row = Map<String, Value>;
 
+/// [`Row`] as the OpenAPI document describes it (a type alias cannot derive a schema);
+/// never built.
+#[cfg(feature = "openapi")]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Row, description = "One result row: `id` plus the analysis' columns.")]
+pub struct RowSchema {
+    /// Feature id in the row layer.
+    pub id: String,
+    /// The analysis' columns (`GET /analyses` describes them).
+    #[serde(flatten)]
+    pub columns: BTreeMap<String, Value>,
+}
+
 /// What an analysis computes, before the runner adds the envelope.
 #[derive(Debug, Clone, Default)]
 pub struct Output {
@@ -48,6 +61,7 @@ pub struct Output {
 }
 
 /// Provenance of a result.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Meta {
     /// Engine version that computed it.
@@ -58,19 +72,23 @@ pub struct Meta {
     pub layers: BTreeMap<String, String>,
     /// The layer whose feature ids the rows carry.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub row_layer: Option<String>,
 }
 
 /// The result envelope shared by the CLI and HTTP (DESIGN.md §4).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AnalysisResult {
     /// Analysis name.
     pub analysis: String,
     /// Params as resolved (defaults filled in).
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Value>))]
     pub params: Value,
     /// Totals and global statistics.
     pub summary: Map<String, Value>,
     /// Rows sorted by id.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<RowSchema>))]
     pub rows: Vec<Row>,
     /// Provenance.
     pub meta: Meta,

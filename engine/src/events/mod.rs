@@ -8,5 +8,3 @@ pub mod timestamp;
 
 pub use selection::{select, Query, Selection};
 pub use timestamp::Stamp;
-#[cfg(test)]
-mod s2_snapshot;

@@ -171,8 +171,9 @@ mod tests {
     fn a_location_is_the_point_or_the_centroid() {
         let p: Option<Geometry> = Some(point!(x: 3.0, y: 4.0).into());
         assert_eq!(location(&p), Some(coord! {x: 3.0, y: 4.0}));
-        let sq: Option<Geometry> =
-            Some(polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 2.0), (x: 0.0, y: 2.0)].into());
+        let sq: Option<Geometry> = Some(
+            polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 2.0), (x: 0.0, y: 2.0)].into(),
+        );
         assert_eq!(location(&sq), Some(coord! {x: 1.0, y: 1.0}));
         assert_eq!(location(&None), None);
         let nan: Option<Geometry> = Some(point!(x: f64::NAN, y: 0.0).into());
@@ -211,10 +212,7 @@ mod tests {
         assert_eq!(costs.nearest(0, 1), vec![(1, 5.0)]);
         assert!(costs.nearest(1, 3).is_empty());
         let mut twice: Reach = vec![vec![], vec![(4, 1.0), (3, 2.0), (4, 9.0)]];
-        assert_eq!(
-            sort_reach(&mut twice),
-            Err(Repeated { origin: 1, slot: 4 })
-        );
+        assert_eq!(sort_reach(&mut twice), Err(Repeated { origin: 1, slot: 4 }));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 /// The type of an attribute column.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {

@@ -20,6 +20,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 /// What a layer is for; decides which geometries it may hold and how analyses use it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = LayerRole))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -104,6 +106,8 @@ impl std::str::FromStr for Role {
 }
 
 /// The dimension class of a geometry (multi and single parts are the same kind).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = GeometryKind))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GeomKind {

@@ -63,6 +63,8 @@ pub fn requests(
 }
 
 /// The answer of [`compare`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(description = "The answer of a comparison."))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Comparison {
     /// The scenarios compared, in request order.
@@ -74,13 +76,15 @@ pub struct Comparison {
 }
 
 /// What a scenario is, as compared.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioInfo {
     /// Name.
     pub name: String,
     /// Version.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: u32,
-    /// [`Scenario::fingerprint`]: changes with every edit.
+    /// SHA-256 of the scenario (`Scenario::fingerprint`): changes with every edit.
     pub fingerprint: String,
     /// Number of edits.
     pub edits: usize,
@@ -99,6 +103,7 @@ pub struct ScenarioInfo {
 }
 
 /// One analysis on the baseline and on every scenario.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnalysisComparison {
     /// Analysis name.
@@ -110,6 +115,7 @@ pub struct AnalysisComparison {
 }
 
 /// One analysis on one scenario, against the baseline.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioOutcome {
     /// Scenario name.
@@ -122,6 +128,7 @@ pub struct ScenarioOutcome {
     pub summary_delta: Map<String, Value>,
     /// Per row (sorted by id): `id`, `name` when there is one, every numeric column's
     /// scenario value and `<column>_delta` (scenario − baseline), boolean columns as they are.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::analysis::RowSchema>))]
     pub rows: Vec<Row>,
     /// Row ids the scenario no longer has (an excluded zone, a removed facility).
     pub only_in_baseline: Vec<String>,

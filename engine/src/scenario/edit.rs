@@ -156,6 +156,7 @@ impl Edit {
 }
 
 /// A scenario's budget.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Budget {
     /// Amount.

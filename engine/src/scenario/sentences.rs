@@ -10,9 +10,12 @@
 //! puskesmas", the hazard's name) are the only ones kept here.
 
 use super::{Applied, Edit, Scenario};
-use crate::analysis::descriptor::{Column, Kind, Unit};
-use crate::analysis::index::reasons::{decimal, facility_label, label_of, unit_noun, Lang};
+use crate::analysis::descriptor::{Column, Kind};
 use crate::analysis::AnalysisResult;
+use crate::words::{
+    change, count, decimal, distance, facility_label, label_of, money_id, signed, signed_value,
+    unit_noun, Lang,
+};
 use serde_json::{Map, Value};
 
 /// Sentences in both languages, in the same order.
@@ -189,43 +192,8 @@ fn figure(name: &str, key: &str, x: f64) -> (String, String) {
             format!("{key} {}", signed_value(x, Lang::Id)),
         );
     };
-    let [en, id] = [Lang::En, Lang::Id].map(|lang| {
-        let value = match (c.unit, c.kind) {
-            (Unit::Percent, _) | (_, Kind::Share) => {
-                let pp = decimal(x.abs() * 100.0, 1, lang);
-                let sign = if x < 0.0 { "-" } else { "+" };
-                match lang {
-                    Lang::En => format!("{sign}{pp} percentage points"),
-                    Lang::Id => format!("{sign}{pp} poin persen"),
-                }
-            }
-            (Unit::Metres, _) => {
-                let sign = if x < 0.0 { "-" } else { "+" };
-                format!("{sign}{}", distance(x.abs(), lang))
-            }
-            (Unit::Rupiah, _) | (_, Kind::Money) => match lang {
-                Lang::En => format!("{} IDR", signed(x, lang)),
-                Lang::Id => {
-                    let sign = if x < 0.0 { "-" } else { "+" };
-                    format!("{sign}{}", money_id(x.abs(), "IDR"))
-                }
-            },
-            // A count of whole things reads whole; less than one of them keeps its places.
-            (unit, kind) => {
-                let noun = unit_noun(unit);
-                if x.abs() < 1.0 || (noun.is_none() && kind != Kind::Count) {
-                    signed_value(x, lang)
-                } else {
-                    match (noun, lang) {
-                        (Some((_, en)), Lang::En) => format!("{} {en}", signed(x, lang)),
-                        (Some((id, _)), Lang::Id) => format!("{} {id}", signed(x, lang)),
-                        (None, _) => signed(x, lang),
-                    }
-                }
-            }
-        };
-        format!("{} {value}", label_of(&c, key, lang))
-    });
+    let [en, id] = [Lang::En, Lang::Id]
+        .map(|lang| format!("{} {}", label_of(&c, key, lang), change(x, &c, lang)));
     (en, id)
 }
 
@@ -358,96 +326,9 @@ fn names(zones: &[&(String, String)]) -> String {
         .join(", ")
 }
 
-/// A count, rounded, grouped as the language writes it: 12400.4 → "12,400" / "12.400".
-pub(crate) fn count(x: f64, lang: Lang) -> String {
-    decimal(x.round(), 0, lang)
-}
-
-/// A signed count: "+12,400", "-3,100", "±0".
-pub(crate) fn signed(x: f64, lang: Lang) -> String {
-    let r = x.round();
-    if r == 0.0 {
-        "±0".to_string()
-    } else if r > 0.0 {
-        format!("+{}", count(r, lang))
-    } else {
-        count(r, lang)
-    }
-}
-
-/// A signed value that may be small (a share, a mean): counts above 100, else 3 figures.
-fn signed_value(x: f64, lang: Lang) -> String {
-    if x.abs() >= 100.0 {
-        signed(x, lang)
-    } else {
-        let sign = if x < 0.0 { "-" } else { "+" };
-        format!("{sign}{}", decimal(x.abs(), 3, lang))
-    }
-}
-
-/// A distance in metres as people say it: "800 m", "2 km", "1.5 km" ("1,5 km").
-pub(crate) fn distance(m: f64, lang: Lang) -> String {
-    if m < 1000.0 {
-        format!("{} m", decimal(m, 0, lang))
-    } else {
-        let km = m / 1000.0;
-        let places = if (km - km.round()).abs() < 1e-9 { 0 } else { 1 };
-        format!("{} km", decimal(km, places, lang))
-    }
-}
-
-/// Rupiah as an Indonesian reader says them: "Rp 2,5 miliar", "Rp 500 juta", "Rp 750.000";
-/// another currency as "12.345 USD".
-fn money_id(x: f64, currency: &str) -> String {
-    if currency != "IDR" {
-        return format!("{} {currency}", count(x, Lang::Id));
-    }
-    let (unit, scale) = match x.abs() {
-        a if a >= 1e12 => (" triliun", 1e12),
-        a if a >= 1e9 => (" miliar", 1e9),
-        a if a >= 1e6 => (" juta", 1e6),
-        _ => ("", 1.0),
-    };
-    if scale == 1.0 {
-        return format!("Rp {}", count(x, Lang::Id));
-    }
-    let v = x / scale;
-    // Two places at most, and none that are zeros: 2,5 miliar, 1,25 triliun, 20 miliar.
-    let places = (0..=2)
-        .find(|&p| {
-            let f = 10f64.powi(p);
-            ((v * f).round() - v * f).abs() < 1e-6
-        })
-        .unwrap_or(2) as usize;
-    format!("Rp {}{unit}", decimal(v, places, Lang::Id))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_read_as_people_write_them() {
-        assert_eq!(count(12_400.4, Lang::En), "12,400");
-        assert_eq!(count(12_400.4, Lang::Id), "12.400");
-        assert_eq!(count(999.6, Lang::En), "1,000");
-        assert_eq!(count(1_234_567.0, Lang::En), "1,234,567");
-        assert_eq!(signed(12_400.0, Lang::En), "+12,400");
-        assert_eq!(signed(-3_100.0, Lang::Id), "-3.100");
-        assert_eq!(signed(0.2, Lang::En), "±0");
-        assert_eq!(distance(2000.0, Lang::En), "2 km");
-        assert_eq!(distance(1500.0, Lang::En), "1.5 km");
-        assert_eq!(distance(1500.0, Lang::Id), "1,5 km");
-        assert_eq!(distance(800.0, Lang::Id), "800 m");
-        assert_eq!(signed_value(0.01234, Lang::En), "+0.012");
-        assert_eq!(signed_value(-0.01234, Lang::Id), "-0,012");
-        assert_eq!(money_id(2.5e9, "IDR"), "Rp 2,5 miliar");
-        assert_eq!(money_id(20e9, "IDR"), "Rp 20 miliar");
-        assert_eq!(money_id(5e8, "IDR"), "Rp 500 juta");
-        assert_eq!(money_id(1.25e12, "IDR"), "Rp 1,25 triliun");
-        assert_eq!(money_id(750_000.0, "IDR"), "Rp 750.000");
-        assert_eq!(money_id(12_345.0, "USD"), "12.345 USD");
-    }
 
     #[test]
     fn other_figures_read_by_their_descriptor() {

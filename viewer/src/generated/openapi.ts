@@ -679,7 +679,7 @@ export interface components {
              */
             time_limit_s: number;
         };
-        /** @description One analysis on the baseline and on every scenario (`tepat_engine::scenario::AnalysisComparison`). */
+        /** @description One analysis on the baseline and on every scenario. */
         AnalysisComparison: {
             /** @description Analysis name. */
             analysis: string;
@@ -697,14 +697,14 @@ export interface components {
              * @description Every column its rows may carry besides `id`: label, unit, kind, which way is better,
              *     the headline, a category's values. A `{placeholder}` in a name stands for any text.
              */
-            columns: Record<string, never>[];
+            columns: components["schemas"]["Column"][];
             /**
              * @description The params it runs with on this project when given none; absent when it has no
              *     defaults there (the reason is not an error of the listing).
              */
             default_params?: Record<string, never> | null;
-            /** @description One line on what it answers, `{"id", "en"}`. */
-            description: Record<string, never>;
+            /** @description One line on what it answers, in Indonesian and English. */
+            description: components["schemas"]["Text"];
             /** @description Registry name, used in `POST /analyses/{name}` and `tepat run NAME`. */
             name: string;
             /**
@@ -713,8 +713,8 @@ export interface components {
              *     `x-tepat-column` annotations.
              */
             params_schema: Record<string, never>;
-            /** @description Title, `{"id", "en"}`. */
-            title: Record<string, never>;
+            /** @description Title in Indonesian and English. */
+            title: components["schemas"]["Text"];
         };
         /** @description One analysis of a comparison: a bare name (its default params) or `{"name", "params"}`. */
         AnalysisItem: string | components["schemas"]["AnalysisRequest"];
@@ -733,7 +733,7 @@ export interface components {
              */
             params: unknown;
         };
-        /** @description The result envelope shared by the CLI and HTTP (`tepat_engine::analysis::AnalysisResult`). */
+        /** @description The result envelope shared by the CLI and HTTP (DESIGN.md §4). */
         AnalysisResult: {
             /** @description Analysis name. */
             analysis: string;
@@ -741,10 +741,12 @@ export interface components {
             meta: components["schemas"]["Meta"];
             /** @description Params as resolved (defaults filled in). */
             params: unknown;
-            /** @description One row per zone / feature, sorted by id. */
+            /** @description Rows sorted by id. */
             rows: components["schemas"]["Row"][];
             /** @description Totals and global statistics. */
-            summary: Record<string, never>;
+            summary: {
+                [key: string]: unknown;
+            };
         };
         /** @description One audit log entry. */
         AuditEntry: {
@@ -767,6 +769,11 @@ export interface components {
             target?: string | null;
         };
         /**
+         * @description Which way is good news.
+         * @enum {string}
+         */
+        Better: "higher" | "lower" | "neutral";
+        /**
          * Budget
          * @description A scenario's budget.
          */
@@ -778,6 +785,13 @@ export interface components {
             amount: number;
             /** @description Currency (IDR unless given). */
             currency: string;
+        };
+        /** @description One value of a category column. */
+        Category: {
+            /** @description Its label. */
+            label: components["schemas"]["Text"];
+            /** @description The value as the rows carry it. */
+            value: string;
         };
         /** @description Which clustering. */
         ClustersMethod: "kmeans" | "dbscan" | "skater";
@@ -908,6 +922,27 @@ export interface components {
              */
             islands: components["schemas"]["IslandPolicy"];
         };
+        /** @description One output column of an analysis' rows. */
+        Column: {
+            /** @description Which way is good news. */
+            better: components["schemas"]["Better"];
+            /** @description The column the map shows first (one per analysis). */
+            headline?: boolean;
+            /** @description Kind of quantity. */
+            kind: components["schemas"]["Kind"];
+            /** @description Label in both languages. */
+            label: components["schemas"]["Text"];
+            /**
+             * @description The column's name in the rows. A `{placeholder}` stands for any non-empty text, for
+             *     columns named after a param's values: `sum_{field}` is one column per field of
+             *     `sum`. The label may use the same placeholder.
+             */
+            name: string;
+            /** @description Unit of its numbers. */
+            unit: components["schemas"]["Unit"];
+            /** @description A category column's values with their labels. */
+            values?: components["schemas"]["Category"][];
+        };
         /** @description A numeric column of another analysis' result, used as an indicator. */
         ColumnFrom: {
             /** @description The analysis to run (e.g. `index`). */
@@ -950,7 +985,7 @@ export interface components {
             /** @description The analyses (default: exposure, access, index). */
             analyses?: components["schemas"]["AnalysisItem"][] | null;
         };
-        /** @description The answer of a comparison (`tepat_engine::scenario::Comparison`). */
+        /** @description The answer of a comparison. */
         Comparison: {
             /** @description One entry per requested analysis, in request order. */
             analyses: components["schemas"]["AnalysisComparison"][];
@@ -1338,7 +1373,7 @@ export interface components {
             type: components["schemas"]["FieldType"];
         };
         /**
-         * @description Type of an attribute field (`tepat_engine::layer::FieldType`).
+         * @description The type of an attribute column.
          * @enum {string}
          */
         FieldType: "int" | "float" | "text" | "bool";
@@ -1362,7 +1397,7 @@ export interface components {
             field: string;
         };
         /**
-         * @description Dimension class of a layer's geometries (`tepat_engine::layer::GeomKind`).
+         * @description The dimension class of a geometry (multi and single parts are the same kind).
          * @enum {string}
          */
         GeometryKind: "point" | "line" | "polygon" | "collection";
@@ -1650,6 +1685,11 @@ export interface components {
         JobStatus: "queued" | "running" | "done" | "failed";
         /** @description Kernel functions of z = d / bandwidth (libpysal `Kernel`'s set and formulas). */
         KernelFn: "triangular" | "uniform" | "quadratic" | "quartic" | "gaussian";
+        /**
+         * @description What kind of quantity a column holds; decides its format and its legend.
+         * @enum {string}
+         */
+        Kind: "count" | "share" | "rate" | "money" | "distance" | "time" | "area" | "score" | "rank" | "category" | "text" | "flag" | "detail";
         /** @description A layer with what the project file says about it (`GET /layers/{name}`). */
         LayerDetail: components["schemas"]["LayerSummary"] & {
             /** @description Field the feature ids come from (ids are `1..=n` without one). */
@@ -1657,25 +1697,57 @@ export interface components {
             spec?: null | components["schemas"]["LayerSpec"];
         };
         /**
-         * @description What a layer is for (`tepat_engine::Role`).
+         * @description What a layer is for; decides which geometries it may hold and how analyses use it.
          * @enum {string}
          */
         LayerRole: "zones" | "table" | "facilities" | "hazard" | "demand" | "network" | "events" | "raster" | "context";
-        /**
-         * @description A `[[layers]]` entry of the project file (`tepat_engine::project::LayerSpec`): the file,
-         *     its id field, and the key fields analyses read (kind, capacity, population…).
-         */
+        /** @description One `[[layers]]` entry. */
         LayerSpec: {
+            /** @description Facilities: field holding the capacity. */
+            capacity?: string | null;
+            /** @description Events: field holding the category. */
+            category?: string | null;
+            /** @description CRS of the file when the file does not say (CSV), or to override it. */
+            crs?: string | null;
+            /** @description Unique id field (feature ids are `1..=n` without it). */
+            id?: string | null;
+            /** @description Tables: the layer whose ids this table's `key` matches. */
+            join_to?: string | null;
+            /** @description Tables: field matching `join_to`'s ids. */
+            key?: string | null;
+            /** @description Facilities: field holding the facility kind. */
+            kind?: string | null;
+            /** @description Source layer inside a multi-layer file (GeoPackage). */
+            layer?: string | null;
+            /** @description Hazard: field holding the class or level (e.g. return period, depth class). */
+            level?: string | null;
             /** @description Unique name in the project. */
             name: string;
+            /** @description Zones: the coarser zone layer these nest in (kelurahan → kecamatan). */
+            parent?: string | null;
+            /** @description Zones: field holding the parent zone's id. */
+            parent_key?: string | null;
             /** @description File, relative to the project file. */
             path: string;
-            /** @description Role. */
+            /** @description Zones / demand: field holding the population count. */
+            population?: string | null;
+            /** @description Role: zones, table, facilities, hazard, demand, network, events, raster. */
             role: string;
-            /** @description Where the data comes from (agency, publication). */
-            source?: string;
+            /**
+             * @description Where the data comes from, for reports and the leader's brief: the agency and
+             *     publication, e.g. "BPS Kota Manado, Kecamatan Wenang Dalam Angka 2024".
+             */
+            source?: string | null;
             /** @description When the data was published or describes: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
-            source_date?: string;
+            source_date?: string | null;
+            /** @description Events: field holding the timestamp. */
+            time?: string | null;
+            /** @description CSV: WKT geometry column. */
+            wkt?: string | null;
+            /** @description CSV: x / longitude column. */
+            x?: string | null;
+            /** @description CSV: y / latitude column. */
+            y?: string | null;
         };
         /** @description A layer at a glance. */
         LayerSummary: {
@@ -1763,7 +1835,7 @@ export interface components {
             name?: string | null;
             role?: null | components["schemas"]["UserRole"];
         };
-        /** @description Provenance of a result (`tepat_engine::analysis::Meta`). */
+        /** @description Provenance of a result. */
         Meta: {
             /**
              * Format: int64
@@ -1772,7 +1844,7 @@ export interface components {
             elapsed_ms: number;
             /** @description Engine version that computed it. */
             engine_version: string;
-            /** @description SHA-256 of each layer used, by layer name. */
+            /** @description SHA-256 of each layer used. */
             layers: {
                 [key: string]: string;
             };
@@ -1950,7 +2022,9 @@ export interface components {
         /** @description One result row: `id` plus the analysis' columns. */
         Row: {
             /** @description Feature id in the row layer. */
-            id: unknown;
+            id: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Scenario
@@ -1973,7 +2047,7 @@ export interface components {
              */
             edits: components["schemas"]["Edit"][];
         };
-        /** @description What a scenario is, as compared (`tepat_engine::scenario::ScenarioInfo`). */
+        /** @description What a scenario is, as compared. */
         ScenarioInfo: {
             budget?: null | components["schemas"]["Budget"];
             /** @description Facilities closed, by layer. */
@@ -1984,7 +2058,7 @@ export interface components {
             edited_layers: string[];
             /** @description Number of edits. */
             edits: number;
-            /** @description SHA-256 of the scenario: changes with every edit. */
+            /** @description SHA-256 of the scenario (`Scenario::fingerprint`): changes with every edit. */
             fingerprint: string;
             /** @description Name. */
             name: string;
@@ -2003,15 +2077,18 @@ export interface components {
              */
             version: number;
         };
-        /** @description One analysis on one scenario, against the baseline (`tepat_engine::scenario::ScenarioOutcome`). */
+        /** @description One analysis on one scenario, against the baseline. */
         ScenarioOutcome: {
-            /** @description Provenance of the scenario run. */
+            /** @description Provenance of the scenario run (the edited layers' hashes differ from the baseline's). */
             meta: components["schemas"]["Meta"];
-            /** @description Row ids the scenario no longer has. */
+            /** @description Row ids the scenario no longer has (an excluded zone, a removed facility). */
             only_in_baseline: string[];
-            /** @description Row ids only the scenario has. */
+            /** @description Row ids only the scenario has (a new facility). */
             only_in_scenario: string[];
-            /** @description Per row: `id`, every numeric column's scenario value and `<column>_delta`. */
+            /**
+             * @description Per row (sorted by id): `id`, `name` when there is one, every numeric column's
+             *     scenario value and `<column>_delta` (scenario − baseline), boolean columns as they are.
+             */
             rows: components["schemas"]["Row"][];
             /** @description Scenario name. */
             scenario: string;
@@ -2020,9 +2097,13 @@ export interface components {
             /** @description The same, in Bahasa Indonesia. */
             sentences_id: string[];
             /** @description The scenario's summary. */
-            summary: Record<string, never>;
+            summary: {
+                [key: string]: unknown;
+            };
             /** @description Scenario − baseline, for every numeric summary entry both have. */
-            summary_delta: Record<string, never>;
+            summary_delta: {
+                [key: string]: unknown;
+            };
             /**
              * Format: int32
              * @description Scenario version.
@@ -2090,8 +2171,20 @@ export interface components {
             /** @description When this version was written. */
             updated_at: string;
         };
+        /** @description A text in Bahasa Indonesia and English. */
+        Text: {
+            /** @description English. */
+            en: string;
+            /** @description Bahasa Indonesia. */
+            id: string;
+        };
         /** @description A transformation of the weights. */
         Transform: "R" | "B" | "V";
+        /**
+         * @description What a column's numbers count or measure in.
+         * @enum {string}
+         */
+        Unit: "jiwa" | "rumah tangga" | "m" | "m²" | "km²" | "menit" | "hari" | "%" | "Rp" | "fasilitas" | "kejadian" | "";
         /** @description The multipart form of `POST /layers` (documentation only: the handler streams it). */
         UploadForm: {
             /** @description Facilities: numeric capacity field. */
@@ -2228,10 +2321,13 @@ export type AnalysisParams = components['schemas']['AnalysisParams'];
 export type AnalysisRequest = components['schemas']['AnalysisRequest'];
 export type AnalysisResult = components['schemas']['AnalysisResult'];
 export type AuditEntry = components['schemas']['AuditEntry'];
+export type Better = components['schemas']['Better'];
 export type Budget = components['schemas']['Budget'];
+export type Category = components['schemas']['Category'];
 export type ClustersMethod = components['schemas']['ClustersMethod'];
 export type ClustersParams = components['schemas']['ClustersParams'];
 export type ClustersWeightsSpec = components['schemas']['ClustersWeightsSpec'];
+export type Column = components['schemas']['Column'];
 export type ColumnFrom = components['schemas']['ColumnFrom'];
 export type Comment = components['schemas']['Comment'];
 export type CommentRequest = components['schemas']['CommentRequest'];
@@ -2269,6 +2365,7 @@ export type IslandPolicy = components['schemas']['IslandPolicy'];
 export type Job = components['schemas']['Job'];
 export type JobStatus = components['schemas']['JobStatus'];
 export type KernelFn = components['schemas']['KernelFn'];
+export type Kind = components['schemas']['Kind'];
 export type LayerDetail = components['schemas']['LayerDetail'];
 export type LayerRole = components['schemas']['LayerRole'];
 export type LayerSpec = components['schemas']['LayerSpec'];
@@ -2296,7 +2393,9 @@ export type Smoothing = components['schemas']['Smoothing'];
 export type SolveMethod = components['schemas']['SolveMethod'];
 export type Statistic = components['schemas']['Statistic'];
 export type StoredScenario = components['schemas']['StoredScenario'];
+export type Text = components['schemas']['Text'];
 export type Transform = components['schemas']['Transform'];
+export type Unit = components['schemas']['Unit'];
 export type UploadForm = components['schemas']['UploadForm'];
 export type UserRole = components['schemas']['UserRole'];
 export type Verdict = components['schemas']['Verdict'];

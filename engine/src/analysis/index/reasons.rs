@@ -10,7 +10,10 @@
 //! template. Numbers follow each language's convention (Indonesian: 12.345 and 4,5%).
 
 use super::{Direction, Indicator, Source};
-use crate::analysis::descriptor::{self, Column, Kind, Unit};
+use crate::analysis::descriptor::Column;
+use crate::words::{
+    capitalize, facility_label, hazard_label, label_of, unit_noun, words, Lang, Reads,
+};
 use serde_json::Value;
 
 /// An indicator's raw values, sorted, for the comparison in a sentence.
@@ -57,27 +60,6 @@ impl Stats {
     }
 }
 
-/// How a value reads.
-#[derive(Clone, Copy, PartialEq)]
-enum Reads {
-    Percent,
-    Metres,
-    /// Times a reference: 0.46×.
-    Ratio,
-    Count,
-    /// A count with a unit after it: 45 menit, 1.200 m².
-    With(&'static str, &'static str),
-    /// Rupiah: Rp 2.500.000.
-    Rupiah,
-}
-
-/// The two languages tepat writes in.
-#[derive(Clone, Copy)]
-pub(crate) enum Lang {
-    Id,
-    En,
-}
-
 /// The sentence (Indonesian, English) explaining indicator `ind`'s value `v` in one zone.
 pub(crate) fn sentence(
     ind: &Indicator,
@@ -102,8 +84,8 @@ pub(crate) fn sentence(
         let rank = stats.rank_of(v, ind.direction).to_string();
         let n = stats.sorted.len().to_string();
         let fill = |s: &str, lang| {
-            s.replace("{value}", &format_value(v, kind, lang))
-                .replace("{median}", &format_value(median, kind, lang))
+            s.replace("{value}", &kind.format(v, lang))
+                .replace("{median}", &kind.format(median, lang))
                 .replace("{rank}", &rank)
                 .replace("{n}", &n)
         };
@@ -117,7 +99,7 @@ pub(crate) fn sentence(
     let radius = params
         .and_then(|p| p.get("radius_m"))
         .and_then(Value::as_f64);
-    let [vid, ven] = [Lang::Id, Lang::En].map(|l| format_value(v, kind, l));
+    let [vid, ven] = [Lang::Id, Lang::En].map(|l| kind.format(v, l));
     let per = ind.per.as_deref();
     // What the column counts, after its number: " jiwa" / " people".
     let [nid, nen] = match column.and_then(|c| unit_noun(c.unit)) {
@@ -170,12 +152,9 @@ pub(crate) fn sentence(
             (
                 format!(
                     "tidak ada {fid} yang terjangkau dalam {}",
-                    format_value(r, Reads::Metres, Lang::Id)
+                    Reads::Metres.format(r, Lang::Id)
                 ),
-                format!(
-                    "no {fen} within {}",
-                    format_value(r, Reads::Metres, Lang::En)
-                ),
+                format!("no {fen} within {}", Reads::Metres.format(r, Lang::En)),
                 false,
             )
         }
@@ -189,11 +168,11 @@ pub(crate) fn sentence(
             (
                 format!(
                     "{vid}{nid} tinggal lebih dari {} dari {fid}",
-                    format_value(r, Reads::Metres, Lang::Id)
+                    Reads::Metres.format(r, Lang::Id)
                 ),
                 format!(
                     "{ven}{nen} live more than {} from a {fen}",
-                    format_value(r, Reads::Metres, Lang::En)
+                    Reads::Metres.format(r, Lang::En)
                 ),
                 true,
             )
@@ -257,23 +236,11 @@ pub(crate) fn sentence(
     };
     if let (true, Some((x, rid, ren))) = (compare, reference) {
         (
-            capitalize(&format!("{id} ({rid} {})", format_value(x, kind, Lang::Id))),
-            capitalize(&format!("{en} ({ren} {})", format_value(x, kind, Lang::En))),
+            capitalize(&format!("{id} ({rid} {})", kind.format(x, Lang::Id))),
+            capitalize(&format!("{en} ({ren} {})", kind.format(x, Lang::En))),
         )
     } else {
         (capitalize(&id), capitalize(&en))
-    }
-}
-
-/// What a unit counts, (Indonesian, English): jiwa / people, rumah tangga / households;
-/// None for a unit a number does not count (metres, percent) or no unit.
-pub(crate) fn unit_noun(unit: Unit) -> Option<(&'static str, &'static str)> {
-    match unit {
-        Unit::People => Some(("jiwa", "people")),
-        Unit::Households => Some(("rumah tangga", "households")),
-        Unit::Facilities => Some(("fasilitas", "facilities")),
-        Unit::Events => Some(("kejadian", "events")),
-        _ => None,
     }
 }
 
@@ -286,24 +253,6 @@ fn described(analysis: &str, key: &str) -> Option<Column> {
         .copied()
 }
 
-/// A column's label in `lang`, its placeholder filled from the row key it matched:
-/// `exposed_{count}` "{count} terpapar" for `exposed_lansia` reads "lansia terpapar".
-pub(crate) fn label_of(c: &Column, key: &str, lang: Lang) -> String {
-    let label = match lang {
-        Lang::Id => c.label.id,
-        Lang::En => c.label.en,
-    };
-    let (Some(open), Some(close)) = (c.name.find('{'), c.name.find('}')) else {
-        return label.to_string();
-    };
-    let (before, after) = (&c.name[..open], &c.name[close + 1..]);
-    if after.contains('{') || !descriptor::template_matches(c.name, key) {
-        return words(key);
-    }
-    let value = &key[before.len()..key.len() - after.len()];
-    label.replace(&c.name[open..=close], &words(value))
-}
-
 /// How indicator `ind`'s value reads: a rate `per` something as a share; an analysis'
 /// column by its unit and kind; a layer field (no descriptor) by its name's suffix.
 fn reads(ind: &Indicator, column: Option<&Column>) -> Reads {
@@ -311,16 +260,7 @@ fn reads(ind: &Indicator, column: Option<&Column>) -> Reads {
         return Reads::Percent;
     }
     if let Some(c) = column {
-        return match (c.unit, c.kind) {
-            (Unit::Percent, _) | (_, Kind::Share) => Reads::Percent,
-            (Unit::Metres, _) => Reads::Metres,
-            (Unit::SquareMetres, _) => Reads::With("m²", "m²"),
-            (Unit::SquareKm, _) => Reads::With("km²", "km²"),
-            (Unit::Minutes, _) => Reads::With("menit", "min"),
-            (Unit::Days, _) => Reads::With("hari", "days"),
-            (Unit::Rupiah, _) | (_, Kind::Money) => Reads::Rupiah,
-            _ => Reads::Count,
-        };
+        return Reads::of(c);
     }
     let f = ind.field.as_str();
     if f.ends_with("_share") || f.ends_with("_rate") || f.starts_with("persen") {
@@ -332,155 +272,6 @@ fn reads(ind: &Indicator, column: Option<&Column>) -> Reads {
     } else {
         Reads::Count
     }
-}
-
-/// A hazard layer's name as words: `banjir_q25` → ("banjir Q25", "Q25 flood").
-pub(crate) fn hazard_label(layer: &str) -> (String, String) {
-    const EN: [(&str, &str); 11] = [
-        ("banjir", "flood"),
-        ("rob", "tidal flood"),
-        ("genangan", "inundation"),
-        ("longsor", "landslide"),
-        ("tsunami", "tsunami"),
-        ("gempa", "earthquake"),
-        ("kebakaran", "fire"),
-        ("erupsi", "eruption"),
-        ("abrasi", "coastal erosion"),
-        ("kekeringan", "drought"),
-        ("bencana", "hazard"),
-    ];
-    let tokens: Vec<String> = layer
-        .split(['_', '-', ' '])
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            if is_code(t) {
-                t.to_uppercase()
-            } else {
-                t.to_lowercase()
-            }
-        })
-        .collect();
-    let id = tokens.join(" ");
-    let (codes, words): (Vec<&String>, Vec<&String>) = tokens.iter().partition(|t| is_code(t));
-    let en: Vec<String> = codes
-        .into_iter()
-        .cloned()
-        .chain(words.into_iter().map(|w| {
-            EN.iter()
-                .find(|(i, _)| i == w)
-                .map_or(w.clone(), |(_, e)| e.to_string())
-        }))
-        .collect();
-    (id, en.join(" "))
-}
-
-/// Return-period and similar codes: `q25`, `T100`, `2024`.
-fn is_code(t: &str) -> bool {
-    let digits = t.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && t.len() - digits.len() <= 1
-}
-
-/// A facility layer's name (and kind filter) as words: `rumah_sakit` → ("rumah sakit", "hospital").
-pub(crate) fn facility_label(layer: &str, kind: Option<&str>) -> (String, String) {
-    const EN: [(&str, &str); 8] = [
-        ("puskesmas", "puskesmas (health centre)"),
-        ("rumah sakit", "hospital"),
-        ("sekolah", "school"),
-        ("faskes", "health facility"),
-        ("posyandu", "posyandu (community health post)"),
-        ("pasar", "market"),
-        ("shelter", "shelter"),
-        ("tempat evakuasi", "evacuation site"),
-    ];
-    let id = words(layer);
-    let en = EN
-        .iter()
-        .find(|(i, _)| *i == id)
-        .map_or(id.clone(), |(_, e)| e.to_string());
-    match kind {
-        Some(k) => (format!("{id} {k}"), format!("{k} {en}")),
-        None => (id, en),
-    }
-}
-
-fn words(field: &str) -> String {
-    field.replace(['_', '-'], " ")
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-/// A value in the language's number format.
-fn format_value(v: f64, kind: Reads, lang: Lang) -> String {
-    if !v.is_finite() {
-        return "–".into();
-    }
-    match kind {
-        Reads::Percent => {
-            let p = v * 100.0;
-            // 4,5% keeps its decimal; 62% and 8% don't need one.
-            let decimals = if p.abs() >= 10.0 || (p - p.round()).abs() < 0.05 {
-                0
-            } else {
-                1
-            };
-            format!("{}%", decimal(p, decimals, lang))
-        }
-        Reads::Metres if v.abs() >= 1000.0 => format!("{} km", decimal(v / 1000.0, 1, lang)),
-        Reads::Metres => format!("{} m", decimal(v, 0, lang)),
-        Reads::Ratio => format!("{}×", decimal(v, 2, lang)),
-        Reads::Count => count(v, lang),
-        Reads::Rupiah => format!("Rp {}", decimal(v, 0, lang)),
-        Reads::With(id, en) => format!(
-            "{} {}",
-            count(v, lang),
-            match lang {
-                Lang::Id => id,
-                Lang::En => en,
-            }
-        ),
-    }
-}
-
-/// A count, or a small value with two places: 12.345, 3, 0,46.
-fn count(v: f64, lang: Lang) -> String {
-    let decimals = if v.abs() >= 100.0 || v.fract() == 0.0 {
-        0
-    } else {
-        2
-    };
-    decimal(v, decimals, lang)
-}
-
-/// `v` with `decimals` places and thousands grouping: 12.345,6 (id) / 12,345.6 (en).
-pub(crate) fn decimal(v: f64, decimals: usize, lang: Lang) -> String {
-    let (group, point) = match lang {
-        Lang::Id => ('.', ','),
-        Lang::En => (',', '.'),
-    };
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let mut out = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(group);
-        }
-        out.push(ch);
-    }
-    if !frac.is_empty() {
-        out.push(point);
-        out.push_str(frac);
-    }
-    // "-0" reads oddly; only a non-zero rounded value keeps its sign.
-    if v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        out.insert(0, '-');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -589,24 +380,7 @@ mod tests {
     }
 
     #[test]
-    fn labels_and_numbers() {
-        assert_eq!(
-            hazard_label("banjir_q100"),
-            ("banjir Q100".into(), "Q100 flood".into())
-        );
-        assert_eq!(
-            hazard_label("longsor"),
-            ("longsor".into(), "landslide".into())
-        );
-        assert_eq!(
-            facility_label("sekolah", Some("SD")),
-            ("sekolah SD".into(), "SD school".into())
-        );
-        assert_eq!(decimal(1234567.891, 2, Lang::Id), "1.234.567,89");
-        assert_eq!(decimal(1234567.891, 2, Lang::En), "1,234,567.89");
-        assert_eq!(decimal(-0.001, 1, Lang::En), "0.0");
-        assert_eq!(format_value(0.045, Reads::Percent, Lang::Id), "4,5%");
-        assert_eq!(format_value(f64::NAN, Reads::Count, Lang::Id), "–");
+    fn ranks_and_median() {
         let s = Stats::of(&[Some(1.0), Some(2.0), Some(2.0), Some(3.0)], None);
         assert_eq!(s.rank_of(2.0, Direction::HigherIsWorse), 2);
         assert_eq!(s.rank_of(2.0, Direction::HigherIsBetter), 2);
