@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tepat::output::{self, Format};
 use tepat::state::{load_project, AppState, Options};
-use tepat::store::{UserRole, Store};
+use tepat::store::{Store, UserRole};
 use tepat_engine::analysis;
 use tepat_engine::project::Project;
 use tepat_engine::scenario::{self, Scenario};

@@ -51,7 +51,8 @@ pub fn layer_features(
                 let Some(g) = &layer.geometries[i] else {
                     continue;
                 };
-                if to_wgs84.lon_lat(g)?
+                if to_wgs84
+                    .lon_lat(g)?
                     .bounding_rect()
                     .is_some_and(|r| r.intersects(&bbox))
                 {

@@ -68,7 +68,10 @@ fn analyses_json_lists_aggregate_with_its_schema() -> Result<()> {
             .unwrap_or(Value::Null)
     };
     assert_eq!(defaults("exposure")["zones"], "kelurahan");
-    assert!(defaults("allocate").is_null(), "allocate has no honest default");
+    assert!(
+        defaults("allocate").is_null(),
+        "allocate has no honest default"
+    );
     let params = defaults("access").to_string();
     let run = tepat(&["run", "access", "--project", &project, "--params", &params])?;
     assert!(run.status.success(), "{}", stderr(&run));

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use tepat::state::Options;
-use tepat::store::{UserRole, Store};
+use tepat::store::{Store, UserRole};
 use tepat::AppState;
 
 use crate::common::{demo, send, send_raw};
@@ -50,8 +50,12 @@ fn audit_entries(v: &Value, action: &str) -> Vec<Value> {
 #[tokio::test]
 async fn planner_saves_leader_approves_and_the_audit_log_traces_it() -> Result<()> {
     let state = server(None)?;
-    let planner = state.store().create_token(UserRole::Planner, Some("bappeda"))?;
-    let leader = state.store().create_token(UserRole::Leader, Some("walikota"))?;
+    let planner = state
+        .store()
+        .create_token(UserRole::Planner, Some("bappeda"))?;
+    let leader = state
+        .store()
+        .create_token(UserRole::Leader, Some("walikota"))?;
     let leader_actor = state.store().principal(&leader)?.context("leader")?.actor;
     let planner_actor = state.store().principal(&planner)?.context("planner")?.actor;
 

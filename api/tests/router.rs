@@ -302,7 +302,11 @@ async fn analyses_lists_aggregate_with_its_schema() -> Result<()> {
     // The served project is the demo city: aggregate defaults to its kelurahan and a
     // facility layer, and those params run.
     assert_eq!(agg["default_params"]["zones"], "kelurahan", "{agg}");
-    let r = post("/api/v1/analyses/aggregate", &agg["default_params"].to_string()).await?;
+    let r = post(
+        "/api/v1/analyses/aggregate",
+        &agg["default_params"].to_string(),
+    )
+    .await?;
     assert_eq!(r.status, StatusCode::OK);
     Ok(())
 }

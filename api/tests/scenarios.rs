@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
 use tepat::state::Options;
-use tepat::store::{UserRole, Store};
+use tepat::store::{Store, UserRole};
 use tepat::AppState;
 use tower::ServiceExt;
 

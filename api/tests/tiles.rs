@@ -486,7 +486,14 @@ async fn a_result_link_survives_a_thousand_other_runs() -> Result<()> {
     let envelope = first.json()?;
     // The scenario moves on to version 2; the link pins version 1.
     let edit = json!({"op": "scale_demand", "layer": "kelurahan", "factor": 2.0});
-    let r = write(&state, Method::POST, &format!("/api/v1/scenarios/{id}/edits"), &token, edit).await?;
+    let r = write(
+        &state,
+        Method::POST,
+        &format!("/api/v1/scenarios/{id}/edits"),
+        &token,
+        edit,
+    )
+    .await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     for i in 0..1000 {
         let other = json!({"zones": "kelurahan", "layer": "sekolah",
@@ -494,8 +501,13 @@ async fn a_result_link_survives_a_thousand_other_runs() -> Result<()> {
         let r = run("/api/v1/analyses/aggregate".into(), other).await?;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     }
-    assert!(state.cached(&key).is_none(), "the first result is still cached");
-    let req = Request::builder().uri(format!("/api/v1/results/{key}")).body(Body::empty())?;
+    assert!(
+        state.cached(&key).is_none(),
+        "the first result is still cached"
+    );
+    let req = Request::builder()
+        .uri(format!("/api/v1/results/{key}"))
+        .body(Body::empty())?;
     let again = send(&state, req).await?;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text());
     let mut again = again.json()?;
@@ -510,7 +522,9 @@ async fn a_result_link_survives_a_thousand_other_runs() -> Result<()> {
     let t = tile(&send(&state, req).await?)?;
     assert_eq!(one_layer(&t, "result")?.features.len(), kel.len());
     // A key never handed out is still unknown.
-    let req = Request::builder().uri("/api/v1/results/feedbeef").body(Body::empty())?;
+    let req = Request::builder()
+        .uri("/api/v1/results/feedbeef")
+        .body(Body::empty())?;
     assert_eq!(send(&state, req).await?.status, StatusCode::NOT_FOUND);
     Ok(())
 }

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tepat::state::Options;
-use tepat::store::{UserRole, Store};
+use tepat::store::{Store, UserRole};
 use tepat::AppState;
 use tepat_engine::project::Project;
 

@@ -9,8 +9,8 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use geo::{Coord, Geometry};
 use serde_json::json;
 use tepat_benches::{points, polygons, SEED_POINTS, SEED_POLYGONS};
-use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::kernels::point_in_polygon;
+use tepat_engine::rtree::SpatialIndex;
 
 fn inputs(n: usize, m: usize) -> (Vec<Option<Coord>>, Vec<Option<Geometry>>) {
     let pts = points(n, SEED_POINTS).into_iter().map(Some).collect();

@@ -6,8 +6,8 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use geo::Coord;
 use tepat_benches::{facilities, points, SEED_FACILITIES, SEED_POINTS};
-use tepat_engine::rtree::PointIndex;
 use tepat_engine::kernels::nearest;
+use tepat_engine::rtree::PointIndex;
 
 fn nearest_k(c: &mut Criterion) {
     let mut g = c.benchmark_group("nearest_k");

@@ -16,8 +16,8 @@ use axum::http::Request;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::Duration;
 use tepat_benches::synth_city::{synth_city, SEED_CITY};
-use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::project::Project;
+use tepat_engine::rtree::SpatialIndex;
 use tepat_engine::tiles::{self, TileId, TileSpec, MERCATOR_HALF};
 use tower::ServiceExt;
 

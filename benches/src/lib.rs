@@ -241,8 +241,8 @@ pub fn read_polygons_csv(path: &std::path::Path) -> anyhow::Result<Vec<geo::Geom
 mod tests {
     use super::*;
     use geo::{Area, BoundingRect, CoordsIter, Validation};
-    use tepat_engine::rtree::SpatialIndex;
     use tepat_engine::kernels::point_in_polygon;
+    use tepat_engine::rtree::SpatialIndex;
 
     #[test]
     fn grid_shapes() {

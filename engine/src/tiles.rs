@@ -21,8 +21,8 @@
 //! protobuf `Tile`), which MapLibre reads as an empty tile.
 
 use crate::crs::{Crs, Transformer};
-use crate::rtree::SpatialIndex;
 use crate::layer::{Layer, Value};
+use crate::rtree::SpatialIndex;
 use geo::orient::Direction;
 use geo::{
     coord, Area, BooleanOps, BoundingRect, Coord, Geometry, LineString, MapCoordsInPlace,
@@ -542,7 +542,6 @@ fn split(g: Geometry, pts: &mut Vec<Point>, lines: &mut Vec<LineString>, polys: 
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -114,11 +114,18 @@ fn every_param_has_labels_and_help_in_both_languages() {
         }
         let headlines = d.columns.iter().filter(|c| c.headline).count();
         if headlines != 1 {
-            problems.push(format!("{}: {headlines} headline columns, want 1", a.name()));
+            problems.push(format!(
+                "{}: {headlines} headline columns, want 1",
+                a.name()
+            ));
         }
         for c in d.columns {
             if c.label.id.is_empty() || c.label.en.is_empty() {
-                problems.push(format!("{}: column {} not labelled in both languages", a.name(), c.name));
+                problems.push(format!(
+                    "{}: column {} not labelled in both languages",
+                    a.name(),
+                    c.name
+                ));
             }
             if c.headline && c.name.contains('{') {
                 problems.push(format!("{}: headline {} is a template", a.name(), c.name));
@@ -178,9 +185,16 @@ fn category_values_are_the_values_rows_carry() {
                     let Some(v) = row.get(c.name).filter(|v| !v.is_null()) else {
                         continue;
                     };
-                    let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                    let v = v
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string());
                     if !c.values.iter().any(|x| x.value == v) {
-                        problems.push(format!("{}: {} = '{v}' is not a listed value", a.name(), c.name));
+                        problems.push(format!(
+                            "{}: {} = '{v}' is not a listed value",
+                            a.name(),
+                            c.name
+                        ));
                     }
                 }
             }

@@ -9,7 +9,8 @@ import type * as G from './generated/openapi';
 
 export type Role = G.LayerRole;
 export type FieldInfo = G.Field;
-export type LayerInfo = G.LayerSummary;
+/** The document gives `bbox` as 4 numbers; the map wants it as the tuple it is. */
+export type LayerInfo = Omit<G.LayerSummary, 'bbox'> & { bbox: [number, number, number, number] | null };
 /** A text in Bahasa Indonesia and English. */
 export type Text = G.Text;
 export type ColumnKind = G.Kind;
@@ -22,7 +23,7 @@ export type ColumnInfo = G.Column;
 export type AnalysisInfo = Omit<G.AnalysisInfo, 'params_schema' | 'default_params'> & {
   params_schema: JsonSchema;
   /** The analysis' default params on the served project, when it has some. */
-  default_params?: Record<string, unknown> | null;
+  default_params?: Record<string, unknown>;
 };
 
 // A JSON Schema as schemars writes it (draft 2020-12); only what the form reads is typed.

@@ -192,7 +192,7 @@ export function layerChoices(f: FormField, layers: LayerInfo[]): string[] {
   return layers
     // Rasters are offered only to a param that asks for them by role.
     .filter((l) => (f.roles ? f.roles.includes(l.role) : l.role !== 'raster'))
-    .filter((l) => !f.geometry?.length || (l.geometry !== undefined && f.geometry.includes(l.geometry)))
+    .filter((l) => !f.geometry?.length || (l.geometry != null && f.geometry.includes(l.geometry)))
     .map((l) => l.name);
 }
 

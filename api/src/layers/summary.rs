@@ -14,10 +14,10 @@ pub struct LayerSummary {
     /// Name in the project.
     pub name: String,
     /// Role in the project.
-        pub role: Role,
+    pub role: Role,
     /// Kind of the layer's geometries (absent for tables and empty layers).
     #[serde(skip_serializing_if = "Option::is_none")]
-        pub geometry: Option<GeomKind>,
+    pub geometry: Option<GeomKind>,
     /// Number of features (0 for rasters).
     pub features: usize,
     /// CRS the layer is held in (the project's working CRS).
@@ -40,7 +40,7 @@ pub struct Field {
     pub name: String,
     /// Its type.
     #[serde(rename = "type")]
-        pub field_type: FieldType,
+    pub field_type: FieldType,
     /// How many features have no value.
     pub nulls: usize,
 }

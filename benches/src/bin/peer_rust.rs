@@ -20,8 +20,8 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
 use tepat_benches::{counts, counts_checksum, read_points_csv, read_polygons_csv};
-use tepat_engine::rtree::{PointIndex, SpatialIndex};
 use tepat_engine::kernels::{nearest, point_in_polygon};
+use tepat_engine::rtree::{PointIndex, SpatialIndex};
 
 #[derive(Default)]
 struct Args {

@@ -1594,7 +1594,7 @@ class AnalysisResult(TypedDict):
     """
     Provenance.
     """
-    params: Any
+    params: dict[str, Any]
     """
     Params as resolved (defaults filled in).
     """

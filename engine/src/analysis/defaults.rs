@@ -95,7 +95,11 @@ pub fn facilities(project: &Project, focus: &Focus, analysis: &str) -> Result<St
     focus
         .facilities
         .clone()
-        .or_else(|| specs().find(|s| s.capacity.is_some()).map(|s| s.name.clone()))
+        .or_else(|| {
+            specs()
+                .find(|s| s.capacity.is_some())
+                .map(|s| s.name.clone())
+        })
         .or_else(|| specs().next().map(|s| s.name.clone()))
         .ok_or_else(|| missing(analysis, "facilities"))
 }

@@ -358,7 +358,9 @@ pub fn schema_problems(schema: &Value) -> Vec<String> {
             }
             if let Some(of) = p["x-tepat-field"].get("of").and_then(Value::as_str) {
                 if !props.contains_key(of) && owner == "params" {
-                    out.push(format!("{owner}.{name}: x-tepat-field.of names no param '{of}'"));
+                    out.push(format!(
+                        "{owner}.{name}: x-tepat-field.of names no param '{of}'"
+                    ));
                 }
             }
             if let Some(layer) = p.get("x-tepat-layer") {
@@ -414,8 +416,14 @@ mod tests {
         assert!(!template_matches("sum_{field}", "mean_students"));
         assert!(template_matches("{class}_population", "tinggi_population"));
         assert!(!template_matches("{class}_population", "_population"));
-        assert!(template_matches("exposed_{what}_{class}", "exposed_poor_tinggi"));
-        assert!(!template_matches("exposed_{what}_{class}", "exposed__tinggi"));
+        assert!(template_matches(
+            "exposed_{what}_{class}",
+            "exposed_poor_tinggi"
+        ));
+        assert!(!template_matches(
+            "exposed_{what}_{class}",
+            "exposed__tinggi"
+        ));
         assert!(template_matches("{category}", "banjir"));
     }
 

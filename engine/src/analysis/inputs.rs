@@ -564,3 +564,160 @@ pub fn weights_from(project: &Project, t: Taken, ids: &[String]) -> Result<Vec<f
         .map(|v| v.unwrap_or(0.0).max(0.0))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fixtures::{ints, rect, spec, text};
+    use crate::analysis::Meta;
+    use crate::crs::Crs;
+    use crate::layer::Value as Cell;
+    use serde_json::json;
+
+    /// Zones A, B, C with `pop` 10, 20, 30; a table `t` joined to them by `kode`, whose
+    /// rows are A (5), A again (7), a null key (9), X (11) and B (13).
+    fn project() -> Project {
+        let c = Crs::Epsg(32651);
+        let mut z = Layer::new(
+            "z",
+            Role::Zones,
+            Some(c.clone()),
+            vec![
+                rect(0.0, 0.0, 1.0, 1.0),
+                rect(1.0, 0.0, 1.0, 1.0),
+                rect(2.0, 0.0, 1.0, 1.0),
+            ],
+            vec![text("kode", &["A", "B", "C"]), ints("pop", &[10, 20, 30])],
+        )
+        .expect("z");
+        z.set_id_field("kode").expect("id");
+        let key = Column::from_values(
+            "kode",
+            vec![
+                Cell::Text("A".into()),
+                Cell::Text("A".into()),
+                Cell::Null,
+                Cell::Text("X".into()),
+                Cell::Text("B".into()),
+            ],
+        );
+        let t = Layer::new(
+            "t",
+            Role::Table,
+            None,
+            vec![None; 5],
+            vec![key, ints("v", &[5, 7, 9, 11, 13])],
+        )
+        .expect("t");
+        let mut ts = spec("t", "table");
+        ts.join_to = Some("z".into());
+        ts.key = Some("kode".into());
+        Project::from_layers("p", c, vec![(spec("z", "zones"), z), (ts, t)]).expect("p")
+    }
+
+    #[test]
+    fn a_feature_takes_the_first_row_of_its_key() {
+        let p = project();
+        let (z, t) = (p.layers.get("z").expect("z"), p.layers.get("t").expect("t"));
+        assert_eq!(
+            Keyed::of(t, "kode").expect("keyed").rows_for(&z.ids),
+            vec![Some(0), Some(4), None]
+        );
+        let v = numeric_field(&p, z, "v", "test", "field").expect("joined");
+        assert_eq!(v.values, vec![Some(5.0), Some(13.0), None]);
+        let join = v.join.expect("from the table");
+        assert_eq!((join.table.as_str(), join.without_row), ("t", 1));
+        // The layer's own field wins; a field nowhere names the tables it looked in.
+        assert!(numeric_field(&p, z, "pop", "test", "field")
+            .expect("own")
+            .join
+            .is_none());
+        let e = numeric_field(&p, z, "nope", "test", "fields[0]").expect_err("nowhere");
+        assert!(
+            e.to_string().contains("fields[0]") && e.to_string().contains("'t'"),
+            "{e}"
+        );
+        assert_eq!(join_key(&p, "t", "z"), Some("kode"));
+        assert_eq!(join_key(&p, "t", "other"), None);
+        assert_eq!(tables_joined_to(&p, "z").len(), 1);
+    }
+
+    #[test]
+    fn table_rows_go_to_the_feature_their_key_names() {
+        let p = project();
+        let (z, t) = (p.layers.get("z").expect("z"), p.layers.get("t").expect("t"));
+        let keep = [true, false, true, true, true];
+        let r = rows_to_features(t, "kode", z, &keep).expect("rows");
+        assert_eq!(r.matched, vec![(0, 0), (4, 1)]);
+        assert_eq!(r.unmatched, vec![None, Some("X".to_string())]);
+    }
+
+    #[test]
+    fn counts_are_non_negative_and_nulls_are_counted() {
+        let l = Layer::new(
+            "l",
+            Role::Demand,
+            None,
+            vec![None; 3],
+            vec![Column::from_values(
+                "n",
+                vec![Cell::Int(2), Cell::Null, Cell::Float(1.5)],
+            )],
+        )
+        .expect("l");
+        let col = l.numeric_column("n").expect("n");
+        assert_eq!(
+            counts("test", &l, col, "n").expect("counts"),
+            (vec![2.0, 0.0, 1.5], 1)
+        );
+        let neg = Layer::new(
+            "neg",
+            Role::Demand,
+            None,
+            vec![None],
+            vec![ints("n", &[-1])],
+        )
+        .expect("neg");
+        let e = counts(
+            "locate",
+            &neg,
+            neg.numeric_column("n").expect("n"),
+            "weight",
+        )
+        .expect_err("negative");
+        assert!(
+            e.to_string().contains("'locate'") && e.to_string().contains("'weight'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn columns_of_a_result_align_to_ids() {
+        let rows = [
+            json!({"id": "B", "x": 2.0, "s": "a"}),
+            json!({"id": "A", "x": 1.0}),
+        ]
+        .into_iter()
+        .filter_map(|v| v.as_object().cloned())
+        .collect();
+        let r = AnalysisResult {
+            analysis: "a".into(),
+            params: Value::Null,
+            summary: Map::new(),
+            rows,
+            meta: Meta {
+                engine_version: String::new(),
+                elapsed_ms: 0,
+                layers: Default::default(),
+                row_layer: None,
+            },
+        };
+        let ids: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(aligned(&r, "x", &ids), vec![Some(1.0), Some(2.0), None]);
+        assert!(has_numeric(&r, "x") && !has_numeric(&r, "s"));
+        assert_eq!(numeric_columns(&r), vec!["x"]);
+        let e = run_for(&project(), "locate", "weight_from", "locate", &Value::Null)
+            .expect_err("itself");
+        assert!(e.to_string().contains("from itself"), "{e}");
+    }
+}

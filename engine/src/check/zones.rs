@@ -23,11 +23,11 @@
 
 use super::geometry::{is_finite, LonLat};
 use super::report::{plural, Finding, Severity};
-use crate::rtree::SpatialIndex;
 use crate::kernels::overlay::{as_multipolygon, overlaps};
 use crate::kernels::point_coord;
 use crate::kernels::point_in_polygon::assign;
 use crate::layer::Layer;
+use crate::rtree::SpatialIndex;
 use geo::algorithm::buffer::{BufferStyle, LineJoin};
 use geo::orient::Direction;
 use geo::{

@@ -2,8 +2,8 @@
 //! in each feature of another. This is the join that exposure (population in flood zones)
 //! and areal interpolation (counts split by area share) are built on.
 
-use crate::rtree::SpatialIndex;
 use crate::kernels::intersection_area::{intersection_area, Edges};
+use crate::rtree::SpatialIndex;
 use geo::orient::{Direction, Orient};
 use geo::{
     unary_union, Area, BooleanOps, BoundingRect, Coord, Euclidean, Geometry, Intersects, Length,

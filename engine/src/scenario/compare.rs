@@ -64,7 +64,10 @@ pub fn requests(
 
 /// The answer of [`compare`].
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(description = "The answer of a comparison."))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(description = "The answer of a comparison.")
+)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Comparison {
     /// The scenarios compared, in request order.

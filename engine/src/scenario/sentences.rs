@@ -7,7 +7,8 @@
 //! What a figure counts (people, households, facilities) and how it reads (a share, a
 //! distance, rupiah) come from the analysis' descriptor, and so do the labels of the
 //! figures of any other analysis; the words that come from params ("within 2 km of a
-//! puskesmas", the hazard's name) are the only ones kept here.
+//! puskesmas", the hazard's name) are the only ones kept here. Numbers, units and layer
+//! names are written by [`crate::words`].
 
 use super::{Applied, Edit, Scenario};
 use crate::analysis::descriptor::{Column, Kind};

@@ -11,8 +11,8 @@
 
 use super::{geometry_of, Weights};
 use crate::error::{Error, Result};
-use crate::rtree::SpatialIndex;
 use crate::layer::Layer;
+use crate::rtree::SpatialIndex;
 use geo::{BoundingRect, Coord, Geometry, MultiPolygon, Rect};
 use rayon::prelude::*;
 

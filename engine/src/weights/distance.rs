@@ -12,8 +12,8 @@
 
 use super::{geometry_of, KernelFn, Weights};
 use crate::error::{Error, Result};
-use crate::rtree::PointIndex;
 use crate::layer::Layer;
+use crate::rtree::PointIndex;
 use geo::{Centroid, Coord, Geometry};
 use rayon::prelude::*;
 

@@ -740,7 +740,9 @@ export interface components {
             /** @description Provenance. */
             meta: components["schemas"]["Meta"];
             /** @description Params as resolved (defaults filled in). */
-            params: unknown;
+            params: {
+                [key: string]: unknown;
+            };
             /** @description Rows sorted by id. */
             rows: components["schemas"]["Row"][];
             /** @description Totals and global statistics. */

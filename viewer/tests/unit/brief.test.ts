@@ -45,15 +45,15 @@ const rec: Recommendation = {
     },
     summary: {},
     rows: [row('c', 3, 'Gamma'), row('a', 1, 'Alpha'), row('d', 4, 'Delta'), row('b', 2, 'Beta')],
-    meta: { row_layer: 'kelurahan', engine_version: '0.1.0' },
+    meta: { row_layer: 'kelurahan', engine_version: '0.1.0', elapsed_ms: 1, layers: {} },
   },
   decisions: [],
   comments: [],
 };
 
 const details = new Map<string, LayerDetail>([
-  ['kelurahan', { name: 'kelurahan', role: 'zones', geometry: 'polygon', features: 83, bbox: null, fields: [], spec: { path: 'kelurahan.geojson', source: 'BPS Kota Demo 2024', source_date: '2024-06' } } as LayerDetail],
-  ['banjir_q10', { name: 'banjir_q10', role: 'hazard', geometry: 'polygon', features: 3, bbox: null, fields: [], uploaded_at: '2026-11-20T08:00:00Z' } as LayerDetail],
+  ['kelurahan', { name: 'kelurahan', role: 'zones', geometry: 'polygon', features: 83, crs: 'EPSG:32751', bbox: null, fields: [], spec: { path: 'kelurahan.geojson', source: 'BPS Kota Demo 2024', source_date: '2024-06' } } as LayerDetail],
+  ['banjir_q10', { name: 'banjir_q10', role: 'hazard', geometry: 'polygon', features: 3, crs: 'EPSG:32751', bbox: null, fields: [], uploaded_at: '2026-11-20T08:00:00Z' } as LayerDetail],
 ]);
 
 describe('the leader brief model', () => {

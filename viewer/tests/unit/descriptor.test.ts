@@ -85,8 +85,8 @@ group('the demo city descriptors', () => {
     const keys = chartKeys(
       {
         analysis: 'access',
-        baseline: { analysis: 'access', params: {}, summary, rows: [], meta: {} },
-        scenarios: [{ scenario: 's', version: 1, summary, summary_delta: { population: 0, covered_population: 50, uncovered_population: -50, mean_nearest_m: -20, facilities_open: 1 }, rows: [], only_in_baseline: [], only_in_scenario: [], sentences: [], sentences_id: [] }],
+        baseline: { analysis: 'access', params: {}, summary, rows: [], meta: { engine_version: '0.1.0', elapsed_ms: 0, layers: {} } },
+        scenarios: [{ scenario: 's', version: 1, summary, summary_delta: { population: 0, covered_population: 50, uncovered_population: -50, mean_nearest_m: -20, facilities_open: 1 }, rows: [], only_in_baseline: [], only_in_scenario: [], sentences: [], sentences_id: [], meta: { engine_version: '0.1.0', elapsed_ms: 0, layers: {} } }],
       },
       info('access'),
     );

@@ -10,7 +10,7 @@ const result: AnalysisResult = {
     { id: '1', count: 2, name: 'a, "b"' },
     { id: '2', extra: null, count: 0, nested: { x: 1 } },
   ],
-  meta: { row_layer: 'z' },
+  meta: { row_layer: 'z', engine_version: '0.1.0', elapsed_ms: 0, layers: {} },
 };
 
 describe('exports', () => {

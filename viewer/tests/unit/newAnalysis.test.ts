@@ -116,12 +116,12 @@ group('a new analysis: compared with a scenario', () => {
     analyses: [
       {
         analysis: 'pasang',
-        baseline: { analysis: 'pasang', params: {}, summary: {}, rows: [{ id: 'a', tide_m: 1 }], meta: {} },
-        scenarios: [{ scenario: 's', version: 1, summary: {}, summary_delta: {}, rows: [{ id: 'a', tide_m: 1, tide_m_delta: 0 }], only_in_baseline: [], only_in_scenario: [], sentences: [], sentences_id: [] }],
+        baseline: { analysis: 'pasang', params: {}, summary: {}, rows: [{ id: 'a', tide_m: 1 }], meta: { engine_version: '0.1.0', elapsed_ms: 0, layers: {} } },
+        scenarios: [{ scenario: 's', version: 1, summary: {}, summary_delta: {}, rows: [{ id: 'a', tide_m: 1, tide_m_delta: 0 }], only_in_baseline: [], only_in_scenario: [], sentences: [], sentences_id: [], meta: { engine_version: '0.1.0', elapsed_ms: 0, layers: {} } }],
       },
       {
         analysis: 'banjir_rob',
-        baseline: { analysis: 'banjir_rob', params: {}, summary: { flooded_population: 920, population: 2100, depth_m: 1.5, zones: 2 }, rows: base, meta: {} },
+        baseline: { analysis: 'banjir_rob', params: {}, summary: { flooded_population: 920, population: 2100, depth_m: 1.5, zones: 2 }, rows: base, meta: { engine_version: '0.1.0', elapsed_ms: 0, layers: {} } },
         scenarios: [
           {
             scenario: 's',
@@ -133,6 +133,7 @@ group('a new analysis: compared with a scenario', () => {
             only_in_scenario: [],
             sentences: [],
             sentences_id: [],
+            meta: { engine_version: '0.1.0', elapsed_ms: 0, layers: {} },
           },
         ],
       },

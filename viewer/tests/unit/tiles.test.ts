@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LayerInfo } from '../../src/api';
 import { sourceLayer, vectorSource, wantsTiles } from '../../src/tiles';
 
-const layer = (features: number, role = 'events', geometry: string | undefined = 'point'): LayerInfo => ({ name: 'pengaduan', role, geometry, features, bbox: null, fields: [] });
+const layer = (features: number, role: LayerInfo['role'] = 'events', geometry: LayerInfo['geometry'] = 'point'): LayerInfo => ({ name: 'pengaduan', role, geometry, features, crs: 'EPSG:4326', bbox: null, fields: [] });
 
 describe('vector tiles for large layers', () => {
   it('asks for tiles only above the threshold, for vector layers', () => {

@@ -7,7 +7,8 @@
 //! hazard or service from the analysis' params ("… di zona banjir Q25", "puskesmas terdekat
 //! …"), which no label can say; common zone-layer fields (no descriptor: they are data) get
 //! their own words; any other field gets "label: value"; and an indicator may bring its own
-//! template. Numbers follow each language's convention (Indonesian: 12.345 and 4,5%).
+//! template. Numbers, units and names are written by [`crate::words`] (Indonesian: 12.345
+//! and 4,5%).
 
 use super::{Direction, Indicator, Source};
 use crate::analysis::descriptor::Column;
