@@ -278,14 +278,6 @@ fn err(param: &str, message: impl Into<String>) -> Error {
     Error::param(Locate::NAME, param, message)
 }
 
-/// Re-labels errors of the shared `access` helpers as this analysis' own.
-fn relabel(e: Error) -> Error {
-    match e {
-        Error::InvalidParams { param, message, .. } => err(&param, message),
-        e => e,
-    }
-}
-
 /// The polygons of a hazard filter (non-matching classes → None).
 fn hazard_geoms(project: &Project, h: &HazardFilter) -> Result<(String, Vec<Option<Geometry>>)> {
     let hz = layer_param(
@@ -301,8 +293,7 @@ fn hazard_geoms(project: &Project, h: &HazardFilter) -> Result<(String, Vec<Opti
 }
 
 fn numeric_values(layer: &Layer, field: &str, param: &str) -> Result<Vec<f64>> {
-    let (v, _) =
-        counts(Locate::NAME, layer, layer.numeric_column(field)?, param).map_err(relabel)?;
+    let (v, _) = counts(Locate::NAME, layer, layer.numeric_column(field)?, param)?;
     Ok(v)
 }
 
@@ -920,8 +911,7 @@ fn costs(
     let table = project.layers.get(&t.layer)?;
     let site_layer = site_layer(sites)?;
     let all: Vec<usize> = (0..sites.ids.len()).collect();
-    let (rows, used) =
-        cost_table(Locate::NAME, table, t, demand, &site_layer, &all).map_err(relabel)?;
+    let (rows, used) = cost_table(Locate::NAME, table, t, demand, &site_layer, &all)?;
     let reach = rows
         .into_iter()
         .map(|l| {
