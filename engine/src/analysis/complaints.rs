@@ -13,7 +13,7 @@
 //! queen weights by default; options under `hotspots`), its label, z and p in each row.
 
 use super::defaults::{self, Focus};
-use super::descriptor::{text, Better, Category, Column as Col, Descriptor, Kind, Unit};
+use super::descriptor::{text, Better, Column as Col, Descriptor, Kind, Unit};
 use super::hotspots::{self, FeatureStat, Hotspots, Statistic};
 use super::{layer_param, num, Output, Row, TypedAnalysis};
 use crate::error::{Error, Result};
@@ -198,22 +198,6 @@ const NAME: &str = "complaints";
 /// Resolution fields looked for when `resolved_field` is not given.
 const RESOLVED_NAMES: [&str; 3] = ["resolved_at", "selesai_pada", "closed_at"];
 
-/// The values of the `hotspot` column: the Gi* labels of `hotspots`.
-const HOTSPOT_LABELS: &[Category] = &[
-    Category {
-        value: "Hot spot",
-        label: text("Titik panas", "Hot spot"),
-    },
-    Category {
-        value: "Cold spot",
-        label: text("Titik dingin", "Cold spot"),
-    },
-    Category {
-        value: "Not significant",
-        label: text("Tidak signifikan", "Not significant"),
-    },
-];
-
 /// The rate as errors of the hot-spot test name it.
 const RATE_FIELD: &str = "rate (complaints per resident)";
 
@@ -300,7 +284,7 @@ impl TypedAnalysis for Complaints {
                 Kind::Category,
                 Better::Neutral,
             )
-            .values(HOTSPOT_LABELS),
+            .values(hotspots::SPOT_LABELS),
             Col::new(
                 "hotspot_z",
                 text("Skor z titik panas", "Hot-spot z-score"),

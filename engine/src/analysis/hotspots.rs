@@ -564,7 +564,7 @@ const QUADRANTS: [&str; 4] = ["HH", "LH", "LL", "HL"];
 
 /// The values of the `label` column: LISA clusters and outliers, Getis-Ord hot and cold
 /// spots, in words a reader of the map understands.
-const LABELS: &[Category] = &[
+pub const LABELS: &[Category] = &[
     Category {
         value: "High-High",
         label: text(
@@ -606,6 +606,10 @@ const LABELS: &[Category] = &[
         label: text("Tidak signifikan", "Not significant"),
     },
 ];
+
+/// The Getis-Ord part of [`LABELS`]: hot spot, cold spot, not significant (what `complaints`
+/// labels its Gi* hot spots with).
+pub const SPOT_LABELS: &[Category] = LABELS.split_at(4).1;
 
 /// The values of the `quadrant` column (the Moran scatterplot, significant or not).
 const QUADRANT_VALUES: &[Category] = &[
