@@ -433,7 +433,6 @@ pub fn run_cached(
         analysis: name.to_string(),
         params,
         scenario: pinned,
-        layers: String::new(),
     };
     state.cache(key, result.clone(), recipe);
     Ok((result, false))

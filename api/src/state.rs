@@ -117,7 +117,8 @@ struct Shared {
     /// Analysis results by [`AppState::cache_key`].
     results: Mutex<Bounded<String, Arc<AnalysisResult>>>,
     /// How each result key was made, by key.
-    recipes: Mutex<Bounded<String, Arc<Recipe>>>,
+    /// (The layers' key it was made on, kept beside it: a recipe is only good on those.)
+    recipes: Mutex<Bounded<String, (String, Arc<Recipe>)>>,
     /// Scenarios applied, by layers, scenario id and version.
     views: Mutex<Bounded<String, Arc<View>>>,
     /// Analysis runs answered with 202, followed at `/jobs/{id}`.
@@ -147,8 +148,6 @@ pub struct Recipe {
     pub params: serde_json::Value,
     /// The scenario id and version it ran on; `None`: the baseline.
     pub scenario: Option<(String, u32)>,
-    /// The layers' key it was made on (filled in by [`AppState::cache`]).
-    pub layers: String,
 }
 
 /// A scenario version as the server applied it.
@@ -421,12 +420,9 @@ impl AppState {
 
     /// Caches a result and how it was made.
     pub fn cache(&self, key: String, result: Arc<AnalysisResult>, recipe: Recipe) {
-        let recipe = Arc::new(Recipe {
-            layers: self.current.layers_key().to_string(),
-            ..recipe
-        });
         let recipe_weight = recipe.params.to_string().len() + key.len() + 256;
-        lock(&self.shared.recipes).insert(key.clone(), recipe, recipe_weight);
+        let layers = self.current.layers_key().to_string();
+        lock(&self.shared.recipes).insert(key.clone(), (layers, Arc::new(recipe)), recipe_weight);
         let weight = result_weight(&result);
         lock(&self.shared.results).insert(key, result, weight);
     }
@@ -435,7 +431,8 @@ impl AppState {
     pub fn recipe(&self, key: &str) -> Option<Arc<Recipe>> {
         lock(&self.shared.recipes)
             .get(&key.to_string())
-            .filter(|r| r.layers == self.current.layers_key())
+            .filter(|(layers, _)| layers == self.current.layers_key())
+            .map(|(_, recipe)| recipe)
     }
 
     /// Scenario `id` at `version` (else its latest) applied to the current layers, once:
